@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+
+namespace Nautilus.Server.Api;
+
+/// <summary>The resources Nautilus serves, registered as kube-apiserver 1.32 serves them.</summary>
+public static class BuiltInResources
+{
+    private static readonly string[] NoDeleteCollection = ["create", "delete", "get", "list", "patch", "update", "watch"];
+
+    public static ResourceRegistry CreateRegistry() => new(All());
+
+    public static IEnumerable<ResourceDefinition> All()
+    {
+        // core/v1, in discovery (alphabetical) order
+        yield return new() { Group = "", Version = "v1", Kind = "ConfigMap", Plural = "configmaps", Singular = "configmap", Namespaced = true, ShortNames = ["cm"] };
+        yield return new() { Group = "", Version = "v1", Kind = "Endpoints", Plural = "endpoints", Singular = "endpoints", Namespaced = true, ShortNames = ["ep"] };
+        var coreEvents = new ResourceDefinition
+        {
+            Group = "", Version = "v1", Kind = "Event", Plural = "events", Singular = "event", Namespaced = true, ShortNames = ["ev"],
+            SelectableFields = ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+        };
+        yield return coreEvents;
+        yield return new()
+        {
+            Group = "", Version = "v1", Kind = "Namespace", Plural = "namespaces", Singular = "namespace", Namespaced = false, ShortNames = ["ns"],
+            Verbs = NoDeleteCollection, Subresources = ["finalize", "status"], SelectableFields = ["status.phase"], NameRule = NameRule.Dns1123Label,
+            PrepareForCreate = PrepareNamespace,
+        };
+        yield return new()
+        {
+            Group = "", Version = "v1", Kind = "Node", Plural = "nodes", Singular = "node", Namespaced = false, ShortNames = ["no"],
+            Subresources = ["status"], SelectableFields = ["spec.unschedulable"],
+        };
+        yield return new()
+        {
+            Group = "", Version = "v1", Kind = "PersistentVolumeClaim", Plural = "persistentvolumeclaims", Singular = "persistentvolumeclaim", Namespaced = true,
+            ShortNames = ["pvc"], Subresources = ["status"], PrepareForCreate = o => ResetStatus(o, new JsonObject { ["phase"] = "Pending" }),
+        };
+        yield return new()
+        {
+            Group = "", Version = "v1", Kind = "PersistentVolume", Plural = "persistentvolumes", Singular = "persistentvolume", Namespaced = false,
+            ShortNames = ["pv"], Subresources = ["status"], PrepareForCreate = o => ResetStatus(o, new JsonObject { ["phase"] = "Pending" }),
+        };
+        yield return new()
+        {
+            Group = "", Version = "v1", Kind = "Pod", Plural = "pods", Singular = "pod", Namespaced = true, ShortNames = ["po"], Categories = ["all"],
+            Subresources = ["binding", "status"], ReturnDeletedObject = true,
+            SelectableFields = ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
+            PrepareForCreate = PreparePod,
+        };
+        yield return new() { Group = "", Version = "v1", Kind = "Secret", Plural = "secrets", Singular = "secret", Namespaced = true, SelectableFields = ["type"] };
+        yield return new() { Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount", Namespaced = true, ShortNames = ["sa"] };
+        yield return new()
+        {
+            Group = "", Version = "v1", Kind = "Service", Plural = "services", Singular = "service", Namespaced = true, ShortNames = ["svc"], Categories = ["all"],
+            Subresources = ["status"], NameRule = NameRule.Dns1035Label,
+            PrepareForCreate = o => ResetStatus(o, new JsonObject { ["loadBalancer"] = new JsonObject() }),
+        };
+
+        // apps/v1
+        yield return new()
+        {
+            Group = "apps", Version = "v1", Kind = "Deployment", Plural = "deployments", Singular = "deployment", Namespaced = true, ShortNames = ["deploy"],
+            Categories = ["all"], Subresources = ["scale", "status"], TracksGeneration = true, PrepareForCreate = o => ResetStatus(o, new JsonObject()),
+        };
+        yield return new()
+        {
+            Group = "apps", Version = "v1", Kind = "ReplicaSet", Plural = "replicasets", Singular = "replicaset", Namespaced = true, ShortNames = ["rs"],
+            Categories = ["all"], Subresources = ["scale", "status"], TracksGeneration = true, SelectableFields = ["status.replicas"],
+            PrepareForCreate = o => ResetStatus(o, new JsonObject { ["replicas"] = 0 }),
+        };
+
+        // coordination.k8s.io/v1
+        yield return new() { Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease", Namespaced = true };
+
+        // discovery.k8s.io/v1
+        yield return new() { Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice", Namespaced = true };
+
+        // events.k8s.io/v1: the same objects as core/v1 Events, in the newer shape.
+        yield return new()
+        {
+            Group = "events.k8s.io", Version = "v1", Kind = "Event", Plural = "events", Singular = "event", Namespaced = true, ShortNames = ["ev"],
+            StorageResource = coreEvents, ToStorage = EventConversion.ToCore, FromStorage = EventConversion.FromCore,
+            SelectableFields = coreEvents.SelectableFields,
+        };
+    }
+
+    private static void ResetStatus(JsonObject obj, JsonObject status) => obj["status"] = status;
+
+    private static void PrepareNamespace(JsonObject ns)
+    {
+        var spec = ns["spec"] as JsonObject ?? new JsonObject();
+        ns["spec"] = spec;
+        if (spec["finalizers"] is not JsonArray)
+        {
+            spec["finalizers"] = new JsonArray("kubernetes");
+        }
+
+        ns["status"] = new JsonObject { ["phase"] = "Active" };
+    }
+
+    private static void PreparePod(JsonObject pod)
+    {
+        pod["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = PodQos.Classify(pod["spec"] as JsonObject) };
+    }
+}

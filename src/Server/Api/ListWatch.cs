@@ -1,0 +1,241 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using Google.Api;
+using Google.Protobuf;
+using Grpc.Core;
+using Nautilus.Api.V1;
+using Nautilus.Server.Api.Services;
+using Nautilus.Store;
+
+namespace Nautilus.Server.Api;
+
+/// <summary>
+/// GET on collections: lists (selectors, pagination, resourceVersion semantics) and watches
+/// (events framed one JSON object per line, as kube-apiserver frames them).
+/// </summary>
+public sealed class ListWatch(IObjectStore store, TimeProvider time)
+{
+    /// <summary>kube-apiserver's default --min-request-timeout: a watch without timeoutSeconds ends after 30 to 60 minutes.</summary>
+    private static readonly TimeSpan MinRequestTimeout = TimeSpan.FromMinutes(30);
+
+    public async ValueTask<HttpBody> ListAsync(ResourceDefinition resource, ResourceRequest request, ServerCallContext context)
+    {
+        var (labels, fields) = Selectors(resource, request);
+        var match = ParseMatch(request.ResourceVersionMatch);
+        if (match != ResourceVersionMatch.Unset && request.ResourceVersion.Length == 0)
+        {
+            throw InvalidListOptions("resourceVersionMatch", "Forbidden: resourceVersionMatch is forbidden unless resourceVersion is provided");
+        }
+
+        if (request.Continue.Length > 0 && request.ResourceVersion.Length > 0 && request.ResourceVersion != "0")
+        {
+            throw InvalidListOptions("resourceVersion", "Forbidden: specifying resource version is not allowed when using continue");
+        }
+
+        long limit = 0;
+        if (request.Limit.Length > 0 && (!long.TryParse(request.Limit, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out limit) || limit < 0))
+        {
+            throw ApiException.BadRequest($"invalid limit: {request.Limit}");
+        }
+
+        var options = new ListOptions
+        {
+            Namespace = resource.Namespaced && request.Namespace.Length > 0 ? request.Namespace : null,
+            Labels = labels,
+            Fields = fields,
+            Limit = limit,
+            Continue = request.Continue.Length > 0 ? request.Continue : null,
+            ResourceVersion = request.ResourceVersion.Length > 0 ? request.ResourceVersion : null,
+            ResourceVersionMatch = match,
+        };
+
+        ListResult result;
+        try
+        {
+            result = await store.ListAsync(resource.StorageType, options, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException e)
+        {
+            throw Translate(e, request.Continue.Length > 0);
+        }
+
+        var items = new byte[result.Items.Count][];
+        for (var i = 0; i < items.Length; i++)
+        {
+            items[i] = resource.Encode(result.Items[i].Json);
+        }
+
+        return Respond(resource, request, context, ResourceHandler.ListJson(resource, items, result.ResourceVersion, result.Continue, result.RemainingItemCount));
+    }
+
+    /// <summary>Answers a GET with JSON.</summary>
+    public HttpBody Respond(ResourceDefinition resource, ResourceRequest request, ServerCallContext context, byte[] json) =>
+        Responses.Json(context, json);
+
+    public async Task WatchAsync(ResourceDefinition resource, ResourceRequest request, IServerStreamWriter<HttpBody> stream, ServerCallContext context)
+    {
+        var (labels, fields) = Selectors(resource, request);
+        var timeout = MinRequestTimeout * (1 + Random.Shared.NextDouble());
+        if (request.TimeoutSeconds.Length > 0)
+        {
+            timeout = long.TryParse(request.TimeoutSeconds, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+                ? TimeSpan.FromSeconds(seconds)
+                : throw ApiException.BadRequest($"invalid timeoutSeconds: {request.TimeoutSeconds}");
+        }
+
+        var sendInitialEvents = request.SendInitialEvents is "true" or "1";
+        if (sendInitialEvents && request.ResourceVersionMatch != "NotOlderThan")
+        {
+            throw InvalidListOptions("sendInitialEvents", "Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan");
+        }
+
+        var bookmarks = request.AllowWatchBookmarks is "true" or "1";
+        var native = Responses.IsNativeGrpc(context);
+        var options = new WatchOptions
+        {
+            Namespace = resource.Namespaced && request.Namespace.Length > 0 ? request.Namespace : null,
+            Labels = labels,
+            Fields = fields,
+            ResourceVersion = request.ResourceVersion.Length > 0 ? request.ResourceVersion : null,
+            SendInitialEvents = sendInitialEvents,
+            AllowBookmarks = bookmarks,
+        };
+
+        using var timeoutSource = new CancellationTokenSource(timeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeoutSource.Token, context.CancellationToken);
+        IObjectWatch watch;
+        try
+        {
+            watch = await store.WatchAsync(resource.StorageType, options, context.CancellationToken).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.Expired)
+        {
+            // kube-apiserver answers 200 and one ERROR event carrying the 410 Status.
+            var gone = ApiException.Gone(e.Message);
+            await stream.WriteAsync(Frame(EncodeEvent("ERROR", gone.ToStatusJson()))).ConfigureAwait(false);
+            return;
+        }
+        catch (StorageException e)
+        {
+            throw Translate(e, continued: false);
+        }
+
+        using (watch)
+        {
+            // An empty first message makes the server send the response headers now, as
+            // kube-apiserver does: clients wait for them before they consider the watch started.
+            if (!native)
+            {
+                var response = context.GetHttpContext().Response;
+                response.ContentType = Responses.JsonContentType;
+                await response.StartAsync(context.CancellationToken).ConfigureAwait(false);
+            }
+
+            try
+            {
+                var reader = watch.Events;
+                while (await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
+                {
+                    while (reader.TryRead(out var e))
+                    {
+                        var json = e.Type switch
+                        {
+                            WatchEventType.Added => EncodeEvent("ADDED", resource.Encode(e.Object!.Json)),
+                            WatchEventType.Modified => EncodeEvent("MODIFIED", resource.Encode(e.Object!.Json)),
+                            WatchEventType.Deleted => EncodeEvent("DELETED", resource.Encode(e.Object!.Json)),
+                            _ => EncodeEvent("BOOKMARK", Bookmark(resource, e.ResourceVersion, e.InitialEventsEnd)),
+                        };
+                        await stream.WriteAsync(Frame(json)).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Timeout or client gone: the watch ends normally.
+            }
+            catch (StorageException e) when (e.Code == StorageErrorCode.WatcherTooSlow)
+            {
+                // Cut off for falling behind: ending the stream makes the client re-watch from its last revision.
+            }
+        }
+    }
+
+    // JSON transcoding ends every streamed message with a newline: exactly Kubernetes' watch framing.
+    private static HttpBody Frame(byte[] json) =>
+        new() { ContentType = Responses.JsonContentType, Data = UnsafeByteOperations.UnsafeWrap(json) };
+
+    /// <summary>{"type":"ADDED","object":...}: the object's stored bytes are copied once, never re-serialized.</summary>
+    public static byte[] EncodeEvent(string type, byte[] obj)
+    {
+        var buffer = new ArrayBufferWriter<byte>(obj.Length + 32);
+        buffer.Write("{\"type\":\""u8);
+        buffer.Write(Encoding.ASCII.GetBytes(type));
+        buffer.Write("\",\"object\":"u8);
+        buffer.Write(obj);
+        buffer.Write("}"u8);
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static byte[] Bookmark(ResourceDefinition resource, long resourceVersion, bool initialEventsEnd)
+    {
+        var annotations = initialEventsEnd ? ",\"annotations\":{\"k8s.io/initial-events-end\":\"true\"}" : "";
+        return Encoding.UTF8.GetBytes(
+            $"{{\"kind\":\"{resource.Kind}\",\"apiVersion\":\"{resource.GroupVersion}\",\"metadata\":{{\"resourceVersion\":\"{resourceVersion}\",\"creationTimestamp\":null{annotations}}}}}");
+    }
+
+    /// <summary>Parses labelSelector and fieldSelector, rejecting fields the resource cannot select on.</summary>
+    public static (LabelSelector Labels, FieldSelector Fields) Selectors(ResourceDefinition resource, ResourceRequest request)
+    {
+        LabelSelector labels;
+        FieldSelector fields;
+        try
+        {
+            labels = LabelSelector.Parse(request.LabelSelector);
+        }
+        catch (FormatException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+
+        try
+        {
+            fields = FieldSelector.Parse(request.FieldSelector);
+        }
+        catch (FormatException e)
+        {
+            throw ApiException.BadRequest(e.Message);
+        }
+
+        foreach (var path in fields.Paths)
+        {
+            if (!resource.SupportsField(path))
+            {
+                throw ApiException.BadRequest($"field label not supported: {path}");
+            }
+        }
+
+        return (labels, fields);
+    }
+
+    private static ResourceVersionMatch ParseMatch(string value) => value switch
+    {
+        "" => ResourceVersionMatch.Unset,
+        "NotOlderThan" => ResourceVersionMatch.NotOlderThan,
+        "Exact" => ResourceVersionMatch.Exact,
+        _ => throw InvalidListOptions("resourceVersionMatch", $"Unsupported value: \"{value}\": supported values: \"Exact\", \"NotOlderThan\""),
+    };
+
+    private static ApiException InvalidListOptions(string field, string message) =>
+        new(422, "Invalid", $"ListOptions.meta.k8s.io \"\" is invalid: {field}: {message}", "", "meta.k8s.io", "ListOptions",
+            [new StatusCause(message.StartsWith("Forbidden", StringComparison.Ordinal) ? "FieldValueForbidden" : "FieldValueNotSupported", message, field)]);
+
+    private static ApiException Translate(StorageException e, bool continued) => e.Code switch
+    {
+        StorageErrorCode.Expired when continued => new ApiException(410, "Expired", e.Message),
+        StorageErrorCode.Expired => new ApiException(410, "Expired", e.Message),
+        StorageErrorCode.TooLargeResourceVersion => new ApiException(504, "Timeout", e.Message, causes: [new StatusCause("ResourceVersionTooLarge", "Too large resource version", "")], retryAfterSeconds: 1),
+        StorageErrorCode.InvalidArgument => ApiException.BadRequest(e.Message),
+        _ => new ApiException(500, "InternalError", e.Message),
+    };
+}

@@ -1,0 +1,151 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Nautilus.Server.Api.Objects;
+
+/// <summary>Reading and writing Kubernetes JSON objects with the member order kube-apiserver writes.</summary>
+public static class KubeJson
+{
+    private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, MaxDepth = 256 };
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    // ObjectMeta's field order in k8s.io/apimachinery/pkg/apis/meta/v1/types.go.
+    private static readonly string[] MetadataOrder =
+    [
+        "name", "generateName", "namespace", "selfLink", "uid", "resourceVersion", "generation", "creationTimestamp",
+        "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
+    ];
+
+    /// <summary>Parses a request body that must be one JSON object; anything else is a 400 as kube-apiserver answers it.</summary>
+    public static JsonObject ParseObject(ReadOnlySpan<byte> body)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(body, NodeOptions, DocumentOptions);
+        }
+        catch (JsonException e)
+        {
+            throw ApiException.BadRequest($"error decoding request body: json parse error: {Describe(e)}");
+        }
+        catch (ArgumentException e)
+        {
+            // JsonObject rejects duplicate member names.
+            throw ApiException.BadRequest($"error decoding request body: {e.Message}");
+        }
+
+        return node as JsonObject ?? throw ApiException.BadRequest("error decoding request body: the body must be a JSON object");
+    }
+
+    private static string Describe(JsonException e) =>
+        e.LineNumber is { } line ? $"{e.Message.Split(" Path:")[0]} (line {line + 1})" : e.Message;
+
+    /// <summary>Serializes with kind, apiVersion and metadata first and metadata in ObjectMeta order.</summary>
+    public static byte[] Serialize(JsonObject obj)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            WriteMember(writer, obj, "kind");
+            WriteMember(writer, obj, "apiVersion");
+            if (obj["metadata"] is JsonObject metadata)
+            {
+                writer.WritePropertyName("metadata");
+                WriteMetadata(writer, metadata);
+            }
+
+            foreach (var (key, value) in obj)
+            {
+                if (key is "kind" or "apiVersion" or "metadata")
+                {
+                    continue;
+                }
+
+                writer.WritePropertyName(key);
+                WriteValue(writer, value);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteMetadata(Utf8JsonWriter writer, JsonObject metadata)
+    {
+        writer.WriteStartObject();
+        foreach (var name in MetadataOrder)
+        {
+            WriteMember(writer, metadata, name);
+        }
+
+        foreach (var (key, value) in metadata)
+        {
+            if (Array.IndexOf(MetadataOrder, key) < 0)
+            {
+                writer.WritePropertyName(key);
+                WriteValue(writer, value);
+            }
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteMember(Utf8JsonWriter writer, JsonObject obj, string name)
+    {
+        if (obj.TryGetPropertyValue(name, out var value))
+        {
+            writer.WritePropertyName(name);
+            WriteValue(writer, value);
+        }
+    }
+
+    private static void WriteValue(Utf8JsonWriter writer, JsonNode? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNullValue();
+        }
+        else
+        {
+            value.WriteTo(writer);
+        }
+    }
+
+    /// <summary>A string member of an object, or null when absent or not a string.</summary>
+    public static string? GetString(JsonObject? obj, string name) =>
+        obj is not null && obj.TryGetPropertyValue(name, out var node) && node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+
+    /// <summary>The value at a dotted path as a field selector sees it ("" when absent; booleans and numbers in their JSON form).</summary>
+    public static string FieldValue(JsonObject obj, string path)
+    {
+        JsonNode? node = obj;
+        foreach (var part in path.Split('.'))
+        {
+            node = node is JsonObject o && o.TryGetPropertyValue(part, out var child) ? child : null;
+            if (node is null)
+            {
+                return "";
+            }
+        }
+
+        return node switch
+        {
+            JsonValue v when v.TryGetValue<string>(out var s) => s,
+            JsonValue v => v.ToJsonString(),
+            _ => "",
+        };
+    }
+
+    public static string Timestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+
+    public static DateTimeOffset? ParseTimestamp(string? text) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+
+    /// <summary>Structural equality of two JSON trees (member order ignored).</summary>
+    public static bool DeepEquals(JsonNode? a, JsonNode? b) => JsonNode.DeepEquals(a, b);
+}

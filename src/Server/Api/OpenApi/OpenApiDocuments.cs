@@ -1,0 +1,1023 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Google.Protobuf;
+using Nautilus.Server.Api.Discovery;
+
+namespace Nautilus.Server.Api.OpenApi;
+
+/// <summary>
+/// Supplies the schemas published under components/schemas (OpenAPI v3) and definitions (v2).
+/// Every schema of a kind carries <c>x-kubernetes-group-version-kind</c>; references are written
+/// as <c>#/components/schemas/{name}</c> (the v2 document rewrites them to <c>#/definitions/</c>).
+/// </summary>
+public interface IOpenApiSchemaSource
+{
+    /// <summary>
+    /// True when the schemas carry the list merge keys and patch strategies
+    /// (<c>x-kubernetes-patch-merge-key</c>, <c>x-kubernetes-patch-strategy</c>). Only then do PATCH
+    /// operations declare <c>application/strategic-merge-patch+json</c>: kubectl computes
+    /// strategic merge patches from the published schema when they do, and from its compiled-in
+    /// types when they do not, so a schema without merge keys must not claim it.
+    /// </summary>
+    bool DescribesPatchStrategies { get; }
+
+    /// <summary>
+    /// Adds the definition of (group, version, kind) and every definition it references to
+    /// <paramref name="schemas"/> (keyed by definition name, see <see cref="OpenApiDocuments.DefinitionName"/>).
+    /// List kinds (<c>PodList</c>) and the meta.k8s.io kinds (<c>ObjectMeta</c>, <c>ListMeta</c>,
+    /// <c>Status</c>, <c>DeleteOptions</c>, <c>Patch</c>) are requested the same way.
+    /// </summary>
+    void AddDefinition(string group, string version, string kind, IDictionary<string, JsonObject> schemas);
+}
+
+/// <summary>Which representation of /openapi/v2 to answer with.</summary>
+public enum OpenApiV2Format
+{
+    NotAcceptable,
+    Json,
+    Protobuf,
+}
+
+/// <summary>One OpenAPI v3 group-version document and its content hash (the <c>hash</c> query parameter and ETag).</summary>
+public sealed record OpenApiV3Document(string Path, byte[] Json, string Hash);
+
+/// <summary>
+/// The OpenAPI documents kube-apiserver serves, built once from the registry: /openapi/v3 (index),
+/// /openapi/v3/api/v1 and /openapi/v3/apis/{group}/{version} (one OpenAPI 3.0 document per
+/// group-version) and /openapi/v2 (one Swagger 2.0 document).
+/// </summary>
+/// <remarks>
+/// What clients rely on: kubectl create/apply ask the v3 document of an object's group-version
+/// whether the PATCH operation for its kind declares the <c>fieldValidation</c> query parameter;
+/// when it does, they skip client-side schema validation and let the server validate strictly.
+/// kubectl explain finds the kind from the <c>x-kubernetes-group-version-kind</c> of the
+/// operations on the resource's paths, then the schema carrying the same extension.
+/// </remarks>
+public sealed class OpenApiDocuments
+{
+    public const string V2ProtobufContentType = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf";
+    public const string V3ProtobufContentType = "application/com.github.proto-openapi.spec.v3.v1.0+protobuf";
+
+    private const string SchemaRef = "#/components/schemas/";
+    private const string MetaGroup = "meta.k8s.io";
+
+    private static readonly JsonSerializerOptions SerializerOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    private readonly IOpenApiSchemaSource _source;
+    private readonly Dictionary<string, OpenApiV3Document> _v3 = new(StringComparer.Ordinal);
+
+    public OpenApiDocuments(ResourceRegistry registry, IOpenApiSchemaSource? schemaSource = null)
+    {
+        _source = schemaSource ?? new MinimalOpenApiSchemaSource(registry);
+        var v2Paths = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        var v2Schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var group in registry.Groups.Prepend(""))
+        {
+            foreach (var version in registry.VersionsOf(group))
+            {
+                var paths = BuildPaths(registry, group, version);
+                var schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+                foreach (var (group2, version2, kind) in ReferencedKinds(registry, group, version))
+                {
+                    _source.AddDefinition(group2, version2, kind, schemas);
+                }
+
+                var path = group.Length == 0 ? "api/" + version : "apis/" + group + "/" + version;
+                var json = JsonSerializer.SerializeToUtf8Bytes(RenderV3(paths, schemas), SerializerOptions);
+                _v3[path] = new OpenApiV3Document(path, json, Convert.ToHexString(SHA512.HashData(json)));
+
+                foreach (var item in paths)
+                {
+                    v2Paths[item.Path] = RenderV2PathItem(item);
+                }
+
+                foreach (var (name, schema) in schemas)
+                {
+                    v2Schemas.TryAdd(name, schema);
+                }
+            }
+        }
+
+        V3Index = BuildIndex();
+        V2Json = JsonSerializer.SerializeToUtf8Bytes(RenderV2(v2Paths, v2Schemas), SerializerOptions);
+        V2Protobuf = BuildV2Protobuf();
+    }
+
+    /// <summary>GET /openapi/v3: the group-versions and the URL (with content hash) of each document.</summary>
+    public byte[] V3Index { get; }
+
+    /// <summary>GET /openapi/v2 as JSON.</summary>
+    public byte[] V2Json { get; }
+
+    /// <summary>
+    /// GET /openapi/v2 as the gnostic OpenAPIv2 protobuf Document. Only swagger and info are
+    /// encoded: it carries no paths or definitions, so kubectl finds no schema for a kind there
+    /// and falls back to its compiled-in types (patches) or the v3 document (validation).
+    /// </summary>
+    public byte[] V2Protobuf { get; }
+
+    /// <summary>The v3 documents, keyed by index path ("api/v1", "apis/apps/v1").</summary>
+    public IReadOnlyDictionary<string, OpenApiV3Document> V3Documents => _v3;
+
+    /// <summary>The v3 document of a group-version, or 404 as kube-apiserver clients see it.</summary>
+    public OpenApiV3Document V3(string group, string version)
+    {
+        var path = string.IsNullOrEmpty(group) ? "api/" + version : "apis/" + group + "/" + version;
+        return _v3.TryGetValue(path, out var document) ? document : throw DiscoveryDocuments.NotFound();
+    }
+
+    public static OpenApiV2Format NegotiateV2(string? accept)
+    {
+        if (string.IsNullOrWhiteSpace(accept))
+        {
+            return OpenApiV2Format.Json;
+        }
+
+        foreach (var range in MediaRange.ParseAccept(accept))
+        {
+            if (range.Matches("application", "json"))
+            {
+                return OpenApiV2Format.Json;
+            }
+
+            if (range.Type == "application" && range.SubType is "com.github.proto-openapi.spec.v2@v1.0+protobuf" or "com.github.proto-openapi.spec.v2.v1.0+protobuf")
+            {
+                return OpenApiV2Format.Protobuf;
+            }
+        }
+
+        return OpenApiV2Format.NotAcceptable;
+    }
+
+    /// <summary>True when the Accept header admits the JSON representation of a v3 document.</summary>
+    public static bool AcceptsV3Json(string? accept)
+    {
+        if (string.IsNullOrWhiteSpace(accept))
+        {
+            return true;
+        }
+
+        foreach (var range in MediaRange.ParseAccept(accept))
+        {
+            if (range.Matches("application", "json"))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// The definition name kube-apiserver publishes for a kind: io.k8s.api.core.v1.Pod,
+    /// io.k8s.api.apps.v1.Deployment, io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta; groups
+    /// outside k8s.io are reversed (com.example.stable.v1.CronTab), as for custom resources.
+    /// </summary>
+    public static string DefinitionName(string group, string version, string kind)
+    {
+        if (group == MetaGroup)
+        {
+            return "io.k8s.apimachinery.pkg.apis.meta." + version + "." + kind;
+        }
+
+        if (group.Length == 0)
+        {
+            return "io.k8s.api.core." + version + "." + kind;
+        }
+
+        if (group == "apiextensions.k8s.io")
+        {
+            return "io.k8s.apiextensions-apiserver.pkg.apis.apiextensions." + version + "." + kind;
+        }
+
+        if (group == "apiregistration.k8s.io")
+        {
+            return "io.k8s.kube-aggregator.pkg.apis.apiregistration." + version + "." + kind;
+        }
+
+        if (group.EndsWith(".k8s.io", StringComparison.Ordinal) || !group.Contains('.', StringComparison.Ordinal))
+        {
+            var dot = group.IndexOf('.', StringComparison.Ordinal);
+            return "io.k8s.api." + (dot < 0 ? group : group[..dot]) + "." + version + "." + kind;
+        }
+
+        var labels = group.Split('.');
+        Array.Reverse(labels);
+        return string.Join('.', labels) + "." + version + "." + kind;
+    }
+
+    /// <summary>The x-kubernetes-group-version-kind object, keys in the order kube-apiserver writes them.</summary>
+    public static JsonObject GroupVersionKind(string group, string version, string kind) =>
+        new() { ["group"] = group, ["kind"] = kind, ["version"] = version };
+
+    private static IEnumerable<(string Group, string Version, string Kind)> ReferencedKinds(ResourceRegistry registry, string group, string version)
+    {
+        yield return (MetaGroup, "v1", "DeleteOptions");
+        yield return (MetaGroup, "v1", "Patch");
+        yield return (MetaGroup, "v1", "Status");
+        foreach (var resource in registry.InGroupVersion(group, version))
+        {
+            yield return (resource.Group, resource.Version, resource.Kind);
+            yield return (resource.Group, resource.Version, resource.ListKind);
+            foreach (var subresource in resource.Subresources)
+            {
+                var info = DiscoveryDocuments.DescribeSubresource(resource, subresource);
+                yield return (info.Group, info.Version, info.Kind);
+            }
+        }
+    }
+
+    private byte[] BuildIndex()
+    {
+        var paths = new JsonObject();
+        foreach (var path in _v3.Keys.Order(StringComparer.Ordinal))
+        {
+            paths[path] = new JsonObject { ["serverRelativeURL"] = "/openapi/v3/" + path + "?hash=" + _v3[path].Hash };
+        }
+
+        return JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["paths"] = paths }, SerializerOptions);
+    }
+
+    private static byte[] BuildV2Protobuf()
+    {
+        // openapi.v2.Document { string swagger = 1; Info info = 2; }, Info { string title = 1; string version = 2; }
+        var info = new MemoryStream();
+        using (var output = new CodedOutputStream(info, leaveOpen: true))
+        {
+            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            output.WriteString("Kubernetes");
+            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+            output.WriteString(DiscoveryDocuments.GitVersion);
+        }
+
+        var document = new MemoryStream();
+        using (var output = new CodedOutputStream(document, leaveOpen: true))
+        {
+            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
+            output.WriteString("2.0");
+            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
+            output.WriteBytes(ByteString.CopyFrom(info.ToArray()));
+        }
+
+        return document.ToArray();
+    }
+
+    // ---- the operation model, rendered as OpenAPI v3 and as Swagger 2.0 ----
+
+    private sealed record Operation(
+        string Method, string Action, string OperationId, string Description, string Tag, JsonObject Gvk,
+        string[] Query, string? Body, string[] BodyTypes, string Response, string[] Codes);
+
+    private sealed record PathItem(string Path, string[] PathParameters, string Kind, List<Operation> Operations);
+
+    private static readonly string[] ListQuery =
+        ["allowWatchBookmarks", "continue", "fieldSelector", "labelSelector", "limit", "resourceVersion", "resourceVersionMatch", "sendInitialEvents", "timeoutSeconds", "watch"];
+
+    private static readonly string[] WriteQuery = ["dryRun", "fieldManager", "fieldValidation"];
+    private static readonly string[] PatchQuery = ["dryRun", "fieldManager", "fieldValidation", "force"];
+    private static readonly string[] DeleteQuery = ["dryRun", "gracePeriodSeconds", "ignoreStoreReadErrorWithClusterBreakingPotential", "orphanDependents", "propagationPolicy"];
+
+    private static readonly string[] DeleteCollectionQuery =
+        ["continue", "dryRun", "fieldSelector", "gracePeriodSeconds", "ignoreStoreReadErrorWithClusterBreakingPotential", "labelSelector", "limit", "orphanDependents", "propagationPolicy", "resourceVersion", "resourceVersionMatch", "sendInitialEvents", "timeoutSeconds"];
+
+    private List<PathItem> BuildPaths(ResourceRegistry registry, string group, string version)
+    {
+        var prefix = group.Length == 0 ? "/api/" + version : "/apis/" + group + "/" + version;
+        var idPrefix = OperationIdPrefix(group) + char.ToUpperInvariant(version[0]) + version[1..];
+        var tag = TagPrefix(group) + "_" + version;
+        var items = new List<PathItem>();
+        foreach (var r in registry.InGroupVersion(group, version))
+        {
+            var scope = r.Namespaced ? "Namespaced" : "";
+            var collection = r.Namespaced ? prefix + "/namespaces/{namespace}/" + r.Plural : prefix + "/" + r.Plural;
+            string[] collectionParameters = r.Namespaced ? ["namespace", "pretty"] : ["pretty"];
+            string[] itemParameters = r.Namespaced ? ["name", "namespace", "pretty"] : ["name", "pretty"];
+            var gvk = GroupVersionKind(r.Group, r.Version, r.Kind);
+            var kindName = DefinitionName(r.Group, r.Version, r.Kind);
+            var listName = DefinitionName(r.Group, r.Version, r.ListKind);
+            var status = DefinitionName(MetaGroup, "v1", "Status");
+            var deleteOptions = DefinitionName(MetaGroup, "v1", "DeleteOptions");
+            var patch = DefinitionName(MetaGroup, "v1", "Patch");
+            bool Has(string verb) => Array.IndexOf(r.Verbs, verb) >= 0;
+
+            var collectionOps = new List<Operation>();
+            if (Has("list"))
+            {
+                collectionOps.Add(new("get", "list", "list" + idPrefix + scope + r.Kind, "list or watch objects of kind " + r.Kind, tag, gvk, ListQuery, null, [], listName, ["200"]));
+            }
+
+            if (Has("create"))
+            {
+                collectionOps.Add(new("post", "post", "create" + idPrefix + scope + r.Kind, "create " + Article(r.Kind), tag, gvk, WriteQuery, kindName, ["*/*"], kindName, ["200", "201", "202"]));
+            }
+
+            if (Has("deletecollection"))
+            {
+                collectionOps.Add(new("delete", "deletecollection", "delete" + idPrefix + "Collection" + scope + r.Kind, "delete collection of " + r.Kind, tag, gvk, DeleteCollectionQuery, deleteOptions, ["*/*"], status, ["200"]));
+            }
+
+            if (collectionOps.Count > 0)
+            {
+                items.Add(new(collection, collectionParameters, r.Kind, collectionOps));
+            }
+
+            var itemOps = new List<Operation>();
+            if (Has("get"))
+            {
+                itemOps.Add(new("get", "get", "read" + idPrefix + scope + r.Kind, "read the specified " + r.Kind, tag, gvk, [], null, [], kindName, ["200"]));
+            }
+
+            if (Has("update"))
+            {
+                itemOps.Add(new("put", "put", "replace" + idPrefix + scope + r.Kind, "replace the specified " + r.Kind, tag, gvk, WriteQuery, kindName, ["*/*"], kindName, ["200", "201"]));
+            }
+
+            if (Has("patch"))
+            {
+                itemOps.Add(new("patch", "patch", "patch" + idPrefix + scope + r.Kind, "partially update the specified " + r.Kind, tag, gvk, PatchQuery, patch, PatchContentTypes(), kindName, ["200", "201"]));
+            }
+
+            if (Has("delete"))
+            {
+                itemOps.Add(new("delete", "delete", "delete" + idPrefix + scope + r.Kind, "delete " + Article(r.Kind), tag, gvk, DeleteQuery, deleteOptions, ["*/*"], r.ReturnDeletedObject ? kindName : status, ["200", "202"]));
+            }
+
+            if (itemOps.Count > 0)
+            {
+                items.Add(new(collection + "/{name}", itemParameters, r.Kind, itemOps));
+            }
+
+            if (r.Namespaced && Has("list"))
+            {
+                items.Add(new(prefix + "/" + r.Plural, ["pretty"], r.Kind, [new("get", "list", "list" + idPrefix + r.Kind + "ForAllNamespaces", "list or watch objects of kind " + r.Kind, tag, gvk, ListQuery, null, [], listName, ["200"])]));
+            }
+
+            foreach (var subresource in r.Subresources)
+            {
+                var info = DiscoveryDocuments.DescribeSubresource(r, subresource);
+                var subGvk = GroupVersionKind(info.Group, info.Version, info.Kind);
+                var subName = DefinitionName(info.Group, info.Version, info.Kind);
+                var suffix = char.ToUpperInvariant(subresource[0]) + subresource[1..];
+                var subOps = new List<Operation>();
+                foreach (var verb in info.Verbs)
+                {
+                    switch (verb)
+                    {
+                        case "get":
+                            subOps.Add(new("get", "get", "read" + idPrefix + scope + r.Kind + suffix, "read " + subresource + " of the specified " + r.Kind, tag, subGvk, [], null, [], subName, ["200"]));
+                            break;
+                        case "update":
+                            subOps.Add(new("put", "put", "replace" + idPrefix + scope + r.Kind + suffix, "replace " + subresource + " of the specified " + r.Kind, tag, subGvk, WriteQuery, subName, ["*/*"], subName, ["200", "201"]));
+                            break;
+                        case "patch":
+                            subOps.Add(new("patch", "patch", "patch" + idPrefix + scope + r.Kind + suffix, "partially update " + subresource + " of the specified " + r.Kind, tag, subGvk, PatchQuery, patch, PatchContentTypes(), subName, ["200", "201"]));
+                            break;
+                        case "create":
+                            subOps.Add(new("post", "post", "create" + idPrefix + scope + r.Kind + suffix, "create " + subresource + " of " + Article(r.Kind), tag, subGvk, WriteQuery, subName, ["*/*"], subName, ["200", "201", "202"]));
+                            break;
+                    }
+                }
+
+                if (subOps.Count > 0)
+                {
+                    items.Add(new(collection + "/{name}/" + subresource, itemParameters, r.Kind, subOps));
+                }
+            }
+        }
+
+        items.Sort(static (a, b) => string.CompareOrdinal(a.Path, b.Path));
+        return items;
+    }
+
+    private string[] PatchContentTypes() => _source.DescribesPatchStrategies
+        ? ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json"]
+        : ["application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json"];
+
+    private static string Article(string kind) => ("AEIOU".Contains(kind[0], StringComparison.Ordinal) ? "an " : "a ") + kind;
+
+    /// <summary>coordination.k8s.io → Coordination, rbac.authorization.k8s.io → RbacAuthorization, "" → Core.</summary>
+    private static string OperationIdPrefix(string group)
+    {
+        if (group.Length == 0)
+        {
+            return "Core";
+        }
+
+        var trimmed = group.EndsWith(".k8s.io", StringComparison.Ordinal) ? group[..^".k8s.io".Length] : group;
+        return string.Concat(trimmed.Split('.', '-').Where(p => p.Length > 0).Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+    }
+
+    private static string TagPrefix(string group)
+    {
+        var prefix = OperationIdPrefix(group);
+        return char.ToLowerInvariant(prefix[0]) + prefix[1..];
+    }
+
+    private static JsonObject RenderV3(List<PathItem> items, SortedDictionary<string, JsonObject> schemas)
+    {
+        var paths = new JsonObject();
+        foreach (var item in items)
+        {
+            var pathItem = new JsonObject();
+            foreach (var op in item.Operations)
+            {
+                var operation = new JsonObject
+                {
+                    ["tags"] = new JsonArray(op.Tag),
+                    ["description"] = op.Description,
+                    ["operationId"] = op.OperationId,
+                };
+                if (op.Query.Length > 0)
+                {
+                    operation["parameters"] = new JsonArray([.. op.Query.Select(q => (JsonNode)ParameterV3(q, item.Kind))]);
+                }
+
+                if (op.Body is not null)
+                {
+                    var content = new JsonObject();
+                    foreach (var type in op.BodyTypes)
+                    {
+                        content[type] = new JsonObject { ["schema"] = Ref(op.Body) };
+                    }
+
+                    operation["requestBody"] = new JsonObject { ["content"] = content, ["required"] = op.Method != "delete" };
+                }
+
+                var responses = new JsonObject();
+                foreach (var code in op.Codes)
+                {
+                    responses[code] = new JsonObject
+                    {
+                        ["description"] = Reason(code),
+                        ["content"] = new JsonObject
+                        {
+                            ["application/json"] = new JsonObject { ["schema"] = Ref(op.Response) },
+                            ["application/yaml"] = new JsonObject { ["schema"] = Ref(op.Response) },
+                        },
+                    };
+                }
+
+                responses["401"] = new JsonObject { ["description"] = "Unauthorized" };
+                operation["responses"] = responses;
+                operation["x-kubernetes-action"] = op.Action;
+                operation["x-kubernetes-group-version-kind"] = op.Gvk.DeepClone();
+                pathItem[op.Method] = operation;
+            }
+
+            pathItem["parameters"] = new JsonArray([.. item.PathParameters.Select(p => (JsonNode)ParameterV3(p, item.Kind))]);
+            paths[item.Path] = pathItem;
+        }
+
+        var components = new JsonObject();
+        foreach (var (name, schema) in schemas)
+        {
+            components[name] = schema.DeepClone();
+        }
+
+        return new JsonObject
+        {
+            ["openapi"] = "3.0.0",
+            ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = DiscoveryDocuments.GitVersion },
+            ["paths"] = paths,
+            ["components"] = new JsonObject
+            {
+                ["schemas"] = components,
+                ["securitySchemes"] = new JsonObject
+                {
+                    ["BearerToken"] = new JsonObject { ["type"] = "apiKey", ["description"] = "Bearer Token authentication", ["name"] = "authorization", ["in"] = "header" },
+                },
+            },
+        };
+    }
+
+    private static JsonObject RenderV2PathItem(PathItem item)
+    {
+        var pathItem = new JsonObject();
+        foreach (var op in item.Operations)
+        {
+            var operation = new JsonObject
+            {
+                ["description"] = op.Description,
+                ["consumes"] = new JsonArray([.. op.BodyTypes.Select(t => (JsonNode)t!)]),
+                ["produces"] = new JsonArray("application/json", "application/yaml"),
+                ["schemes"] = new JsonArray("https"),
+                ["tags"] = new JsonArray(op.Tag),
+                ["operationId"] = op.OperationId,
+            };
+            if (op.BodyTypes.Length == 0)
+            {
+                operation.Remove("consumes");
+            }
+
+            var parameters = new JsonArray();
+            if (op.Body is not null)
+            {
+                parameters.Add(new JsonObject { ["name"] = "body", ["in"] = "body", ["required"] = op.Method != "delete", ["schema"] = new JsonObject { ["$ref"] = "#/definitions/" + op.Body } });
+            }
+
+            foreach (var q in op.Query)
+            {
+                parameters.Add(ParameterV2(q, item.Kind));
+            }
+
+            if (parameters.Count > 0)
+            {
+                operation["parameters"] = parameters;
+            }
+
+            var responses = new JsonObject();
+            foreach (var code in op.Codes)
+            {
+                responses[code] = new JsonObject { ["description"] = Reason(code), ["schema"] = new JsonObject { ["$ref"] = "#/definitions/" + op.Response } };
+            }
+
+            responses["401"] = new JsonObject { ["description"] = "Unauthorized" };
+            operation["responses"] = responses;
+            operation["x-kubernetes-action"] = op.Action;
+            operation["x-kubernetes-group-version-kind"] = op.Gvk.DeepClone();
+            pathItem[op.Method] = operation;
+        }
+
+        pathItem["parameters"] = new JsonArray([.. item.PathParameters.Select(p => (JsonNode)ParameterV2(p, item.Kind))]);
+        return pathItem;
+    }
+
+    private static JsonObject RenderV2(SortedDictionary<string, JsonObject> items, SortedDictionary<string, JsonObject> schemas)
+    {
+        var paths = new JsonObject();
+        foreach (var (path, item) in items)
+        {
+            paths[path] = item;
+        }
+
+        var definitions = new JsonObject();
+        foreach (var (name, schema) in schemas)
+        {
+            definitions[name] = RewriteRefs(schema.DeepClone());
+        }
+
+        return new JsonObject
+        {
+            ["swagger"] = "2.0",
+            ["info"] = new JsonObject { ["title"] = "Kubernetes", ["version"] = DiscoveryDocuments.GitVersion },
+            ["paths"] = paths,
+            ["definitions"] = definitions,
+            ["securityDefinitions"] = new JsonObject
+            {
+                ["BearerToken"] = new JsonObject { ["description"] = "Bearer Token authentication", ["type"] = "apiKey", ["name"] = "authorization", ["in"] = "header" },
+            },
+            ["security"] = new JsonArray(new JsonObject { ["BearerToken"] = new JsonArray() }),
+        };
+    }
+
+    private static JsonNode RewriteRefs(JsonNode node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, value) in obj.ToList())
+                {
+                    if (key == "$ref" && value is JsonValue v && v.TryGetValue<string>(out var target) && target.StartsWith(SchemaRef, StringComparison.Ordinal))
+                    {
+                        obj[key] = "#/definitions/" + target[SchemaRef.Length..];
+                    }
+                    else if (value is not null)
+                    {
+                        RewriteRefs(value);
+                    }
+                }
+
+                break;
+            case JsonArray array:
+                foreach (var element in array)
+                {
+                    if (element is not null)
+                    {
+                        RewriteRefs(element);
+                    }
+                }
+
+                break;
+        }
+
+        return node;
+    }
+
+    private static JsonObject Ref(string definition) => new() { ["$ref"] = SchemaRef + definition };
+
+    private static string Reason(string code) => code switch
+    {
+        "200" => "OK",
+        "201" => "Created",
+        "202" => "Accepted",
+        _ => code,
+    };
+
+    private static JsonObject ParameterV3(string name, string kind)
+    {
+        var (location, type, description) = Parameter(name, kind);
+        var parameter = new JsonObject { ["name"] = name, ["in"] = location, ["description"] = description };
+        if (location == "path")
+        {
+            parameter["required"] = true;
+        }
+
+        parameter["schema"] = new JsonObject { ["type"] = type, ["uniqueItems"] = true };
+        return parameter;
+    }
+
+    private static JsonObject ParameterV2(string name, string kind)
+    {
+        var (location, type, description) = Parameter(name, kind);
+        var parameter = new JsonObject { ["uniqueItems"] = true, ["type"] = type, ["description"] = description, ["name"] = name, ["in"] = location };
+        if (location == "path")
+        {
+            parameter["required"] = true;
+        }
+
+        return parameter;
+    }
+
+    private static (string In, string Type, string Description) Parameter(string name, string kind) => name switch
+    {
+        "name" => ("path", "string", "name of the " + kind),
+        "namespace" => ("path", "string", "object name and auth scope, such as for teams and projects"),
+        "pretty" => ("query", "string", "If 'true', then the output is pretty printed. Defaults to 'false' unless the user-agent indicates a browser or command-line HTTP tool (curl and wget)."),
+        "allowWatchBookmarks" => ("query", "boolean", "allowWatchBookmarks requests watch events with type \"BOOKMARK\". Servers that do not implement bookmarks may ignore this flag and bookmarks are sent at the server's discretion."),
+        "continue" => ("query", "string", "The continue option should be set when retrieving more results from the server. Its value is the continue token returned by the previous list call; the server answers 410 ResourceExpired when the token has expired."),
+        "fieldSelector" => ("query", "string", "A selector to restrict the list of returned objects by their fields. Defaults to everything."),
+        "labelSelector" => ("query", "string", "A selector to restrict the list of returned objects by their labels. Defaults to everything."),
+        "limit" => ("query", "integer", "limit is a maximum number of responses to return for a list call. If more items exist, the server will set the `continue` field on the list metadata to a value that can be used with the same initial query to retrieve the next set of results."),
+        "resourceVersion" => ("query", "string", "resourceVersion sets a constraint on what resource versions a request may be served from. Defaults to unset."),
+        "resourceVersionMatch" => ("query", "string", "resourceVersionMatch determines how resourceVersion is applied to list calls. Defaults to unset."),
+        "sendInitialEvents" => ("query", "boolean", "`sendInitialEvents=true` may be set together with `watch=true`. In that case, the watch stream will begin with synthetic events to produce the current state of objects in the collection, followed by a bookmark event."),
+        "timeoutSeconds" => ("query", "integer", "Timeout for the list/watch call. This limits the duration of the call, regardless of any activity or inactivity."),
+        "watch" => ("query", "boolean", "Watch for changes to the described resources and return them as a stream of add, update, and remove notifications. Specify resourceVersion."),
+        "dryRun" => ("query", "string", "When present, indicates that modifications should not be persisted. An invalid or unrecognized dryRun directive will result in an error response and no further processing of the request. Valid values are: - All: all dry run stages will be processed"),
+        "fieldManager" => ("query", "string", "fieldManager is a name associated with the actor or entity that is making these changes. The value must be less than or 128 characters long, and only contain printable characters, as defined by https://golang.org/pkg/unicode/#IsPrint."),
+        "fieldValidation" => ("query", "string", "fieldValidation instructs the server on how to handle objects in the request (POST/PUT/PATCH) containing unknown or duplicate fields. Valid values are: - Ignore: ignores any unknown fields that are silently dropped from the object, and will ignore all but the last duplicate field that the decoder encounters. - Warn: sends a warning via the standard warning response header for each unknown field that is dropped from the object, and for each duplicate field that is encountered. The request will still succeed if there are no other errors, and will only persist the last of any duplicate fields. - Strict: fails the request with a BadRequest error if any unknown fields would be dropped from the object, or if any duplicate fields are present. The error returned from the server will contain all unknown and duplicate fields encountered."),
+        "force" => ("query", "boolean", "Force is going to \"force\" Apply requests. It means user will re-acquire conflicting fields owned by other people. Force flag must be unset for non-apply patch requests."),
+        "gracePeriodSeconds" => ("query", "integer", "The duration in seconds before the object should be deleted. Value must be non-negative integer. The value zero indicates delete immediately. If this value is nil, the default grace period for the specified type will be used."),
+        "ignoreStoreReadErrorWithClusterBreakingPotential" => ("query", "boolean", "if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error."),
+        "orphanDependents" => ("query", "boolean", "Deprecated: please use the PropagationPolicy, this field will be deprecated in 1.7. Should the dependent objects be orphaned."),
+        "propagationPolicy" => ("query", "string", "Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. Acceptable values are: 'Orphan', 'Background', 'Foreground'."),
+        _ => ("query", "string", name),
+    };
+}
+
+/// <summary>
+/// The schema source used until schemas are generated from the model types: each kind is an
+/// object with apiVersion, kind, metadata and its top-level fields (with descriptions), nested
+/// objects left open. Enough for kubectl explain and for clients that look kinds up by
+/// x-kubernetes-group-version-kind; validation stays on the server (fieldValidation).
+/// </summary>
+internal sealed class MinimalOpenApiSchemaSource(ResourceRegistry registry) : IOpenApiSchemaSource
+{
+    private const string Conventions = "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md";
+
+    public bool DescribesPatchStrategies => false;
+
+    public void AddDefinition(string group, string version, string kind, IDictionary<string, JsonObject> schemas)
+    {
+        var name = OpenApiDocuments.DefinitionName(group, version, kind);
+        if (schemas.ContainsKey(name))
+        {
+            return;
+        }
+
+        if (group == "meta.k8s.io")
+        {
+            AddMeta(kind, schemas);
+            return;
+        }
+
+        var itemKind = kind.EndsWith("List", StringComparison.Ordinal) ? kind[..^4] : null;
+        if (itemKind is not null && FindResource(group, version, itemKind) is not null)
+        {
+            AddMeta("ListMeta", schemas);
+            AddDefinition(group, version, itemKind, schemas);
+            schemas[name] = new JsonObject
+            {
+                ["description"] = kind + " is a list of " + itemKind + " objects.",
+                ["type"] = "object",
+                ["required"] = new JsonArray("items"),
+                ["properties"] = new JsonObject
+                {
+                    ["apiVersion"] = ApiVersionField(),
+                    ["items"] = new JsonObject
+                    {
+                        ["description"] = "List of " + itemKind.ToLowerInvariant() + "s.",
+                        ["type"] = "array",
+                        ["items"] = new JsonObject { ["allOf"] = new JsonArray(Ref(OpenApiDocuments.DefinitionName(group, version, itemKind))), ["default"] = new JsonObject() },
+                    },
+                    ["kind"] = KindField(),
+                    ["metadata"] = RefField("ListMeta", "Standard list metadata. More info: " + Conventions + "#types-kinds"),
+                },
+                ["x-kubernetes-group-version-kind"] = new JsonArray(OpenApiDocuments.GroupVersionKind(group, version, kind)),
+            };
+            return;
+        }
+
+        AddMeta("ObjectMeta", schemas);
+        var resource = FindResource(group, version, kind);
+        var properties = new JsonObject
+        {
+            ["apiVersion"] = ApiVersionField(),
+            ["kind"] = KindField(),
+            ["metadata"] = RefField("ObjectMeta", "Standard object's metadata. More info: " + Conventions + "#metadata"),
+        };
+        foreach (var (field, type, description) in TopLevelFields(group, kind, resource))
+        {
+            properties[field] = Field(type, description);
+        }
+
+        schemas[name] = new JsonObject
+        {
+            ["description"] = KindDescription(group, kind),
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["x-kubernetes-group-version-kind"] = new JsonArray(OpenApiDocuments.GroupVersionKind(group, version, kind)),
+        };
+    }
+
+    private ResourceDefinition? FindResource(string group, string version, string kind)
+    {
+        foreach (var resource in registry.InGroupVersion(group, version))
+        {
+            if (resource.Kind == kind)
+            {
+                return resource;
+            }
+        }
+
+        return null;
+    }
+
+    private static JsonObject Ref(string definition) => new() { ["$ref"] = "#/components/schemas/" + definition };
+
+    private static JsonObject RefField(string metaKind, string description) => new()
+    {
+        ["allOf"] = new JsonArray(Ref(OpenApiDocuments.DefinitionName("meta.k8s.io", "v1", metaKind))),
+        ["default"] = new JsonObject(),
+        ["description"] = description,
+    };
+
+    private static JsonObject ApiVersionField() => new()
+    {
+        ["description"] = "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: " + Conventions + "#resources",
+        ["type"] = "string",
+    };
+
+    private static JsonObject KindField() => new()
+    {
+        ["description"] = "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: " + Conventions + "#types-kinds",
+        ["type"] = "string",
+    };
+
+    /// <summary>
+    /// Field types: string, boolean, integer, date-time, object (open), map (string values),
+    /// bytes-map (base64 values), array (of open objects), strings (array of strings).
+    /// </summary>
+    private static JsonObject Field(string type, string description)
+    {
+        var field = new JsonObject { ["description"] = description };
+        switch (type)
+        {
+            case "date-time":
+                field["type"] = "string";
+                field["format"] = "date-time";
+                break;
+            case "integer":
+                field["type"] = "integer";
+                field["format"] = "int32";
+                break;
+            case "object":
+                field["type"] = "object";
+                field["x-kubernetes-preserve-unknown-fields"] = true;
+                break;
+            case "map":
+                field["type"] = "object";
+                field["additionalProperties"] = new JsonObject { ["type"] = "string", ["default"] = "" };
+                break;
+            case "bytes-map":
+                field["type"] = "object";
+                field["additionalProperties"] = new JsonObject { ["type"] = "string", ["format"] = "byte" };
+                break;
+            case "array":
+                field["type"] = "array";
+                field["items"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
+                break;
+            case "strings":
+                field["type"] = "array";
+                field["items"] = new JsonObject { ["type"] = "string", ["default"] = "" };
+                break;
+            default:
+                field["type"] = type;
+                break;
+        }
+
+        return field;
+    }
+
+    private static string KindDescription(string group, string kind) => (group, kind) switch
+    {
+        ("", "Pod") => "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.",
+        ("", "ConfigMap") => "ConfigMap holds configuration data for pods to consume.",
+        ("", "Endpoints") => "Endpoints is a collection of endpoints that implement the actual service.",
+        ("", "Event") => "Event is a report of an event somewhere in the cluster.",
+        ("", "Namespace") => "Namespace provides a scope for Names. Use of multiple namespaces is optional.",
+        ("", "Node") => "Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).",
+        ("", "PersistentVolumeClaim") => "PersistentVolumeClaim is a user's request for and claim to a persistent volume",
+        ("", "PersistentVolume") => "PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node.",
+        ("", "Secret") => "Secret holds secret data of a certain type.",
+        ("", "ServiceAccount") => "ServiceAccount binds together: a name, understood by users, and perhaps by peripheral systems, for an identity; a principal that can be authenticated and authorized; a set of secrets.",
+        ("", "Service") => "Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.",
+        ("", "Binding") => "Binding ties one object to another; for example, a pod is bound to a node by a scheduler.",
+        ("apps", "Deployment") => "Deployment enables declarative updates for Pods and ReplicaSets.",
+        ("apps", "ReplicaSet") => "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
+        ("autoscaling", "Scale") => "Scale represents a scaling request for a resource.",
+        ("policy", "Eviction") => "Eviction evicts a pod from its node subject to certain policies and safety constraints.",
+        ("coordination.k8s.io", "Lease") => "Lease defines a lease concept.",
+        ("discovery.k8s.io", "EndpointSlice") => "EndpointSlice represents a subset of the endpoints that implement a service.",
+        ("events.k8s.io", "Event") => "Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system.",
+        _ => kind + " is served by this API server.",
+    };
+
+    private static IEnumerable<(string Field, string Type, string Description)> TopLevelFields(string group, string kind, ResourceDefinition? resource)
+    {
+        switch (group, kind)
+        {
+            case ("", "ConfigMap"):
+                yield return ("binaryData", "bytes-map", "BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Keys stored in BinaryData must not overlap with the ones in the Data field.");
+                yield return ("data", "map", "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field.");
+                yield return ("immutable", "boolean", "Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).");
+                yield break;
+            case ("", "Secret"):
+                yield return ("data", "bytes-map", "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string.");
+                yield return ("immutable", "boolean", "Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).");
+                yield return ("stringData", "map", "stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience; all keys and values are merged into the data field on write.");
+                yield return ("type", "string", "Used to facilitate programmatic handling of secret data.");
+                yield break;
+            case ("", "ServiceAccount"):
+                yield return ("automountServiceAccountToken", "boolean", "AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.");
+                yield return ("imagePullSecrets", "array", "ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.");
+                yield return ("secrets", "array", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.");
+                yield break;
+            case ("", "Endpoints"):
+                yield return ("subsets", "array", "The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share.");
+                yield break;
+            case ("", "Binding"):
+                yield return ("target", "object", "The target object that you want to bind to the standard object.");
+                yield break;
+            case ("policy", "Eviction"):
+                yield return ("deleteOptions", "object", "DeleteOptions may be provided");
+                yield break;
+            case ("", "Event"):
+                yield return ("action", "string", "What action was taken/failed regarding to the Regarding object.");
+                yield return ("count", "integer", "The number of times this event has occurred.");
+                yield return ("eventTime", "date-time", "Time when this Event was first observed.");
+                yield return ("firstTimestamp", "date-time", "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)");
+                yield return ("involvedObject", "object", "The object that this event is about.");
+                yield return ("lastTimestamp", "date-time", "The time at which the most recent occurrence of this event was recorded.");
+                yield return ("message", "string", "A human-readable description of the status of this operation.");
+                yield return ("reason", "string", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.");
+                yield return ("related", "object", "Optional secondary object for more complex actions.");
+                yield return ("reportingComponent", "string", "Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.");
+                yield return ("reportingInstance", "string", "ID of the controller instance, e.g. `kubelet-xyzf`.");
+                yield return ("series", "object", "Data about the Event series this event represents or nil if it's a singleton Event.");
+                yield return ("source", "object", "The component reporting this event. Should be a short machine understandable string.");
+                yield return ("type", "string", "Type of this event (Normal, Warning), new types could be added in the future");
+                yield break;
+            case ("events.k8s.io", "Event"):
+                yield return ("action", "string", "action is what action was taken/failed regarding to the regarding object.");
+                yield return ("deprecatedCount", "integer", "deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type.");
+                yield return ("deprecatedFirstTimestamp", "date-time", "deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.");
+                yield return ("deprecatedLastTimestamp", "date-time", "deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.");
+                yield return ("deprecatedSource", "object", "deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.");
+                yield return ("eventTime", "date-time", "eventTime is the time when this Event was first observed. It is required.");
+                yield return ("note", "string", "note is a human-readable description of the status of this operation.");
+                yield return ("reason", "string", "reason is why the action was taken. It is human-readable.");
+                yield return ("regarding", "object", "regarding contains the object this Event is about.");
+                yield return ("related", "object", "related is the optional secondary object for more complex actions.");
+                yield return ("reportingController", "string", "reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.");
+                yield return ("reportingInstance", "string", "reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`.");
+                yield return ("series", "object", "series is data about the Event series this event represents or nil if it's a singleton Event.");
+                yield return ("type", "string", "type is the type of this event (Normal, Warning), new types could be added in the future.");
+                yield break;
+            case ("discovery.k8s.io", "EndpointSlice"):
+                yield return ("addressType", "string", "addressType specifies the type of address carried by this EndpointSlice: IPv4, IPv6 or FQDN.");
+                yield return ("endpoints", "array", "endpoints is a list of unique endpoints in this slice.");
+                yield return ("ports", "array", "ports specifies the list of network ports exposed by each endpoint in this slice.");
+                yield break;
+        }
+
+        yield return ("spec", "object", "Specification of the desired behavior of the " + kind + ". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status");
+        if (resource is null || resource.HasStatus)
+        {
+            yield return ("status", "object", "Most recently observed status of the " + kind + ". This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status");
+        }
+    }
+
+    private static void AddMeta(string kind, IDictionary<string, JsonObject> schemas)
+    {
+        var name = OpenApiDocuments.DefinitionName("meta.k8s.io", "v1", kind);
+        if (schemas.ContainsKey(name))
+        {
+            return;
+        }
+
+        JsonObject Props(params (string Field, string Type, string Description)[] fields)
+        {
+            var properties = new JsonObject();
+            foreach (var (field, type, description) in fields)
+            {
+                properties[field] = Field(type, description);
+            }
+
+            return properties;
+        }
+
+        switch (kind)
+        {
+            case "ObjectMeta":
+                schemas[name] = new JsonObject
+                {
+                    ["description"] = "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.",
+                    ["type"] = "object",
+                    ["properties"] = Props(
+                        ("annotations", "map", "Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata."),
+                        ("creationTimestamp", "date-time", "CreationTimestamp is a timestamp representing the server time when this object was created. Populated by the system. Read-only."),
+                        ("deletionGracePeriodSeconds", "integer", "Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set."),
+                        ("deletionTimestamp", "date-time", "DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. Set by the server when a graceful deletion is requested by the user. Read-only."),
+                        ("finalizers", "strings", "Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list."),
+                        ("generateName", "string", "GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."),
+                        ("generation", "integer", "A sequence number representing a specific generation of the desired state. Populated by the system. Read-only."),
+                        ("labels", "map", "Map of string keys and values that can be used to organize and categorize (scope and select) objects."),
+                        ("managedFields", "array", "ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow."),
+                        ("name", "string", "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Cannot be updated."),
+                        ("namespace", "string", "Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the \"default\" namespace. Cannot be updated."),
+                        ("ownerReferences", "array", "List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected."),
+                        ("resourceVersion", "string", "An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. Populated by the system. Read-only."),
+                        ("selfLink", "string", "Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."),
+                        ("uid", "string", "UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations. Populated by the system. Read-only.")),
+                };
+                break;
+            case "ListMeta":
+                schemas[name] = new JsonObject
+                {
+                    ["description"] = "ListMeta describes metadata that synthetic resources must have, including lists and various status objects.",
+                    ["type"] = "object",
+                    ["properties"] = Props(
+                        ("continue", "string", "continue may be set if the user set a limit on the number of items returned, and indicates that the server has more data available."),
+                        ("remainingItemCount", "integer", "remainingItemCount is the number of subsequent items in the list which are not included in this list response."),
+                        ("resourceVersion", "string", "String that identifies the server's internal version of this object that can be used by clients to determine when objects have changed. Read-only."),
+                        ("selfLink", "string", "Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.")),
+                };
+                break;
+            case "Status":
+                AddMeta("ListMeta", schemas);
+                var status = Props(
+                    ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object."),
+                    ("code", "integer", "Suggested HTTP return code for this status, 0 if not set."),
+                    ("details", "object", "Extended data associated with the reason. Each reason may define its own extended details."),
+                    ("kind", "string", "Kind is a string value representing the REST resource this object represents."),
+                    ("message", "string", "A human-readable description of the status of this operation."),
+                    ("reason", "string", "A machine-readable description of why this operation is in the \"Failure\" status."),
+                    ("status", "string", "Status of the operation. One of: \"Success\" or \"Failure\"."));
+                status["metadata"] = RefField("ListMeta", "Standard list metadata. More info: " + Conventions + "#types-kinds");
+                schemas[name] = new JsonObject
+                {
+                    ["description"] = "Status is a return value for calls that don't return other objects.",
+                    ["type"] = "object",
+                    ["properties"] = status,
+                    ["x-kubernetes-group-version-kind"] = new JsonArray(OpenApiDocuments.GroupVersionKind("", "v1", "Status")),
+                };
+                break;
+            case "DeleteOptions":
+                schemas[name] = new JsonObject
+                {
+                    ["description"] = "DeleteOptions may be provided when deleting an API object.",
+                    ["type"] = "object",
+                    ["properties"] = Props(
+                        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object."),
+                        ("dryRun", "strings", "When present, indicates that modifications should not be persisted."),
+                        ("gracePeriodSeconds", "integer", "The duration in seconds before the object should be deleted."),
+                        ("ignoreStoreReadErrorWithClusterBreakingPotential", "boolean", "if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error."),
+                        ("kind", "string", "Kind is a string value representing the REST resource this object represents."),
+                        ("orphanDependents", "boolean", "Deprecated: please use the PropagationPolicy."),
+                        ("preconditions", "object", "Must be fulfilled before a deletion is carried out."),
+                        ("propagationPolicy", "string", "Whether and how garbage collection will be performed.")),
+                    ["x-kubernetes-group-version-kind"] = new JsonArray(OpenApiDocuments.GroupVersionKind("", "v1", "DeleteOptions")),
+                };
+                break;
+            case "Patch":
+                schemas[name] = new JsonObject
+                {
+                    ["description"] = "Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.",
+                    ["type"] = "object",
+                };
+                break;
+        }
+    }
+}

@@ -1,0 +1,754 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Objects;
+using Nautilus.Server.Api.Patching;
+using Nautilus.Store;
+
+namespace Nautilus.Server.Api;
+
+/// <summary>A write's options: dryRun, and for deletes the DeleteOptions.</summary>
+public sealed record WriteOptions
+{
+    public bool DryRun { get; init; }
+
+    public long? GracePeriodSeconds { get; init; }
+
+    public string? PropagationPolicy { get; init; }
+
+    public Preconditions? Preconditions { get; init; }
+}
+
+/// <summary>The result of a write: the object's bytes and the HTTP status kube-apiserver answers with.</summary>
+public readonly record struct WriteResult(byte[] Json, int StatusCode, StoredObject? Stored = null);
+
+/// <summary>
+/// The REST semantics of every resource on top of <see cref="IObjectStore"/>, as kube-apiserver's
+/// generic registry store implements them: system metadata, generateName, generation, status
+/// subresource split, optimistic concurrency, graceful deletion and finalizers, dryRun.
+/// </summary>
+public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registry, TimeProvider time, GracefulDeletion graceful)
+{
+    private static readonly ResourceType Namespaces = new("", "namespaces");
+
+    public IObjectStore Store => store;
+
+    public ResourceRegistry Registry => registry;
+
+    public async ValueTask<StoredObject> GetAsync(ResourceDefinition resource, string ns, string name, CancellationToken ct)
+    {
+        var stored = await store.GetAsync(resource.StorageType, Key(resource, ns, name), ct).ConfigureAwait(false);
+        return stored ?? throw ApiException.NotFound(resource, name);
+    }
+
+    public async ValueTask<WriteResult> CreateAsync(ResourceDefinition external, string ns, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct)
+    {
+        var obj = KubeJson.ParseObject(body.Span);
+        CheckTypeMeta(external, obj);
+        var resource = ToStorage(external, ref obj);
+        var metadata = Metadata(obj);
+        ApplyNamespace(resource, metadata, ns);
+
+        var name = KubeJson.GetString(metadata, "name") ?? "";
+        var generateName = KubeJson.GetString(metadata, "generateName") ?? "";
+        if (name.Length == 0 && generateName.Length > 0)
+        {
+            name = GenerateName(generateName);
+            metadata["name"] = name;
+        }
+
+        if (resource.Namespaced)
+        {
+            await CheckNamespaceAcceptsAsync(ns, ct).ConfigureAwait(false);
+        }
+
+        metadata.Remove("selfLink");
+        metadata.Remove("resourceVersion");
+        metadata.Remove("deletionTimestamp");
+        metadata.Remove("deletionGracePeriodSeconds");
+        metadata["uid"] = Guid.NewGuid().ToString();
+        metadata["creationTimestamp"] = KubeJson.Timestamp(time.GetUtcNow());
+        if (resource.TracksGeneration)
+        {
+            metadata["generation"] = 1;
+        }
+        else
+        {
+            metadata.Remove("generation");
+        }
+
+        resource.PrepareForCreate?.Invoke(obj);
+        Validate(resource, obj, name);
+
+        var draft = ObjectCodec.ToStored(resource, obj);
+        if (options.DryRun)
+        {
+            if (await store.GetAsync(resource.StorageType, draft.Key, ct).ConfigureAwait(false) is not null)
+            {
+                throw ApiException.AlreadyExists(resource, name);
+            }
+
+            var preview = ObjectCodec.ToTree(draft);
+            Metadata(preview).Remove("resourceVersion");
+            return new(external.Encode(KubeJson.Serialize(preview)), 201);
+        }
+
+        try
+        {
+            var stored = await store.CreateAsync(resource.StorageType, draft, ct).ConfigureAwait(false);
+            return new(external.Encode(stored.Json), 201, stored);
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.KeyExists)
+        {
+            throw ApiException.AlreadyExists(resource, name);
+        }
+    }
+
+    /// <summary>PUT of an object or its status: the body replaces what the endpoint owns.</summary>
+    public ValueTask<WriteResult> UpdateAsync(ResourceDefinition external, string ns, string name, string subresource, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct)
+    {
+        var incoming = KubeJson.ParseObject(body.Span);
+        CheckTypeMeta(external, incoming);
+        var resource = ToStorage(external, ref incoming);
+        var metadata = Metadata(incoming);
+        var bodyName = KubeJson.GetString(metadata, "name");
+        if (string.IsNullOrEmpty(bodyName))
+        {
+            metadata["name"] = name;
+        }
+        else if (bodyName != name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        }
+
+        ApplyNamespace(resource, metadata, ns);
+        var expected = ParseResourceVersion(KubeJson.GetString(metadata, "resourceVersion"));
+        return WriteUpdateAsync(external, ns, name, subresource, options, expected, _ => (JsonObject)incoming.DeepClone(), ct);
+    }
+
+    /// <summary>PATCH of an object or its status with any Kubernetes patch type.</summary>
+    public ValueTask<WriteResult> PatchAsync(ResourceDefinition external, string ns, string name, string subresource, string contentType, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct)
+    {
+        var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
+        Func<JsonObject, JsonObject> patch = mediaType switch
+        {
+            "application/json-patch+json" => current => AsObject(JsonPatch.Apply(current, body.Span)),
+            "application/merge-patch+json" => current => AsObject(MergePatch.Apply(current, ParsePatch(body), strategic: false)),
+            "application/strategic-merge-patch+json" => current => AsObject(MergePatch.Apply(current, ParsePatch(body), strategic: true)),
+            "application/apply-patch+yaml" or "application/apply-patch+json" => throw new ApiException(415, "UnsupportedMediaType", "server-side apply is not supported yet"),
+            _ => throw new ApiException(415, "UnsupportedMediaType", $"the server does not support the patch type {mediaType}: accepted types are application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"),
+        };
+
+        return WriteUpdateAsync(external, ns, name, subresource, options, expected: null, current =>
+        {
+            var patched = patch(external.FromStorage is not null ? FromStorageWithType(external, current) : current);
+            CheckTypeMeta(external, patched);
+            ToStorage(external, ref patched);
+            var meta = Metadata(patched);
+            if (KubeJson.GetString(meta, "name") != name)
+            {
+                throw ApiException.BadRequest($"the name of the object ({KubeJson.GetString(meta, "name")}) does not match the name on the URL ({name})");
+            }
+
+            return patched;
+        }, ct, patchPreconditions: true);
+    }
+
+    private static JsonNode ParsePatch(ReadOnlyMemory<byte> body)
+    {
+        try
+        {
+            return JsonNode.Parse(body.Span) ?? throw ApiException.BadRequest("error decoding patch: null patch");
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw ApiException.BadRequest($"error decoding patch: {e.Message}");
+        }
+    }
+
+    private static JsonObject AsObject(JsonNode? node) =>
+        node as JsonObject ?? throw new ApiException(422, "Invalid", "the patch result is not a JSON object");
+
+    private async ValueTask<WriteResult> WriteUpdateAsync(
+        ResourceDefinition external,
+        string ns,
+        string name,
+        string subresource,
+        WriteOptions options,
+        long? expected,
+        Func<JsonObject, JsonObject> produce,
+        CancellationToken ct,
+        bool patchPreconditions = false)
+    {
+        if (subresource.Length > 0 && subresource != "status")
+        {
+            throw ApiException.MethodNotAllowed();
+        }
+
+        var resource = external.StorageResource ?? external;
+        var key = Key(resource, ns, name);
+        var deleteAfterWrite = false;
+        JsonObject? dryRunResult = null;
+        StoredObject stored;
+        try
+        {
+            stored = await store.GuaranteedUpdateAsync(resource.StorageType, key, (current, _) =>
+            {
+                if (current is null)
+                {
+                    throw ApiException.NotFound(resource, name);
+                }
+
+                var old = ObjectCodec.ToTree(current);
+                var next = produce((JsonObject)old.DeepClone());
+                var nextMeta = Metadata(next);
+                var version = expected;
+                if (patchPreconditions)
+                {
+                    version = ParseResourceVersion(KubeJson.GetString(nextMeta, "resourceVersion"));
+                    if (version is not null && version == current.ResourceVersion)
+                    {
+                        version = null;
+                    }
+                }
+
+                if (version is { } v && v != current.ResourceVersion)
+                {
+                    throw ApiException.Conflict(resource, name, "the object has been modified; please apply your changes to the latest version and try again");
+                }
+
+                CheckTypeMeta(resource, next);
+                var merged = MergeForUpdate(resource, subresource, old, next, name);
+                deleteAfterWrite = ShouldFinishDeletion(merged);
+                var candidate = ObjectCodec.ToStored(resource, merged);
+                if (candidate.Json.AsSpan().SequenceEqual(ObjectCodec.Normalized(current)))
+                {
+                    return ValueTask.FromResult(current);
+                }
+
+                if (options.DryRun)
+                {
+                    dryRunResult = merged;
+                    Metadata(merged)["resourceVersion"] = current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return ValueTask.FromResult(current);
+                }
+
+                return ValueTask.FromResult(candidate);
+            }, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.KeyNotFound)
+        {
+            throw ApiException.NotFound(resource, name);
+        }
+
+        if (dryRunResult is not null)
+        {
+            return new(external.Encode(KubeJson.Serialize(dryRunResult)), 200);
+        }
+
+        if (deleteAfterWrite)
+        {
+            // The last finalizer of an object being deleted is gone: the object goes with it.
+            var deleted = await TryDeleteNowAsync(resource, key, stored.Uid, ct).ConfigureAwait(false);
+            if (deleted is not null)
+            {
+                return new(external.Encode(deleted.Json), 200, deleted);
+            }
+        }
+
+        return new(external.Encode(stored.Json), 200, stored);
+    }
+
+    /// <summary>Converts a client's object to the storage form when another registration owns the storage; returns the storage resource.</summary>
+    private static ResourceDefinition ToStorage(ResourceDefinition external, ref JsonObject obj)
+    {
+        if (external.StorageResource is not { } storage)
+        {
+            return external;
+        }
+
+        obj = external.ToStorage!(obj);
+        CheckTypeMeta(storage, obj);
+        return storage;
+    }
+
+    private static JsonObject FromStorageWithType(ResourceDefinition external, JsonObject stored)
+    {
+        var obj = external.FromStorage!(stored);
+        obj["kind"] = external.Kind;
+        obj["apiVersion"] = external.GroupVersion;
+        return obj;
+    }
+
+    /// <summary>Combines the stored object and the client's version the way kube's update strategies do.</summary>
+    private JsonObject MergeForUpdate(ResourceDefinition resource, string subresource, JsonObject old, JsonObject next, string name)
+    {
+        var oldMeta = Metadata(old);
+        var nextMeta = Metadata(next);
+        var causes = new List<StatusCause>();
+
+        JsonObject result;
+        if (subresource == "status")
+        {
+            // Status writes change status only (and never spec or metadata beyond it).
+            result = (JsonObject)old.DeepClone();
+            if (next.TryGetPropertyValue("status", out var status))
+            {
+                result["status"] = status?.DeepClone();
+            }
+            else
+            {
+                result.Remove("status");
+            }
+        }
+        else
+        {
+            result = next;
+            if (resource.HasStatus)
+            {
+                if (old.TryGetPropertyValue("status", out var status))
+                {
+                    result["status"] = status?.DeepClone();
+                }
+                else
+                {
+                    result.Remove("status");
+                }
+            }
+
+            // System fields are not the client's to change.
+            var uid = KubeJson.GetString(nextMeta, "uid");
+            if (!string.IsNullOrEmpty(uid) && uid != KubeJson.GetString(oldMeta, "uid"))
+            {
+                causes.Add(new("FieldValueInvalid", $"Invalid value: \"{uid}\": field is immutable", "metadata.uid"));
+            }
+
+            foreach (var field in (ReadOnlySpan<string>)["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"])
+            {
+                CopyMember(oldMeta, nextMeta, field);
+            }
+
+            nextMeta.Remove("selfLink");
+            if (resource.TracksGeneration && !JsonNode.DeepEquals(old["spec"], next["spec"]))
+            {
+                nextMeta["generation"] = (oldMeta["generation"]?.GetValue<long>() ?? 0) + 1;
+            }
+
+            if (KubeJson.GetString(oldMeta, "deletionTimestamp") is not null && AddsFinalizer(oldMeta, nextMeta))
+            {
+                causes.Add(new("FieldValueForbidden", "Forbidden: no new finalizers can be added if the object is being deleted", "metadata.finalizers"));
+            }
+
+            Validate(resource, result, name, causes);
+        }
+
+        Metadata(result).Remove("resourceVersion");
+        if (causes.Count > 0)
+        {
+            throw ApiException.Invalid(resource, name, causes);
+        }
+
+        return result;
+    }
+
+    private static bool AddsFinalizer(JsonObject oldMeta, JsonObject nextMeta)
+    {
+        var old = (oldMeta["finalizers"] as JsonArray)?.Select(f => f?.ToString()).ToHashSet() ?? [];
+        return (nextMeta["finalizers"] as JsonArray)?.Any(f => !old.Contains(f?.ToString())) ?? false;
+    }
+
+    private static void CopyMember(JsonObject from, JsonObject to, string name)
+    {
+        if (from.TryGetPropertyValue(name, out var value))
+        {
+            to[name] = value?.DeepClone();
+        }
+        else
+        {
+            to.Remove(name);
+        }
+    }
+
+    private static bool ShouldFinishDeletion(JsonObject obj)
+    {
+        var meta = Metadata(obj);
+        return KubeJson.GetString(meta, "deletionTimestamp") is not null
+            && !HasFinalizers(obj)
+            && (meta["deletionGracePeriodSeconds"]?.GetValue<long>() ?? 0) == 0;
+    }
+
+    /// <summary>metadata.finalizers, and for namespaces also spec.finalizers, which hold the namespace until its content is gone.</summary>
+    private static bool HasFinalizers(JsonObject obj) =>
+        Metadata(obj)["finalizers"] is JsonArray { Count: > 0 }
+        || (KubeJson.GetString(obj, "kind") == "Namespace" && (obj["spec"] as JsonObject)?["finalizers"] is JsonArray { Count: > 0 });
+
+    /// <summary>DELETE of one object: immediate, or marked (deletionTimestamp) while finalizers or a pod's grace period remain.</summary>
+    public async ValueTask<WriteResult> DeleteAsync(ResourceDefinition external, string ns, string name, WriteOptions options, CancellationToken ct)
+    {
+        var result = await DeleteStoredAsync(external.StorageResource ?? external, ns, name, options, ct).ConfigureAwait(false);
+        return result.Json.Length > 0 && result.Stored is not null && ReferenceEquals(result.Json, result.Stored.Json)
+            ? result with { Json = external.Encode(result.Json) }
+            : result;
+    }
+
+    private async ValueTask<WriteResult> DeleteStoredAsync(ResourceDefinition resource, string ns, string name, WriteOptions options, CancellationToken ct)
+    {
+        var key = Key(resource, ns, name);
+        var current = await store.GetAsync(resource.StorageType, key, ct).ConfigureAwait(false) ?? throw ApiException.NotFound(resource, name);
+        CheckPreconditions(resource, name, current, options.Preconditions);
+
+        var tree = ObjectCodec.ToTree(current);
+        var meta = Metadata(tree);
+        var hasFinalizers = HasFinalizers(tree);
+        var grace = GracePeriod(resource, tree, options);
+        var alreadyDeleting = KubeJson.GetString(meta, "deletionTimestamp") is not null;
+        var finalizerToAdd = options.PropagationPolicy switch
+        {
+            "Foreground" => "foregroundDeletion",
+            "Orphan" => "orphan",
+            _ => null,
+        };
+
+        var mustMark = hasFinalizers || grace > 0 || (finalizerToAdd is not null && HasDependentsPolicy(resource));
+        if (!mustMark)
+        {
+            if (options.DryRun)
+            {
+                return DeletedResponse(resource, current);
+            }
+
+            var deleted = await DeleteNowAsync(resource, key, options.Preconditions ?? new Preconditions(Uid: current.Uid), ct).ConfigureAwait(false);
+            return DeletedResponse(resource, deleted);
+        }
+
+        if (options.DryRun)
+        {
+            return new(current.Json, 200, current);
+        }
+
+        // Graceful: set (or shorten) deletionTimestamp and keep the object until its finalizers
+        // are removed and the grace period has passed or a node agent confirms.
+        var stored = await store.GuaranteedUpdateAsync(resource.StorageType, key, (existing, _) =>
+        {
+            if (existing is null)
+            {
+                throw ApiException.NotFound(resource, name);
+            }
+
+            CheckPreconditions(resource, name, existing, options.Preconditions);
+            var obj = ObjectCodec.ToTree(existing);
+            var m = Metadata(obj);
+            var now = time.GetUtcNow();
+            var currentGrace = m["deletionGracePeriodSeconds"]?.GetValue<long>();
+            if (KubeJson.GetString(m, "deletionTimestamp") is null || currentGrace is null || grace < currentGrace)
+            {
+                m["deletionTimestamp"] = KubeJson.Timestamp(now.AddSeconds(grace));
+                m["deletionGracePeriodSeconds"] = grace;
+            }
+
+            if (finalizerToAdd is not null && HasDependentsPolicy(resource))
+            {
+                var finalizers = m["finalizers"] as JsonArray ?? [];
+                if (!finalizers.Any(f => f?.ToString() == finalizerToAdd))
+                {
+                    finalizers.Add(finalizerToAdd);
+                }
+
+                m["finalizers"] = finalizers;
+            }
+
+            if (resource.Plural == "namespaces" && resource.Group.Length == 0)
+            {
+                obj["status"] = new JsonObject { ["phase"] = "Terminating" };
+            }
+
+            var next = ObjectCodec.ToStored(resource, obj);
+            return ValueTask.FromResult(next.Json.AsSpan().SequenceEqual(ObjectCodec.Normalized(existing)) ? existing : next);
+        }, cancellationToken: ct).ConfigureAwait(false);
+
+        var storedTree = ObjectCodec.ToTree(stored);
+        if (ShouldFinishDeletion(storedTree))
+        {
+            var deleted = await TryDeleteNowAsync(resource, key, stored.Uid, ct).ConfigureAwait(false);
+            if (deleted is not null)
+            {
+                return DeletedResponse(resource, deleted);
+            }
+        }
+        else if (grace > 0 && !hasFinalizers && !alreadyDeleting)
+        {
+            graceful.Schedule(resource, key, stored.Uid, TimeSpan.FromSeconds(grace));
+        }
+        else if (grace > 0 && !hasFinalizers)
+        {
+            graceful.Schedule(resource, key, stored.Uid, TimeSpan.FromSeconds(grace));
+        }
+
+        return new(stored.Json, 200, stored);
+    }
+
+    private static bool HasDependentsPolicy(ResourceDefinition resource) => resource.Plural is not "events";
+
+    private WriteResult DeletedResponse(ResourceDefinition resource, StoredObject deleted)
+    {
+        if (resource.ReturnDeletedObject)
+        {
+            return new(deleted.Json, 200, deleted);
+        }
+
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Success",
+            ["details"] = new JsonObject
+            {
+                ["name"] = deleted.Name,
+                ["group"] = resource.Group.Length > 0 ? resource.Group : null,
+                ["kind"] = resource.Plural,
+                ["uid"] = deleted.Uid,
+            },
+        };
+        if (resource.Group.Length == 0)
+        {
+            ((JsonObject)status["details"]!).Remove("group");
+        }
+
+        return new(KubeJson.Serialize(status), 200, deleted);
+    }
+
+    /// <summary>The grace period a delete gets: pods on a node use the request's or their terminationGracePeriodSeconds; everything else 0.</summary>
+    private static long GracePeriod(ResourceDefinition resource, JsonObject obj, WriteOptions options)
+    {
+        if (resource.Plural != "pods" || resource.Group.Length != 0)
+        {
+            return 0;
+        }
+
+        var spec = obj["spec"] as JsonObject;
+        var phase = KubeJson.GetString(obj["status"] as JsonObject, "phase");
+        if (string.IsNullOrEmpty(KubeJson.GetString(spec, "nodeName")) || phase is "Succeeded" or "Failed")
+        {
+            return 0;
+        }
+
+        var grace = options.GracePeriodSeconds ?? spec?["terminationGracePeriodSeconds"]?.GetValue<long>() ?? 30;
+        return Math.Max(grace, 0);
+    }
+
+    private static void CheckPreconditions(ResourceDefinition resource, string name, StoredObject current, Preconditions? preconditions)
+    {
+        if (preconditions?.Uid is { Length: > 0 } uid && uid != current.Uid)
+        {
+            throw ApiException.Conflict(resource, name, $"Precondition failed: UID in precondition: {uid}, UID in object meta: {current.Uid}");
+        }
+
+        if (preconditions?.ResourceVersion is { } rv && rv != current.ResourceVersion)
+        {
+            throw ApiException.Conflict(resource, name, $"Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {current.ResourceVersion}");
+        }
+    }
+
+    private async ValueTask<StoredObject> DeleteNowAsync(ResourceDefinition resource, ObjectKey key, Preconditions preconditions, CancellationToken ct)
+    {
+        try
+        {
+            return await store.DeleteAsync(resource.StorageType, key, preconditions, ct).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.KeyNotFound)
+        {
+            throw ApiException.NotFound(resource, key.Name);
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.Conflict)
+        {
+            throw ApiException.Conflict(resource, key.Name, e.Message);
+        }
+    }
+
+    /// <summary>Deletes an object whose deletion is complete, if it is still the same object; null when it is already gone.</summary>
+    public async ValueTask<StoredObject?> TryDeleteNowAsync(ResourceDefinition resource, ObjectKey key, string uid, CancellationToken ct)
+    {
+        try
+        {
+            return await store.DeleteAsync(resource.StorageType, key, new Preconditions(Uid: uid), ct).ConfigureAwait(false);
+        }
+        catch (StorageException e) when (e.Code is StorageErrorCode.KeyNotFound or StorageErrorCode.Conflict)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>DELETE on a collection: every object the selectors match, each as a single delete.</summary>
+    public async ValueTask<byte[]> DeleteCollectionAsync(ResourceDefinition resource, string? ns, LabelSelector labels, FieldSelector fields, WriteOptions options, CancellationToken ct)
+    {
+        var list = await store.ListAsync(resource.StorageType, new ListOptions { Namespace = ns, Labels = labels, Fields = fields }, ct).ConfigureAwait(false);
+        var items = new List<byte[]>();
+        foreach (var item in list.Items)
+        {
+            try
+            {
+                var result = await DeleteAsync(resource, item.Namespace, item.Name, options with { Preconditions = null }, ct).ConfigureAwait(false);
+                items.Add(resource.Encode(result.Stored?.Json ?? item.Json));
+            }
+            catch (ApiException e) when (e.Code == 404)
+            {
+                // Deleted meanwhile: nothing to do.
+            }
+        }
+
+        return ListJson(resource, items, list.ResourceVersion, null, null);
+    }
+
+    /// <summary>A list object built by concatenating stored bytes: no item is re-serialized.</summary>
+    public static byte[] ListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256 + items.Sum(i => i.Length + 1));
+        Write(buffer, "{\"kind\":\"");
+        Write(buffer, resource.ListKind);
+        Write(buffer, "\",\"apiVersion\":\"");
+        Write(buffer, resource.GroupVersion);
+        Write(buffer, "\",\"metadata\":{\"resourceVersion\":\"");
+        Write(buffer, resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Write(buffer, "\"");
+        if (continueToken is not null)
+        {
+            Write(buffer, ",\"continue\":\"");
+            Write(buffer, continueToken);
+            Write(buffer, "\"");
+            if (remaining is { } r)
+            {
+                Write(buffer, ",\"remainingItemCount\":");
+                Write(buffer, r.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        Write(buffer, "},\"items\":[");
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                buffer.Write(","u8);
+            }
+
+            buffer.Write(items[i]);
+        }
+
+        Write(buffer, "]}");
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void Write(ArrayBufferWriter<byte> buffer, string text)
+    {
+        var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
+        buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+    }
+
+    private async ValueTask CheckNamespaceAcceptsAsync(string ns, CancellationToken ct)
+    {
+        var stored = await store.GetAsync(Namespaces, new ObjectKey("", ns), ct).ConfigureAwait(false);
+        if (stored is null)
+        {
+            throw new ApiException(404, "NotFound", $"namespaces \"{ns}\" not found", ns, null, "namespaces");
+        }
+
+        var tree = ObjectCodec.ToTree(stored);
+        if (KubeJson.GetString(Metadata(tree), "deletionTimestamp") is not null)
+        {
+            throw new ApiException(403, "Forbidden", $"unable to create new content in namespace {ns} because it is being terminated", ns, null, "namespaces",
+                [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")]);
+        }
+    }
+
+    private static void Validate(ResourceDefinition resource, JsonObject obj, string name, List<StatusCause>? causes = null)
+    {
+        var own = causes ?? [];
+        MetadataValidation.Validate(Metadata(obj), resource, own);
+        if (causes is null && own.Count > 0)
+        {
+            throw ApiException.Invalid(resource, name, own);
+        }
+    }
+
+    /// <summary>kind and apiVersion default from the endpoint; a different one is a 400 as kube-apiserver answers it.</summary>
+    public static void CheckTypeMeta(ResourceDefinition resource, JsonObject obj)
+    {
+        var apiVersion = KubeJson.GetString(obj, "apiVersion");
+        var kind = KubeJson.GetString(obj, "kind");
+        if (!string.IsNullOrEmpty(apiVersion) && apiVersion != resource.GroupVersion)
+        {
+            throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({resource.GroupVersion})");
+        }
+
+        if (!string.IsNullOrEmpty(kind) && kind != resource.Kind)
+        {
+            throw ApiException.BadRequest($"the kind in the data ({kind}) does not match the expected kind ({resource.Kind})");
+        }
+
+        obj["kind"] = resource.Kind;
+        obj["apiVersion"] = resource.GroupVersion;
+    }
+
+    private static void ApplyNamespace(ResourceDefinition resource, JsonObject metadata, string ns)
+    {
+        var bodyNamespace = KubeJson.GetString(metadata, "namespace");
+        if (resource.Namespaced)
+        {
+            if (!string.IsNullOrEmpty(bodyNamespace) && bodyNamespace != ns)
+            {
+                throw ApiException.BadRequest("the namespace of the provided object does not match the namespace sent on the request");
+            }
+
+            metadata["namespace"] = ns;
+        }
+        else
+        {
+            metadata.Remove("namespace");
+        }
+    }
+
+    public static JsonObject Metadata(JsonObject obj)
+    {
+        if (obj["metadata"] is JsonObject metadata)
+        {
+            return metadata;
+        }
+
+        metadata = new JsonObject();
+        obj["metadata"] = metadata;
+        return metadata;
+    }
+
+    private static long? ParseResourceVersion(string? text)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return null;
+        }
+
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var rv)
+            ? rv
+            : throw ApiException.BadRequest($"invalid resource version: {text}");
+    }
+
+    private static ObjectKey Key(ResourceDefinition resource, string ns, string name) => new(resource.Namespaced ? ns : "", name);
+
+    // kube's names.SimpleNameGenerator: five characters from an alphabet without vowels or look-alikes.
+    private static string GenerateName(string prefix)
+    {
+        const string alphabet = "bcdfghjklmnpqrstvwxz2456789";
+        if (prefix.Length > 58)
+        {
+            prefix = prefix[..58];
+        }
+
+        Span<char> suffix = stackalloc char[5];
+        for (var i = 0; i < suffix.Length; i++)
+        {
+            suffix[i] = alphabet[RandomNumberGenerator.GetInt32(alphabet.Length)];
+        }
+
+        return prefix + new string(suffix);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Nautilus.Server.Api;
+using Nautilus.Server.Api.Discovery;
+using Nautilus.Server.Api.OpenApi;
+using Nautilus.Server.Api.Services;
+using Nautilus.Server.Hosting;
+using Nautilus.Store;
+
+namespace Nautilus.Server;
+
+/// <summary>
+/// The control plane in one process: composes the store, the API machinery and (as they land)
+/// the scheduler, controllers and TEE provider behind one TLS port that serves REST (HTTP/1.1)
+/// and native gRPC (HTTP/2).
+/// </summary>
+public sealed class NautilusServer : IAsyncDisposable
+{
+    private static readonly string[] InitialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    private readonly WebApplication _app;
+
+    private NautilusServer(WebApplication app, Uri baseAddress, string kubeconfigPath, ClusterCredentials credentials)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        KubeconfigPath = kubeconfigPath;
+        Credentials = credentials;
+    }
+
+    /// <summary>https://address:port/ the server listens on.</summary>
+    public Uri BaseAddress { get; }
+
+    public string KubeconfigPath { get; }
+
+    public ClusterCredentials Credentials { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    /// <summary>Starts the server: opens the store, binds the port, seeds the initial namespaces and writes the kubeconfig.</summary>
+    public static async Task<NautilusServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
+    {
+        Directory.CreateDirectory(options.DataDirectory);
+        var credentials = ClusterCredentials.LoadOrCreate(options.DataDirectory, options.Address);
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = 3 * 1024 * 1024;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 1000;
+            kestrel.Listen(IPAddress.Parse(options.Address), options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(credentials.ServingCertificate);
+            });
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(BuiltInResources.CreateRegistry());
+        services.AddSingleton<IObjectStore>(sp => new EmbeddedStore(new EmbeddedStoreOptions
+        {
+            DataDirectory = Path.Combine(options.DataDirectory, "store"),
+            TimeProvider = sp.GetRequiredService<TimeProvider>(),
+        }));
+        services.AddSingleton<GracefulDeletion>();
+        services.AddHostedService(sp => sp.GetRequiredService<GracefulDeletion>());
+        services.AddSingleton<ResourceHandler>();
+        services.AddSingleton<Subresources>();
+        services.AddSingleton<ListWatch>();
+        services.AddSingleton<DiscoveryDocuments>();
+        services.AddSingleton(sp => new OpenApiDocuments(sp.GetRequiredService<ResourceRegistry>()));
+        services.AddGrpc(grpc =>
+        {
+            grpc.EnableDetailedErrors = false;
+            grpc.MaxReceiveMessageSize = 3 * 1024 * 1024;
+            grpc.MaxSendMessageSize = null;
+        }).AddJsonTranscoding();
+
+        var app = builder.Build();
+        app.UseBearerTokenAuthentication(credentials.AdminToken);
+        app.MapGrpcService<ResourcesService>();
+        app.MapGrpcService<DiscoveryService>();
+        foreach (var path in (ReadOnlySpan<string>)["/healthz", "/livez", "/readyz"])
+        {
+            app.MapGet(path, () => Results.Text("ok", "text/plain; charset=utf-8", Encoding.UTF8));
+        }
+
+        await SeedNamespacesAsync(app.Services, cancellationToken).ConfigureAwait(false);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var port = new Uri(address).Port;
+        var host = IPAddress.Parse(options.Address).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{options.Address}]" : options.Address;
+        var baseAddress = new Uri($"https://{host}:{port}/");
+        var kubeconfig = KubeconfigWriter.Write(options.DataDirectory, baseAddress, credentials);
+        return new NautilusServer(app, baseAddress, kubeconfig, credentials);
+    }
+
+    private static async Task SeedNamespacesAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var handler = services.GetRequiredService<ResourceHandler>();
+        handler.Registry.TryGet("", "v1", "namespaces", out var namespaces);
+        foreach (var name in InitialNamespaces)
+        {
+            if (await handler.Store.GetAsync(namespaces.StorageType, new ObjectKey("", name), ct).ConfigureAwait(false) is null)
+            {
+                var body = Encoding.UTF8.GetBytes($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{name}\"}}}}");
+                await handler.CreateAsync(namespaces, "", body, new WriteOptions(), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Completes when the host shuts down (Ctrl+C or SIGTERM).</summary>
+    public Task WaitForShutdownAsync() => _app.WaitForShutdownAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+    }
+}

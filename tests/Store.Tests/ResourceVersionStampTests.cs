@@ -1,0 +1,39 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Nautilus.Store.Tests;
+
+public sealed class ResourceVersionStampTests
+{
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        yield return new TestCaseData("{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"5\"},\"x\":1}", "{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"42\"},\"x\":1}").SetName("Stamp_Existing_IsReplaced");
+        yield return new TestCaseData("{\"metadata\":{\"name\":\"a\"}}", "{\"metadata\":{\"resourceVersion\":\"42\",\"name\":\"a\"}}").SetName("Stamp_Absent_IsInsertedFirst");
+        yield return new TestCaseData("{\"metadata\":{}}", "{\"metadata\":{\"resourceVersion\":\"42\"}}").SetName("Stamp_EmptyMetadata_GetsOnlyProperty");
+        yield return new TestCaseData("{\"kind\":\"Pod\"}", "{\"metadata\":{\"resourceVersion\":\"42\"},\"kind\":\"Pod\"}").SetName("Stamp_NoMetadata_AddsMetadata");
+        yield return new TestCaseData("{}", "{\"metadata\":{\"resourceVersion\":\"42\"}}").SetName("Stamp_EmptyObject_AddsMetadata");
+        yield return new TestCaseData("{\"metadata\":{\"resourceVersion\":12}}", "{\"metadata\":{\"resourceVersion\":\"42\"}}").SetName("Stamp_NumericValue_BecomesString");
+        yield return new TestCaseData("{\"metadata\":null}", "{\"metadata\":{\"resourceVersion\":\"42\"}}").SetName("Stamp_NullMetadata_BecomesObject");
+        yield return new TestCaseData(
+            "{\n  \"spec\": {\"metadata\": {\"resourceVersion\": \"1\"}},\n  \"metadata\" : {\n    \"labels\": {\"resourceVersion\": \"x\"},\n    \"resourceVersion\" : \"7\"\n  }\n}",
+            "{\n  \"spec\": {\"metadata\": {\"resourceVersion\": \"1\"}},\n  \"metadata\" : {\n    \"labels\": {\"resourceVersion\": \"x\"},\n    \"resourceVersion\" : \"42\"\n  }\n}")
+            .SetName("Stamp_PrettyJsonWithNestedLookalikes_OnlyTopLevelChanges");
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Write_ProducesExpectedJson(string input, string expected)
+    {
+        // Act
+        var output = ResourceVersionStamp.Write(Encoding.UTF8.GetBytes(input), 42);
+
+        // Assert
+        Assert.That(Encoding.UTF8.GetString(output), Is.EqualTo(expected));
+        Assert.DoesNotThrow(() => JsonDocument.Parse(output).Dispose());
+    }
+
+    [Test]
+    public void Write_NotAnObject_ThrowsFormatException()
+    {
+        Assert.Throws<FormatException>(() => ResourceVersionStamp.Write("[1]"u8.ToArray(), 1));
+    }
+}
