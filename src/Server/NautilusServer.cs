@@ -7,8 +7,10 @@ using Nautilus.Server.Api;
 using Nautilus.Server.Api.Discovery;
 using Nautilus.Server.Api.OpenApi;
 using Nautilus.Server.Api.Services;
+using Nautilus.Server.Composition;
 using Nautilus.Server.Hosting;
 using Nautilus.Store;
+using Nautilus.Tee;
 
 namespace Nautilus.Server;
 
@@ -20,6 +22,9 @@ namespace Nautilus.Server;
 public sealed class NautilusServer : IAsyncDisposable
 {
     private static readonly string[] InitialNamespaces = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+    private static readonly TeeMeasurement SimulatedMeasurement =
+        new(System.Security.Cryptography.SHA384.HashData("nautilus simulated platform v1"u8));
 
     private readonly WebApplication _app;
 
@@ -64,10 +69,19 @@ public sealed class NautilusServer : IAsyncDisposable
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(BuiltInResources.CreateRegistry());
+        services.AddSingleton<ITeeProvider>(sp => new SimulatedTeeProvider(new SimulatedTeeOptions
+        {
+            DataDirectory = Path.Combine(options.DataDirectory, "tee"),
+            // The simulated platform measures a fixed identity, so a rebuilt server still reads its
+            // own data; a hardware provider measures the real launch image.
+            Measurement = SimulatedMeasurement,
+            TimeProvider = sp.GetRequiredService<TimeProvider>(),
+        }));
         services.AddSingleton<IObjectStore>(sp => new EmbeddedStore(new EmbeddedStoreOptions
         {
             DataDirectory = Path.Combine(options.DataDirectory, "store"),
             TimeProvider = sp.GetRequiredService<TimeProvider>(),
+            Sealer = new TeeStorageSealer(sp.GetRequiredService<ITeeProvider>()),
         }));
         services.AddSingleton<GracefulDeletion>();
         services.AddHostedService(sp => sp.GetRequiredService<GracefulDeletion>());

@@ -410,11 +410,15 @@ public sealed class ClientTests
         string ns = await _server.CreateNamespaceAsync();
         var events = Channel.CreateUnbounded<(WatchEventType Type, V1ConfigMap Object)>();
         using var cancel = new CancellationTokenSource(EventDeadline);
+        // The list-with-watch=true form (obsolete in the client, still widely used): awaiting the
+        // response first means the server has registered the watch before anything is written.
         HttpOperationResponse<V1ConfigMapList> response = await Client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, watch: true, cancellationToken: cancel.Token);
+#pragma warning disable CS0618
         using Watcher<V1ConfigMap> watcher = response.Watch<V1ConfigMap, V1ConfigMapList>(
             (type, item) => events.Writer.TryWrite((type, item)),
             onError: e => events.Writer.TryComplete(e),
             onClosed: () => events.Writer.TryComplete());
+#pragma warning restore CS0618
 
         V1ConfigMap created = await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("watched"), ns);
         created.Data["key"] = "changed";
@@ -442,9 +446,8 @@ public sealed class ClientTests
         V1ConfigMap modified = await Client.CoreV1.ReplaceNamespacedConfigMapAsync(created, "resumed", ns);
 
         using var cancel = new CancellationTokenSource(EventDeadline);
-        var events = Client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(
-            ns, watch: true, resourceVersion: created.Metadata.ResourceVersion, cancellationToken: cancel.Token)
-            .WatchAsync<V1ConfigMap, V1ConfigMapList>(cancellationToken: cancel.Token);
+        var events = Client.CoreV1.WatchListNamespacedConfigMapAsync(
+            ns, resourceVersion: created.Metadata.ResourceVersion, cancellationToken: cancel.Token);
         await using var reader = events.GetAsyncEnumerator(cancel.Token);
 
         Assert.That(await reader.MoveNextAsync(), Is.True);
@@ -459,9 +462,8 @@ public sealed class ClientTests
         string ns = await _server.CreateNamespaceAsync();
         V1ConfigMap created = await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("selected", new() { ["watch"] = "me" }), ns);
         using var cancel = new CancellationTokenSource(EventDeadline);
-        var events = Client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(
-            ns, watch: true, labelSelector: "watch=me", resourceVersion: created.Metadata.ResourceVersion, cancellationToken: cancel.Token)
-            .WatchAsync<V1ConfigMap, V1ConfigMapList>(cancellationToken: cancel.Token);
+        var events = Client.CoreV1.WatchListNamespacedConfigMapAsync(
+            ns, labelSelector: "watch=me", resourceVersion: created.Metadata.ResourceVersion, cancellationToken: cancel.Token);
         await using var reader = events.GetAsyncEnumerator(cancel.Token);
 
         await Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"metadata":{"labels":{"watch":null}}}""", V1Patch.PatchType.MergePatch), "selected", ns);

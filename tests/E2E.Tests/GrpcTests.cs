@@ -2,6 +2,7 @@ using System.Text.Json;
 using Google.Api;
 using Google.Protobuf;
 using Grpc.Core;
+using k8s;
 using Nautilus.Api.V1;
 
 namespace Nautilus.E2E.Tests;

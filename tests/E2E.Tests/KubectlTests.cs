@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
+using k8s;
 using k8s.Models;
 
 namespace Nautilus.E2E.Tests;
