@@ -310,6 +310,86 @@ public sealed class ClientTests
         Assert.That(deployment.Metadata.Generation, Is.EqualTo(2));
     }
 
+    // ---- defaulting, as kube-apiserver's SetDefaults_* and registry strategies do it ----
+
+    [Test]
+    public async Task CreatePod_AppliesKubernetesDefaults()
+    {
+        string ns = await _server.CreateNamespaceAsync();
+
+        V1Pod created = await Client.CoreV1.CreateNamespacedPodAsync(Pod("defaults"), ns);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(created.Spec.RestartPolicy, Is.EqualTo("Always"));
+            Assert.That(created.Spec.DnsPolicy, Is.EqualTo("ClusterFirst"));
+            Assert.That(created.Spec.SchedulerName, Is.EqualTo("default-scheduler"));
+            Assert.That(created.Spec.TerminationGracePeriodSeconds, Is.EqualTo(30));
+            Assert.That(created.Spec.Containers[0].ImagePullPolicy, Is.EqualTo("Always"), "an untagged image defaults to Always");
+            Assert.That(created.Spec.Containers[0].TerminationMessagePath, Is.EqualTo("/dev/termination-log"));
+        });
+    }
+
+    [Test]
+    public async Task CreateDeployment_AppliesKubernetesDefaults()
+    {
+        string ns = await _server.CreateNamespaceAsync();
+
+        V1Deployment created = await Client.AppsV1.CreateNamespacedDeploymentAsync(Deployment("defaults", replicas: 1), ns);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(created.Spec.Strategy?.Type, Is.EqualTo("RollingUpdate"));
+            Assert.That(created.Spec.Strategy?.RollingUpdate?.MaxSurge?.Value, Is.EqualTo("25%"));
+            Assert.That(created.Spec.RevisionHistoryLimit, Is.EqualTo(10));
+            Assert.That(created.Spec.ProgressDeadlineSeconds, Is.EqualTo(600));
+        });
+    }
+
+    [Test]
+    public async Task CreateService_DefaultsTypeAndProtocolAndAllocatesClusterIp()
+    {
+        string ns = await _server.CreateNamespaceAsync();
+        var service = new V1Service
+        {
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1ServiceSpec
+            {
+                Selector = new Dictionary<string, string> { ["app"] = "web" },
+                Ports = [new V1ServicePort { Port = 80, TargetPort = 8080 }],
+            },
+        };
+
+        V1Service created = await Client.CoreV1.CreateNamespacedServiceAsync(service, ns);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(created.Spec.Type, Is.EqualTo("ClusterIP"));
+            Assert.That(created.Spec.Ports[0].Protocol, Is.EqualTo("TCP"));
+            Assert.That(created.Spec.SessionAffinity, Is.EqualTo("None"));
+            Assert.That(IPAddress.TryParse(created.Spec.ClusterIP, out _), Is.True, $"clusterIP {created.Spec.ClusterIP}");
+            Assert.That(created.Spec.ClusterIPs, Is.EqualTo(new[] { created.Spec.ClusterIP }));
+        });
+    }
+
+    [Test]
+    public async Task CreateSecretWithStringData_StoresItInData()
+    {
+        string ns = await _server.CreateNamespaceAsync();
+        var secret = new V1Secret
+        {
+            Metadata = new V1ObjectMeta { Name = "creds" },
+            StringData = new Dictionary<string, string> { ["password"] = "s3cret" },
+        };
+
+        V1Secret created = await Client.CoreV1.CreateNamespacedSecretAsync(secret, ns);
+
+        // kube-apiserver merges stringData into data (write-only field) and defaults type to Opaque.
+        Assert.That(created.Data?["password"], Is.EqualTo(Encoding.UTF8.GetBytes("s3cret")));
+        Assert.That(created.StringData, Is.Null);
+        Assert.That(created.Type, Is.EqualTo("Opaque"));
+    }
+
     // ---- selectors and pagination ----
 
     [Test]
