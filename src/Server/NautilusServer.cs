@@ -3,6 +3,9 @@ using System.Text;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Grpc.Net.Client;
+using Nautilus.Controllers;
+using Nautilus.Controllers.Client;
 using Nautilus.Server.Api;
 using Nautilus.Server.Api.Discovery;
 using Nautilus.Server.Api.OpenApi;
@@ -28,9 +31,17 @@ public sealed class NautilusServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
+    private readonly GrpcChannel _loopback;
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Task _controllers;
+
     private NautilusServer(WebApplication app, Uri baseAddress, string kubeconfigPath, ClusterCredentials credentials)
     {
         _app = app;
+        _loopback = LoopbackChannel.Create(baseAddress, credentials);
+        var client = new ApiClient(new Nautilus.Api.V1.Resources.ResourcesClient(_loopback), new Nautilus.Api.V1.Discovery.DiscoveryClient(_loopback));
+        var manager = new ControllerManager(client, app.Services.GetRequiredService<ILoggerFactory>());
+        _controllers = Task.Run(() => manager.RunAsync(_stopping.Token));
         BaseAddress = baseAddress;
         KubeconfigPath = kubeconfigPath;
         Credentials = credentials;
@@ -136,6 +147,17 @@ public sealed class NautilusServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _controllers.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        _loopback.Dispose();
+        _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Strategies;
 
 namespace Nautilus.Server.Api;
 
@@ -24,7 +25,7 @@ public static class BuiltInResources
         {
             Group = "", Version = "v1", Kind = "Namespace", Plural = "namespaces", Singular = "namespace", Namespaced = false, ShortNames = ["ns"],
             Verbs = NoDeleteCollection, Subresources = ["finalize", "status"], SelectableFields = ["status.phase"], NameRule = NameRule.Dns1123Label,
-            PrepareForCreate = PrepareNamespace,
+            Strategy = new NamespaceStrategy(),
         };
         yield return new()
         {
@@ -34,19 +35,19 @@ public static class BuiltInResources
         yield return new()
         {
             Group = "", Version = "v1", Kind = "PersistentVolumeClaim", Plural = "persistentvolumeclaims", Singular = "persistentvolumeclaim", Namespaced = true,
-            ShortNames = ["pvc"], Subresources = ["status"], PrepareForCreate = o => ResetStatus(o, new JsonObject { ["phase"] = "Pending" }),
+            ShortNames = ["pvc"], Subresources = ["status"], Strategy = new StatusResetStrategy(() => new JsonObject { ["phase"] = "Pending" }),
         };
         yield return new()
         {
             Group = "", Version = "v1", Kind = "PersistentVolume", Plural = "persistentvolumes", Singular = "persistentvolume", Namespaced = false,
-            ShortNames = ["pv"], Subresources = ["status"], PrepareForCreate = o => ResetStatus(o, new JsonObject { ["phase"] = "Pending" }),
+            ShortNames = ["pv"], Subresources = ["status"], Strategy = new StatusResetStrategy(() => new JsonObject { ["phase"] = "Pending" }),
         };
         yield return new()
         {
             Group = "", Version = "v1", Kind = "Pod", Plural = "pods", Singular = "pod", Namespaced = true, ShortNames = ["po"], Categories = ["all"],
             Subresources = ["binding", "status"], ReturnDeletedObject = true,
             SelectableFields = ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
-            PrepareForCreate = PreparePod,
+            Strategy = new PodStrategy(),
         };
         yield return new() { Group = "", Version = "v1", Kind = "Secret", Plural = "secrets", Singular = "secret", Namespaced = true, SelectableFields = ["type"] };
         yield return new() { Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount", Namespaced = true, ShortNames = ["sa"] };
@@ -54,20 +55,20 @@ public static class BuiltInResources
         {
             Group = "", Version = "v1", Kind = "Service", Plural = "services", Singular = "service", Namespaced = true, ShortNames = ["svc"], Categories = ["all"],
             Subresources = ["status"], NameRule = NameRule.Dns1035Label,
-            PrepareForCreate = o => ResetStatus(o, new JsonObject { ["loadBalancer"] = new JsonObject() }),
+            Strategy = new StatusResetStrategy(() => new JsonObject { ["loadBalancer"] = new JsonObject() }),
         };
 
         // apps/v1
         yield return new()
         {
             Group = "apps", Version = "v1", Kind = "Deployment", Plural = "deployments", Singular = "deployment", Namespaced = true, ShortNames = ["deploy"],
-            Categories = ["all"], Subresources = ["scale", "status"], TracksGeneration = true, PrepareForCreate = o => ResetStatus(o, new JsonObject()),
+            Categories = ["all"], Subresources = ["scale", "status"], TracksGeneration = true, Strategy = new StatusResetStrategy(() => new JsonObject()),
         };
         yield return new()
         {
             Group = "apps", Version = "v1", Kind = "ReplicaSet", Plural = "replicasets", Singular = "replicaset", Namespaced = true, ShortNames = ["rs"],
             Categories = ["all"], Subresources = ["scale", "status"], TracksGeneration = true, SelectableFields = ["status.replicas"],
-            PrepareForCreate = o => ResetStatus(o, new JsonObject { ["replicas"] = 0 }),
+            Strategy = new StatusResetStrategy(() => new JsonObject { ["replicas"] = 0 }),
         };
 
         // coordination.k8s.io/v1
@@ -83,24 +84,5 @@ public static class BuiltInResources
             StorageResource = coreEvents, ToStorage = EventConversion.ToCore, FromStorage = EventConversion.FromCore,
             SelectableFields = coreEvents.SelectableFields,
         };
-    }
-
-    private static void ResetStatus(JsonObject obj, JsonObject status) => obj["status"] = status;
-
-    private static void PrepareNamespace(JsonObject ns)
-    {
-        var spec = ns["spec"] as JsonObject ?? new JsonObject();
-        ns["spec"] = spec;
-        if (spec["finalizers"] is not JsonArray)
-        {
-            spec["finalizers"] = new JsonArray("kubernetes");
-        }
-
-        ns["status"] = new JsonObject { ["phase"] = "Active" };
-    }
-
-    private static void PreparePod(JsonObject pod)
-    {
-        pod["status"] = new JsonObject { ["phase"] = "Pending", ["qosClass"] = PodQos.Classify(pod["spec"] as JsonObject) };
     }
 }

@@ -130,6 +130,7 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time)
                 var response = context.GetHttpContext().Response;
                 response.ContentType = Responses.JsonContentType;
                 await response.StartAsync(context.CancellationToken).ConfigureAwait(false);
+                await response.Body.FlushAsync(context.CancellationToken).ConfigureAwait(false);
             }
 
             try

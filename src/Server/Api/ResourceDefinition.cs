@@ -60,8 +60,8 @@ public sealed class ResourceDefinition
     /// <summary>DELETE answers with the deleted object instead of a Success Status (pods do).</summary>
     public bool ReturnDeletedObject { get; init; }
 
-    /// <summary>Resource-specific defaulting on create and update (kube's strategy PrepareForCreate).</summary>
-    public Action<JsonObject>? PrepareForCreate { get; init; }
+    /// <summary>Defaulting, preparation and validation particular to this kind.</summary>
+    public Strategies.ResourceStrategy Strategy { get; init; } = Strategies.ResourceStrategy.None;
 
     /// <summary>
     /// Set when another registration owns the storage (events.k8s.io/v1 Events are stored as

@@ -78,9 +78,35 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             metadata.Remove("generation");
         }
 
-        resource.PrepareForCreate?.Invoke(obj);
-        Validate(resource, obj, name);
+        var strategy = resource.Strategy;
+        strategy.ApplyDefaults(obj);
+        strategy.PrepareForCreate(obj, options.DryRun);
+        var created = false;
+        try
+        {
+            var causes = new List<StatusCause>();
+            MetadataValidation.Validate(metadata, resource, causes);
+            strategy.Validate(obj, causes);
+            if (causes.Count > 0)
+            {
+                throw ApiException.Invalid(resource, name, causes);
+            }
 
+            var result = await StoreCreateAsync(external, resource, obj, name, options, ct).ConfigureAwait(false);
+            created = !options.DryRun;
+            return result;
+        }
+        finally
+        {
+            if (!created)
+            {
+                strategy.CreateAborted(obj);
+            }
+        }
+    }
+
+    private async ValueTask<WriteResult> StoreCreateAsync(ResourceDefinition external, ResourceDefinition resource, JsonObject obj, string name, WriteOptions options, CancellationToken ct)
+    {
         var draft = ObjectCodec.ToStored(resource, obj);
         if (options.DryRun)
         {
@@ -340,7 +366,10 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
                 causes.Add(new("FieldValueForbidden", "Forbidden: no new finalizers can be added if the object is being deleted", "metadata.finalizers"));
             }
 
-            Validate(resource, result, name, causes);
+            resource.Strategy.ApplyDefaults(result);
+            resource.Strategy.PrepareForUpdate(result, old);
+            MetadataValidation.Validate(nextMeta, resource, causes);
+            resource.Strategy.ValidateUpdate(result, old, causes);
         }
 
         Metadata(result).Remove("resourceVersion");
@@ -658,16 +687,6 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         {
             throw new ApiException(403, "Forbidden", $"unable to create new content in namespace {ns} because it is being terminated", ns, null, "namespaces",
                 [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")]);
-        }
-    }
-
-    private static void Validate(ResourceDefinition resource, JsonObject obj, string name, List<StatusCause>? causes = null)
-    {
-        var own = causes ?? [];
-        MetadataValidation.Validate(Metadata(obj), resource, own);
-        if (causes is null && own.Count > 0)
-        {
-            throw ApiException.Invalid(resource, name, own);
         }
     }
 

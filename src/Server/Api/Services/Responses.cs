@@ -48,7 +48,7 @@ public static class Responses
         if (IsNativeGrpc(context))
         {
             var trailers = new Metadata { { StatusTrailer, status } };
-            throw new RpcException(new Status(ToGrpcCode(error.Code), error.Message), trailers);
+            throw new RpcException(new Status(ToGrpcCode(error.Code, error.Reason), error.Message), trailers);
         }
 
         var http = context.GetHttpContext();
@@ -64,7 +64,16 @@ public static class Responses
         return Json(context, status, error.Code);
     }
 
-    public static StatusCode ToGrpcCode(int httpCode) => httpCode switch
+    /// <summary>The gRPC code for a Kubernetes failure: by reason where gRPC has the same notion, else by HTTP code.</summary>
+    public static StatusCode ToGrpcCode(int httpCode, string reason = "") => (httpCode, reason) switch
+    {
+        (409, "AlreadyExists") => StatusCode.AlreadyExists,
+        (410, _) => StatusCode.OutOfRange,
+        (504, _) => StatusCode.DeadlineExceeded,
+        _ => ToGrpcCode(httpCode),
+    };
+
+    private static StatusCode ToGrpcCode(int httpCode) => httpCode switch
     {
         400 or 422 => StatusCode.InvalidArgument,
         401 => StatusCode.Unauthenticated,

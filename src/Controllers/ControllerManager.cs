@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+using Nautilus.Controllers.Client;
+using Nautilus.Controllers.Machinery;
+using Nautilus.Controllers.Namespaces;
+
+namespace Nautilus.Controllers;
+
+/// <summary>
+/// The controller manager: one shared informer per resource, the controllers fed by them, all
+/// talking to the API server through <see cref="ApiClient"/>. Runs until cancelled.
+/// </summary>
+public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers)
+{
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var namespaces = new Informer(client, ApiResource.Namespaces, loggers.CreateLogger<Informer>());
+        using var namespaceController = new NamespaceController(client, namespaces, loggers.CreateLogger<NamespaceController>());
+        namespaceController.Start();
+
+        await Task.WhenAll(namespaces.RunAsync(ct), namespaceController.RunAsync(ct)).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,42 @@
+using System.Text.Json.Nodes;
+
+namespace Nautilus.Server.Api.Strategies;
+
+/// <summary>
+/// What is particular to one kind when it is written, as kube-apiserver's REST strategies are:
+/// defaulting, create/update preparation (status resets, allocations) and validation. The
+/// generic machinery in <see cref="ResourceHandler"/> calls these in kube's order:
+/// defaults → prepare → validate. The base does nothing.
+/// </summary>
+public class ResourceStrategy
+{
+    public static readonly ResourceStrategy None = new();
+
+    /// <summary>SetDefaults_*: fills unset fields. Applied to every object written (create, update, patch result), so it must be idempotent.</summary>
+    public virtual void ApplyDefaults(JsonObject obj)
+    {
+    }
+
+    /// <summary>PrepareForCreate: resets what clients may not set (status) and allocates what the server owns (cluster IPs). With dryRun nothing is allocated.</summary>
+    public virtual void PrepareForCreate(JsonObject obj, bool dryRun)
+    {
+    }
+
+    /// <summary>Undoes <see cref="PrepareForCreate"/>'s allocations when the object was not created after all.</summary>
+    public virtual void CreateAborted(JsonObject obj)
+    {
+    }
+
+    /// <summary>PrepareForUpdate of the main resource (not status): <paramref name="obj"/> is the new object, <paramref name="old"/> the stored one.</summary>
+    public virtual void PrepareForUpdate(JsonObject obj, JsonObject old)
+    {
+    }
+
+    /// <summary>Validation of a new object; adds causes with kube's field paths and messages.</summary>
+    public virtual void Validate(JsonObject obj, List<StatusCause> causes)
+    {
+    }
+
+    /// <summary>Validation of an update (immutable fields and the object's own rules).</summary>
+    public virtual void ValidateUpdate(JsonObject obj, JsonObject old, List<StatusCause> causes) => Validate(obj, causes);
+}
