@@ -42,6 +42,10 @@ public sealed class NautilusServer : IAsyncDisposable
         var client = new ApiClient(new Nautilus.Api.V1.Resources.ResourcesClient(_loopback), new Nautilus.Api.V1.Discovery.DiscoveryClient(_loopback));
         var manager = new ControllerManager(client, app.Services.GetRequiredService<ILoggerFactory>());
         _controllers = Task.Run(() => manager.RunAsync(_stopping.Token));
+
+        // Components that watch the API over the loopback channel stop first, so Kestrel's
+        // graceful shutdown does not wait for their open watches.
+        app.Lifetime.ApplicationStopping.Register(_stopping.Cancel);
         BaseAddress = baseAddress;
         KubeconfigPath = kubeconfigPath;
         Credentials = credentials;
@@ -59,7 +63,6 @@ public sealed class NautilusServer : IAsyncDisposable
     /// <summary>Starts the server: opens the store, binds the port, seeds the initial namespaces and writes the kubeconfig.</summary>
     public static async Task<NautilusServer> StartAsync(ServerOptions options, CancellationToken cancellationToken = default)
     {
-        Directory.CreateDirectory(options.DataDirectory);
         var credentials = ClusterCredentials.LoadOrCreate(options.DataDirectory, options.Address);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -490,20 +490,25 @@ public sealed class ClientTests
         string ns = await _server.CreateNamespaceAsync();
         var events = Channel.CreateUnbounded<(WatchEventType Type, V1ConfigMap Object)>();
         using var cancel = new CancellationTokenSource(EventDeadline);
-        // The list-with-watch=true form (obsolete in the client, still widely used): awaiting the
-        // response first means the server has registered the watch before anything is written.
-        HttpOperationResponse<V1ConfigMapList> response = await Client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(ns, watch: true, cancellationToken: cancel.Token);
-#pragma warning disable CS0618
-        using Watcher<V1ConfigMap> watcher = response.Watch<V1ConfigMap, V1ConfigMapList>(
-            (type, item) => events.Writer.TryWrite((type, item)),
-            onError: e => events.Writer.TryComplete(e),
-            onClosed: () => events.Writer.TryComplete());
-#pragma warning restore CS0618
+
+        // List, then watch from the list's resourceVersion (the informer pattern): every change
+        // after the list arrives, whenever the watch request reaches the server. The client reads
+        // the first event line before it returns the response, so the call is not awaited here.
+        V1ConfigMapList initial = await Client.CoreV1.ListNamespacedConfigMapAsync(ns, cancellationToken: cancel.Token);
+        Task<HttpOperationResponse<V1ConfigMapList>> watchCall = Client.CoreV1.ListNamespacedConfigMapWithHttpMessagesAsync(
+            ns, watch: true, resourceVersion: initial.Metadata.ResourceVersion, cancellationToken: cancel.Token);
 
         V1ConfigMap created = await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("watched"), ns);
         created.Data["key"] = "changed";
         V1ConfigMap modified = await Client.CoreV1.ReplaceNamespacedConfigMapAsync(created, "watched", ns);
         await Client.CoreV1.DeleteNamespacedConfigMapAsync("watched", ns);
+
+#pragma warning disable CS0618 // the list-with-watch=true form is obsolete in the client but still widely used
+        using Watcher<V1ConfigMap> watcher = (await watchCall).Watch<V1ConfigMap, V1ConfigMapList>(
+            (type, item) => events.Writer.TryWrite((type, item)),
+            onError: e => events.Writer.TryComplete(e),
+            onClosed: () => events.Writer.TryComplete());
+#pragma warning restore CS0618
 
         var added = await events.Reader.ReadAsync(cancel.Token);
         var changed = await events.Reader.ReadAsync(cancel.Token);

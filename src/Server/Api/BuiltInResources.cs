@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Strategies;
 
 namespace Nautilus.Server.Api;
@@ -14,7 +13,7 @@ public static class BuiltInResources
     {
         // core/v1, in discovery (alphabetical) order
         yield return new() { Group = "", Version = "v1", Kind = "ConfigMap", Plural = "configmaps", Singular = "configmap", Namespaced = true, ShortNames = ["cm"] };
-        yield return new() { Group = "", Version = "v1", Kind = "Endpoints", Plural = "endpoints", Singular = "endpoints", Namespaced = true, ShortNames = ["ep"] };
+        yield return new() { Group = "", Version = "v1", Kind = "Endpoints", Plural = "endpoints", Singular = "endpoints", Namespaced = true, ShortNames = ["ep"], Strategy = new EndpointsStrategy() };
         var coreEvents = new ResourceDefinition
         {
             Group = "", Version = "v1", Kind = "Event", Plural = "events", Singular = "event", Namespaced = true, ShortNames = ["ev"],
@@ -30,17 +29,17 @@ public static class BuiltInResources
         yield return new()
         {
             Group = "", Version = "v1", Kind = "Node", Plural = "nodes", Singular = "node", Namespaced = false, ShortNames = ["no"],
-            Subresources = ["status"], SelectableFields = ["spec.unschedulable"],
+            Subresources = ["status"], SelectableFields = ["spec.unschedulable"], Strategy = new NodeStrategy(),
         };
         yield return new()
         {
             Group = "", Version = "v1", Kind = "PersistentVolumeClaim", Plural = "persistentvolumeclaims", Singular = "persistentvolumeclaim", Namespaced = true,
-            ShortNames = ["pvc"], Subresources = ["status"], Strategy = new StatusResetStrategy(() => new JsonObject { ["phase"] = "Pending" }),
+            ShortNames = ["pvc"], Subresources = ["status"], Strategy = new PersistentVolumeClaimStrategy(),
         };
         yield return new()
         {
             Group = "", Version = "v1", Kind = "PersistentVolume", Plural = "persistentvolumes", Singular = "persistentvolume", Namespaced = false,
-            ShortNames = ["pv"], Subresources = ["status"], Strategy = new StatusResetStrategy(() => new JsonObject { ["phase"] = "Pending" }),
+            ShortNames = ["pv"], Subresources = ["status"], Strategy = new PersistentVolumeStrategy(),
         };
         yield return new()
         {
@@ -49,33 +48,33 @@ public static class BuiltInResources
             SelectableFields = ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
             Strategy = new PodStrategy(),
         };
-        yield return new() { Group = "", Version = "v1", Kind = "Secret", Plural = "secrets", Singular = "secret", Namespaced = true, SelectableFields = ["type"] };
+        yield return new() { Group = "", Version = "v1", Kind = "Secret", Plural = "secrets", Singular = "secret", Namespaced = true, SelectableFields = ["type"], Strategy = new SecretStrategy() };
         yield return new() { Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount", Namespaced = true, ShortNames = ["sa"] };
         yield return new()
         {
             Group = "", Version = "v1", Kind = "Service", Plural = "services", Singular = "service", Namespaced = true, ShortNames = ["svc"], Categories = ["all"],
             Subresources = ["status"], NameRule = NameRule.Dns1035Label,
-            Strategy = new StatusResetStrategy(() => new JsonObject { ["loadBalancer"] = new JsonObject() }),
+            Strategy = new ServiceStrategy(),
         };
 
         // apps/v1
         yield return new()
         {
             Group = "apps", Version = "v1", Kind = "Deployment", Plural = "deployments", Singular = "deployment", Namespaced = true, ShortNames = ["deploy"],
-            Categories = ["all"], Subresources = ["scale", "status"], TracksGeneration = true, Strategy = new StatusResetStrategy(() => new JsonObject()),
+            Categories = ["all"], Subresources = ["scale", "status"], TracksGeneration = true, Strategy = new DeploymentStrategy(),
         };
         yield return new()
         {
             Group = "apps", Version = "v1", Kind = "ReplicaSet", Plural = "replicasets", Singular = "replicaset", Namespaced = true, ShortNames = ["rs"],
             Categories = ["all"], Subresources = ["scale", "status"], TracksGeneration = true, SelectableFields = ["status.replicas"],
-            Strategy = new StatusResetStrategy(() => new JsonObject { ["replicas"] = 0 }),
+            Strategy = new ReplicaSetStrategy(),
         };
 
         // coordination.k8s.io/v1
-        yield return new() { Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease", Namespaced = true };
+        yield return new() { Group = "coordination.k8s.io", Version = "v1", Kind = "Lease", Plural = "leases", Singular = "lease", Namespaced = true, Strategy = new LeaseStrategy() };
 
         // discovery.k8s.io/v1
-        yield return new() { Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice", Namespaced = true };
+        yield return new() { Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice", Namespaced = true, Strategy = new EndpointSliceStrategy() };
 
         // events.k8s.io/v1: the same objects as core/v1 Events, in the newer shape.
         yield return new()

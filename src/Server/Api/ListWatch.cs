@@ -127,10 +127,7 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time)
             // kube-apiserver does: clients wait for them before they consider the watch started.
             if (!native)
             {
-                var response = context.GetHttpContext().Response;
-                response.ContentType = Responses.JsonContentType;
-                await response.StartAsync(context.CancellationToken).ConfigureAwait(false);
-                await response.Body.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+                await context.WriteResponseHeadersAsync([]).ConfigureAwait(false);
             }
 
             try

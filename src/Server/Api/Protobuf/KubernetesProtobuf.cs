@@ -22,6 +22,19 @@ public static class KubernetesProtobuf
 
     private static ReadOnlySpan<byte> Magic => [0x6b, 0x38, 0x73, 0x00];
 
+    /// <summary>True when a Content-Type header names the Kubernetes protobuf media type (parameters ignored).</summary>
+    public static bool IsProtobuf(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType))
+        {
+            return false;
+        }
+
+        var semicolon = contentType.IndexOf(';');
+        var mediaType = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim();
+        return mediaType.Equals(ContentType, StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>
     /// Returns the object in <paramref name="body"/> as UTF-8 Kubernetes JSON, with "kind" and
     /// "apiVersion" taken from the envelope. Malformed input or an unknown kind is a 400

@@ -4,6 +4,7 @@ using Google.Api;
 using Grpc.Core;
 using Nautilus.Api.V1;
 using Nautilus.Server.Api.Objects;
+using Nautilus.Server.Api.Protobuf;
 using Nautilus.Store;
 
 namespace Nautilus.Server.Api.Services;
@@ -249,6 +250,12 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
         }
 
         var contentType = body.ContentType is { Length: > 0 } t ? t : context.GetHttpContext().Request.ContentType ?? "application/json";
+        if (KubernetesProtobuf.IsProtobuf(contentType))
+        {
+            // Typed Go clients (kubectl create ...) send built-in kinds as Kubernetes protobuf.
+            return KubernetesProtobuf.ToJson(body.Data.Span);
+        }
+
         var media = contentType.Split(';')[0].Trim();
         if (media is not ("application/json" or "application/json-patch+json" or "application/merge-patch+json" or "application/strategic-merge-patch+json" or "application/apply-patch+yaml" or "application/apply-patch+json" or "application/grpc" or "application/grpc+proto" or ""))
         {
@@ -287,9 +294,9 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
         string? policy = null;
         Preconditions? preconditions = null;
         var dryRun = IsDryRun(request);
-        if (request.Body is { Data.IsEmpty: false } body)
+        if (request.Body is { Data.IsEmpty: false })
         {
-            var options = KubeJson.ParseObject(body.Data.Span);
+            var options = KubeJson.ParseObject(Body(request, context).Span);
             if (options["gracePeriodSeconds"] is JsonValue g && g.TryGetValue<long>(out var gs))
             {
                 grace = gs;

@@ -72,7 +72,7 @@ internal static partial class KubernetesSchemas
             dnsConfig 26 *PodDNSConfig?, readinessGates 28 [PodReadinessGate]?, runtimeClassName 29 *s?, enableServiceLinks 30 *b?,
             preemptionPolicy 31 *s?, overhead 32 {qty}?, topologySpreadConstraints 33 [TopologySpreadConstraint]?,
             setHostnameAsFQDN 35 *b?, os 36 *PodOS?, hostUsers 37 *b?, schedulingGates 38 [PodSchedulingGate]?,
-            resourceClaims 39 [PodResourceClaim]?, resources 40 *ResourceRequirements?, hostnameOverride 41 *s?
+            resourceClaims 39 [PodResourceClaim]?, resources 40 *ResourceRequirements?
             """),
         ("Container", ContainerFields),
         ("EphemeralContainer", "ephemeralContainerCommon 1 ^EphemeralContainerCommon, targetContainerName 2 s?"),
@@ -84,13 +84,12 @@ internal static partial class KubernetesSchemas
         ("EnvVar", "name 1 s, value 2 s?, valueFrom 3 *EnvVarSource?"),
         ("EnvVarSource", """
             fieldRef 1 *ObjectFieldSelector?, resourceFieldRef 2 *ResourceFieldSelector?, configMapKeyRef 3 *ConfigMapKeySelector?,
-            secretKeyRef 4 *SecretKeySelector?, fileKeyRef 5 *FileKeySelector?
+            secretKeyRef 4 *SecretKeySelector?
             """),
         ("ObjectFieldSelector", "apiVersion 1 s?, fieldPath 2 s"),
         ("ResourceFieldSelector", "containerName 1 s?, resource 2 s, divisor 3 qty?"),
         ("ConfigMapKeySelector", "localObjectReference 1 ^LocalObjectReference, key 2 s, optional 3 *b?"),
         ("SecretKeySelector", "localObjectReference 1 ^LocalObjectReference, key 2 s, optional 3 *b?"),
-        ("FileKeySelector", "volumeName 1 s, path 2 s, key 3 s, optional 4 *b?"),
         ("ResourceRequirements", "limits 1 {qty}?, requests 2 {qty}?, claims 3 [ResourceClaim]?"),
         ("ResourceClaim", "name 1 s, request 2 s?"),
         ("ContainerResizePolicy", "resourceName 1 s, restartPolicy 2 s"),
@@ -106,7 +105,7 @@ internal static partial class KubernetesSchemas
         ("HTTPHeader", "name 1 s, value 2 s"),
         ("TCPSocketAction", "port 1 ios, host 2 s?"),
         ("GRPCAction", "port 1 i32, service 2 *s"),
-        ("Lifecycle", "postStart 1 *LifecycleHandler?, preStop 2 *LifecycleHandler?, stopSignal 3 *s?"),
+        ("Lifecycle", "postStart 1 *LifecycleHandler?, preStop 2 *LifecycleHandler?"),
         ("LifecycleHandler", "exec 1 *ExecAction?, httpGet 2 *HTTPGetAction?, tcpSocket 3 *TCPSocketAction?, sleep 4 *SleepAction?"),
         ("SleepAction", "seconds 1 i64"),
         ("SecurityContext", """
@@ -218,18 +217,18 @@ internal static partial class KubernetesSchemas
 
         // Pod status.
         ("PodStatus", """
-            observedGeneration 17 i64?, phase 1 s?, conditions 2 [PodCondition]?, message 3 s?, reason 4 s?, nominatedNodeName 11 s?,
+            phase 1 s?, conditions 2 [PodCondition]?, message 3 s?, reason 4 s?, nominatedNodeName 11 s?,
             hostIP 5 s?, hostIPs 16 [HostIP]?, podIP 6 s?, podIPs 12 [PodIP]?, startTime 7 *time?,
             initContainerStatuses 10 [ContainerStatus]?, containerStatuses 8 [ContainerStatus]?, qosClass 9 s?,
             ephemeralContainerStatuses 13 [ContainerStatus]?, resize 14 s?, resourceClaimStatuses 15 [PodResourceClaimStatus]?
             """),
-        ("PodCondition", "type 1 s, observedGeneration 7 i64?, status 2 s, lastProbeTime 3 time?, lastTransitionTime 4 time?, reason 5 s?, message 6 s?"),
+        ("PodCondition", "type 1 s, status 2 s, lastProbeTime 3 time?, lastTransitionTime 4 time?, reason 5 s?, message 6 s?"),
         ("HostIP", "ip 1 s"),
         ("PodIP", "ip 1 s"),
         ("ContainerStatus", """
             name 1 s, state 2 ContainerState?, lastState 3 ContainerState?, ready 4 b, restartCount 5 i32, image 6 s, imageID 7 s,
             containerID 8 s?, started 9 *b?, allocatedResources 10 {qty}?, resources 11 *ResourceRequirements?,
-            volumeMounts 12 [VolumeMountStatus]?, user 13 *ContainerUser?, allocatedResourcesStatus 14 [ResourceStatus]?, stopSignal 15 *s?
+            volumeMounts 12 [VolumeMountStatus]?, user 13 *ContainerUser?, allocatedResourcesStatus 14 [ResourceStatus]?
             """),
         ("ContainerState", "waiting 1 *ContainerStateWaiting?, running 2 *ContainerStateRunning?, terminated 3 *ContainerStateTerminated?"),
         ("ContainerStateWaiting", "reason 1 s?, message 2 s?"),

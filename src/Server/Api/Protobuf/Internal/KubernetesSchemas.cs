@@ -95,13 +95,13 @@ internal static partial class KubernetesSchemas
         ("RollingUpdateDeployment", "maxUnavailable 1 *ios?, maxSurge 2 *ios?"),
         ("DeploymentStatus", """
             observedGeneration 1 i64?, replicas 2 i32?, updatedReplicas 3 i32?, readyReplicas 7 i32?, availableReplicas 4 i32?,
-            unavailableReplicas 5 i32?, terminatingReplicas 9 *i32?, conditions 6 [DeploymentCondition]?, collisionCount 8 *i32?
+            unavailableReplicas 5 i32?, conditions 6 [DeploymentCondition]?, collisionCount 8 *i32?
             """),
         ("DeploymentCondition", "type 1 s, status 2 s, lastUpdateTime 6 time?, lastTransitionTime 7 time?, reason 4 s?, message 5 s?"),
         ("ReplicaSet", "metadata 1 ObjectMeta?, spec 2 ReplicaSetSpec?, status 3 ReplicaSetStatus?"),
         ("ReplicaSetSpec", "replicas 1 *i32?, minReadySeconds 4 i32?, selector 2 *LabelSelector, template 3 PodTemplateSpec?"),
         ("ReplicaSetStatus", """
-            replicas 1 i32, fullyLabeledReplicas 2 i32?, readyReplicas 4 i32?, availableReplicas 5 i32?, terminatingReplicas 7 *i32?,
+            replicas 1 i32, fullyLabeledReplicas 2 i32?, readyReplicas 4 i32?, availableReplicas 5 i32?,
             observedGeneration 3 i64?, conditions 6 [ReplicaSetCondition]?
             """),
         ("ReplicaSetCondition", "type 1 s, status 2 s, lastTransitionTime 3 time?, reason 4 s?, message 5 s?"),
@@ -122,9 +122,8 @@ internal static partial class KubernetesSchemas
             deprecatedTopology 5 {s}?, nodeName 6 *s?, zone 7 *s?, hints 8 *discovery.EndpointHints?
             """),
         ("discovery.EndpointConditions", "ready 1 *b?, serving 2 *b?, terminating 3 *b?"),
-        ("discovery.EndpointHints", "forZones 1 [discovery.ForZone]?, forNodes 2 [discovery.ForNode]?"),
+        ("discovery.EndpointHints", "forZones 1 [discovery.ForZone]?"),
         ("discovery.ForZone", "name 1 s"),
-        ("discovery.ForNode", "name 1 s"),
         ("discovery.EndpointPort", "name 1 *s?, protocol 2 *s?, port 3 *i32?, appProtocol 4 *s?"),
 
         ("events.Event", """

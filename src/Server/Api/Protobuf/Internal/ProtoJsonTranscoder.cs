@@ -96,6 +96,11 @@ internal static class ProtoJsonTranscoder
     private static void WriteStructField(Utf8JsonWriter writer, ProtoFieldSchema field, ReadOnlySpan<byte> message)
     {
         var present = TryFindLast(field, message, out var found);
+        if (present)
+        {
+            ExpectWireType(field, found.WireType, ExpectedWireType(field.Kind));
+        }
+
         switch (field.Kind)
         {
             case ProtoValueKind.String:
@@ -431,7 +436,7 @@ internal static class ProtoJsonTranscoder
         {
             writer.WriteRawValue(raw);
         }
-        catch (ArgumentException)
+        catch (Exception e) when (e is JsonException or ArgumentException)
         {
             throw new ProtoFormatException($"json: error calling MarshalJSON for field {field.Name}: the embedded object is not JSON");
         }

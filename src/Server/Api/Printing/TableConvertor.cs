@@ -1,0 +1,251 @@
+using System.Runtime.InteropServices;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Nautilus.Server.Api.Printing;
+
+/// <summary>
+/// Answers <c>Accept: application/json;as=Table;v=v1;g=meta.k8s.io</c> as kube-apiserver does
+/// (pkg/printers/storage TableConvertor, apiserver endpoints/handlers/response.go asTable): a
+/// <c>meta.k8s.io</c> Table whose columns and cells are kube's printers' for the kind, and whose
+/// rows carry the object as <c>includeObject</c> asks.
+/// </summary>
+/// <remarks>
+/// Objects are read with <see cref="JsonDocument"/> (pooled, no node trees) and the Table written
+/// with one <see cref="Utf8JsonWriter"/> into pooled memory; row metadata is copied from the stored
+/// bytes, never re-serialized.
+/// </remarks>
+public sealed class TableConvertor(TimeProvider time)
+{
+    internal static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
+
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 256 };
+
+    private const string MetaV1 = "meta.k8s.io/v1";
+    private const string MetaV1Beta1 = "meta.k8s.io/v1beta1";
+
+    /// <summary>
+    /// Content negotiation as kube-apiserver's (negotiation.NegotiateMediaTypeOptions): clauses by
+    /// quality, then the first one a serializer accepts decides. True when that clause asks for a
+    /// <c>meta.k8s.io</c> v1 or v1beta1 Table in JSON; <paramref name="tableApiVersion"/> is then the
+    /// Table's apiVersion. False for plain JSON (or protobuf) coming first, or no usable clause.
+    /// </summary>
+    /// <remarks>
+    /// A Table in YAML (<c>application/yaml;as=Table</c>) is skipped: Nautilus writes JSON only.
+    /// A clause asking for another conversion (<c>as=PartialObjectMetadata</c>) answers false.
+    /// </remarks>
+    public static bool WantsTable(string? accept, out string tableApiVersion)
+    {
+        tableApiVersion = "";
+        if (string.IsNullOrWhiteSpace(accept))
+        {
+            return false;
+        }
+
+        foreach (var clause in AcceptClause.Parse(accept))
+        {
+            foreach (var (type, subtype) in Serializers)
+            {
+                if (!clause.Matches(type, subtype))
+                {
+                    continue;
+                }
+
+                if (clause.As is null && clause.Group is null && clause.Version is null)
+                {
+                    // Plain media type: the object itself.
+                    return false;
+                }
+
+                if (clause.Group != "meta.k8s.io" || clause.Version is not ("v1" or "v1beta1"))
+                {
+                    continue;
+                }
+
+                if (clause.As == "Table" && subtype == "json")
+                {
+                    tableApiVersion = clause.Version == "v1" ? MetaV1 : MetaV1Beta1;
+                    return true;
+                }
+
+                if (clause.As is "PartialObjectMetadata" or "PartialObjectMetadataList")
+                {
+                    return false;
+                }
+            }
+        }
+
+        return false;
+    }
+
+    // The serializers kube-apiserver offers for built-in types, in its order.
+    private static readonly (string Type, string Subtype)[] Serializers =
+        [("application", "json"), ("application", "yaml"), ("application", "vnd.kubernetes.protobuf")];
+
+    /// <summary>The includeObject query parameter: None, Metadata (the default) or Object; anything else is a 400.</summary>
+    public static IncludeObjectPolicy ParseIncludeObject(string? value) => value switch
+    {
+        null or "" or "Metadata" => IncludeObjectPolicy.Metadata,
+        "None" => IncludeObjectPolicy.None,
+        "Object" => IncludeObjectPolicy.Object,
+        _ => throw ApiException.BadRequest($"unrecognized includeObject value: \"{value}\""),
+    };
+
+    /// <summary>
+    /// A list as a Table: the kind's columnDefinitions, one row per object (objects are the bytes
+    /// a client of <paramref name="resource"/> sees), metadata copied from the list.
+    /// </summary>
+    public byte[] ListTable(ResourceDefinition resource, IReadOnlyList<byte[]> objects, string resourceVersion, string? continueToken, long? remainingItemCount, IncludeObjectPolicy include, string tableApiVersion)
+    {
+        var printer = ResourcePrinter.For(resource);
+        var now = time.GetUtcNow();
+        long size = 0;
+        for (var i = 0; i < objects.Count; i++)
+        {
+            size += objects[i].Length;
+        }
+
+        // Rows are roughly the object's metadata (or the whole object) plus a few hundred bytes of cells.
+        var estimate = 1024 + printer.ColumnDefinitionsJson.Length + objects.Count * 256L + (include == IncludeObjectPolicy.None ? 0 : include == IncludeObjectPolicy.Object ? size : size / 2);
+        using var buffer = new PooledBufferWriter((int)Math.Min(estimate, Array.MaxLength / 2));
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteHeader(writer, tableApiVersion, resourceVersion, continueToken, remainingItemCount);
+            writer.WritePropertyName("columnDefinitions"u8);
+            writer.WriteRawValue(printer.ColumnDefinitionsJson, skipInputValidation: true);
+            writer.WritePropertyName("rows"u8);
+            if (objects.Count == 0 && printer.EmptyRowsAreNull)
+            {
+                writer.WriteNullValue();
+            }
+            else
+            {
+                writer.WriteStartArray();
+                for (var i = 0; i < objects.Count; i++)
+                {
+                    WriteRow(writer, printer, objects[i], include, tableApiVersion, now);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    /// <summary>One object (GET of an item) as a Table with one row; metadata.resourceVersion is the object's.</summary>
+    public byte[] ObjectTable(ResourceDefinition resource, byte[] obj, IncludeObjectPolicy include, string tableApiVersion) =>
+        WatchEventTable(resource, obj, include, tableApiVersion, includeColumnDefinitions: true);
+
+    /// <summary>
+    /// The object of one watch event when the watch asked for a Table: a one-row Table per event.
+    /// kube-apiserver (handlers/watch.go watchEmbeddedEncoder) sends columnDefinitions with the first
+    /// event it encodes only and <c>"columnDefinitions":null</c> on every later one: pass true for
+    /// the first event of the stream (whatever its type) and false afterwards. ERROR events carry a
+    /// Status, which is never converted.
+    /// </summary>
+    public byte[] WatchEventTable(ResourceDefinition resource, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, bool includeColumnDefinitions)
+    {
+        var printer = ResourcePrinter.For(resource);
+        var now = time.GetUtcNow();
+        using var document = JsonDocument.Parse(obj, DocumentOptions);
+        var root = document.RootElement;
+        using var buffer = new PooledBufferWriter(printer.ColumnDefinitionsJson.Length + 512 + (include == IncludeObjectPolicy.None ? 0 : obj.Length));
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            WriteHeader(writer, tableApiVersion, root.Get("metadata").Str("resourceVersion"), null, null);
+            writer.WritePropertyName("columnDefinitions"u8);
+            if (includeColumnDefinitions)
+            {
+                writer.WriteRawValue(printer.ColumnDefinitionsJson, skipInputValidation: true);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+
+            writer.WritePropertyName("rows"u8);
+            writer.WriteStartArray();
+            WriteRow(writer, printer, root, obj, include, tableApiVersion, now);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+    }
+
+    // {"kind":"Table","apiVersion":...,"metadata":{ListMeta, empty members omitted}
+    private static void WriteHeader(Utf8JsonWriter writer, string tableApiVersion, string resourceVersion, string? continueToken, long? remainingItemCount)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("kind"u8, "Table"u8);
+        writer.WriteString("apiVersion"u8, tableApiVersion);
+        writer.WritePropertyName("metadata"u8);
+        writer.WriteStartObject();
+        if (resourceVersion.Length > 0)
+        {
+            writer.WriteString("resourceVersion"u8, resourceVersion);
+        }
+
+        if (!string.IsNullOrEmpty(continueToken))
+        {
+            writer.WriteString("continue"u8, continueToken);
+        }
+
+        if (remainingItemCount is { } remaining)
+        {
+            writer.WriteNumber("remainingItemCount"u8, remaining);
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
+    {
+        using var document = JsonDocument.Parse(obj, DocumentOptions);
+        WriteRow(writer, printer, document.RootElement, obj, include, tableApiVersion, now);
+    }
+
+    // metav1.TableRow: {"cells":[...],"conditions":[...]?,"object":...}. RawExtension has no
+    // omitempty effect in Go, so IncludeObject=None writes "object":null.
+    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, JsonElement root, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
+    {
+        writer.WriteStartObject();
+        writer.WritePropertyName("cells"u8);
+        writer.WriteStartArray();
+        printer.WriteCells(writer, root, now);
+        writer.WriteEndArray();
+        printer.WriteConditions(writer, root);
+        writer.WritePropertyName("object"u8);
+        switch (include)
+        {
+            case IncludeObjectPolicy.Object:
+                writer.WriteRawValue(obj, skipInputValidation: true);
+                break;
+            case IncludeObjectPolicy.Metadata:
+                writer.WriteStartObject();
+                writer.WriteString("kind"u8, "PartialObjectMetadata"u8);
+                writer.WriteString("apiVersion"u8, tableApiVersion);
+                writer.WritePropertyName("metadata"u8);
+                var metadata = root.Get("metadata");
+                if (metadata.ValueKind == JsonValueKind.Object)
+                {
+                    writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(metadata), skipInputValidation: true);
+                }
+                else
+                {
+                    writer.WriteRawValue("""{"creationTimestamp":null}"""u8, skipInputValidation: true);
+                }
+
+                writer.WriteEndObject();
+                break;
+            default:
+                writer.WriteNullValue();
+                break;
+        }
+
+        writer.WriteEndObject();
+    }
+}

@@ -1,0 +1,93 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Nautilus.Server.Api.Strategies.Defaults;
+
+/// <summary>
+/// "Unset" as Go's defaulting functions see it, on JSON trees: a missing or null member is a nil
+/// pointer; for plain strings and numbers, "" and 0 are unset too. Every helper leaves a set value
+/// alone, so defaulting stays idempotent.
+/// </summary>
+internal static class JsonDefaults
+{
+    /// <summary>The object member <paramref name="name"/>, or null when absent or not an object.</summary>
+    public static JsonObject? Object(JsonObject? parent, string name) => parent?[name] as JsonObject;
+
+    /// <summary>The object member <paramref name="name"/>, created empty when absent or null (a pointer defaulted to <c>&amp;T{}</c>).</summary>
+    public static JsonObject EnsureObject(JsonObject parent, string name)
+    {
+        if (parent[name] is JsonObject existing)
+        {
+            return existing;
+        }
+
+        var created = new JsonObject();
+        parent[name] = created;
+        return created;
+    }
+
+    /// <summary>The objects of an array member; non-object items are skipped.</summary>
+    public static IEnumerable<JsonObject> Items(JsonObject? parent, string name)
+    {
+        if (parent?[name] is not JsonArray array)
+        {
+            yield break;
+        }
+
+        foreach (var item in array)
+        {
+            if (item is JsonObject obj)
+            {
+                yield return obj;
+            }
+        }
+    }
+
+    public static bool IsUnset(JsonObject obj, string name) => !obj.TryGetPropertyValue(name, out var node) || node is null;
+
+    /// <summary>A Go string field: "" counts as unset.</summary>
+    public static bool IsEmptyString(JsonObject obj, string name) =>
+        !obj.TryGetPropertyValue(name, out var node) || node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length == 0);
+
+    /// <summary>A Go integer field: 0 counts as unset.</summary>
+    public static bool IsZeroNumber(JsonObject obj, string name) =>
+        !obj.TryGetPropertyValue(name, out var node) || node is null || (TryGetInt64(node, out var n) && n == 0);
+
+    /// <summary>An integer, whether parsed from JSON or set from any CLR integer type.</summary>
+    public static bool TryGetInt64(JsonNode? node, out long value)
+    {
+        value = 0;
+        return node is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+            && (v.TryGetValue(out value) || long.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value));
+    }
+
+    /// <summary>Sets a Go string field when it is "" or absent.</summary>
+    public static void String(JsonObject obj, string name, string value)
+    {
+        if (IsEmptyString(obj, name))
+        {
+            obj[name] = value;
+        }
+    }
+
+    /// <summary>Sets a Go integer field when it is 0 or absent.</summary>
+    public static void NonZero(JsonObject obj, string name, long value)
+    {
+        if (IsZeroNumber(obj, name))
+        {
+            obj[name] = value;
+        }
+    }
+
+    /// <summary>Sets a pointer field when it is absent or null (a set zero value is kept).</summary>
+    public static void Pointer(JsonObject obj, string name, JsonNode value)
+    {
+        if (IsUnset(obj, name))
+        {
+            obj[name] = value;
+        }
+    }
+
+    public static string? StringValue(JsonObject? obj, string name) =>
+        obj?[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+}

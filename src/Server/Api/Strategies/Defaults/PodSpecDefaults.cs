@@ -1,0 +1,323 @@
+using System.Text.Json.Nodes;
+using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
+
+namespace Nautilus.Server.Api.Strategies.Defaults;
+
+/// <summary>
+/// kube-apiserver 1.32's defaulting of a PodSpec (pkg/apis/core/v1/defaults.go and the
+/// defaulter-gen walk in zz_generated.defaults.go), shared by Pods and the pod templates of
+/// Deployments and ReplicaSets. Also what the v1 ↔ internal conversion and Go's serialization of
+/// zero-valued structs make visible in every stored PodSpec (<c>serviceAccount</c>,
+/// <c>resources: {}</c>, a template's <c>creationTimestamp: null</c>). Idempotent.
+/// </summary>
+internal static class PodSpecDefaults
+{
+    private static readonly string[] ContainerLists = ["initContainers", "containers", "ephemeralContainers"];
+
+    private static readonly string[] Probes = ["livenessProbe", "readinessProbe", "startupProbe"];
+
+    /// <summary>SetObjectDefaults_PodTemplate's walk over a PodTemplateSpec (Deployment, ReplicaSet).</summary>
+    public static void ApplyToTemplate(JsonObject? template)
+    {
+        if (template is null)
+        {
+            return;
+        }
+
+        // ObjectMeta is a struct in Go: an unset creationTimestamp is written as null.
+        var metadata = EnsureObject(template, "metadata");
+        if (!metadata.ContainsKey("creationTimestamp"))
+        {
+            metadata["creationTimestamp"] = null;
+        }
+
+        ApplyToPodSpec(EnsureObject(template, "spec"));
+    }
+
+    /// <summary>SetDefaults_Pod: what only a Pod gets, not a template (run before <see cref="ApplyToPodSpec"/>, as kube does).</summary>
+    public static void ApplyPodOnly(JsonObject spec)
+    {
+        // Requests default to limits, per container.
+        foreach (var list in (ReadOnlySpan<string>)["containers", "initContainers"])
+        {
+            foreach (var container in Items(spec, list))
+            {
+                if (Object(container, "resources") is not { } resources || Object(resources, "limits") is not { } limits)
+                {
+                    continue;
+                }
+
+                var requests = EnsureObject(resources, "requests");
+                foreach (var (name, value) in limits)
+                {
+                    if (!requests.ContainsKey(name))
+                    {
+                        requests[name] = value?.DeepClone();
+                    }
+                }
+            }
+        }
+
+        Pointer(spec, "enableServiceLinks", true);
+
+        // With host networking every container port is a host port.
+        if (spec["hostNetwork"] is JsonValue hostNetwork && hostNetwork.TryGetValue<bool>(out var isHostNetwork) && isHostNetwork)
+        {
+            foreach (var list in (ReadOnlySpan<string>)["containers", "initContainers"])
+            {
+                foreach (var container in Items(spec, list))
+                {
+                    foreach (var port in Items(container, "ports"))
+                    {
+                        if (IsZeroNumber(port, "hostPort") && port["containerPort"] is JsonValue containerPort)
+                        {
+                            port["hostPort"] = containerPort.DeepClone();
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>SetDefaults_PodSpec and every defaulter nested in a PodSpec.</summary>
+    public static void ApplyToPodSpec(JsonObject spec)
+    {
+        String(spec, "dnsPolicy", "ClusterFirst");
+        String(spec, "restartPolicy", "Always");
+        Pointer(spec, "securityContext", new JsonObject());
+        Pointer(spec, "terminationGracePeriodSeconds", 30);
+        String(spec, "schedulerName", "default-scheduler");
+        AliasServiceAccount(spec);
+
+        foreach (var volume in Items(spec, "volumes"))
+        {
+            ApplyToVolume(volume);
+        }
+
+        foreach (var list in ContainerLists)
+        {
+            foreach (var container in Items(spec, list))
+            {
+                ApplyToContainer(container);
+            }
+        }
+
+        ResourceQuantity.DefaultResourceList(Object(spec, "overhead"));
+    }
+
+    /// <summary>
+    /// v1 <c>serviceAccount</c> is a deprecated alias of <c>serviceAccountName</c>: on the way in the
+    /// new field wins (the old one fills it when empty); on the way out both carry the name.
+    /// </summary>
+    public static void AliasServiceAccount(JsonObject spec)
+    {
+        var name = StringValue(spec, "serviceAccountName");
+        if (string.IsNullOrEmpty(name))
+        {
+            name = StringValue(spec, "serviceAccount");
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            spec.Remove("serviceAccountName");
+            spec.Remove("serviceAccount");
+            return;
+        }
+
+        spec["serviceAccountName"] = name;
+        spec["serviceAccount"] = name;
+    }
+
+    private static void ApplyToContainer(JsonObject container)
+    {
+        if (IsEmptyString(container, "imagePullPolicy"))
+        {
+            container["imagePullPolicy"] = ImageReference.DefaultPullPolicy(StringValue(container, "image") ?? "");
+        }
+
+        String(container, "terminationMessagePath", "/dev/termination-log");
+        String(container, "terminationMessagePolicy", "File");
+
+        foreach (var port in Items(container, "ports"))
+        {
+            String(port, "protocol", "TCP");
+        }
+
+        foreach (var env in Items(container, "env"))
+        {
+            ApplyToValueSource(Object(env, "valueFrom"));
+        }
+
+        // ResourceRequirements is a struct in Go: always written, {} when empty.
+        var resources = EnsureObject(container, "resources");
+        ResourceQuantity.DefaultResourceList(Object(resources, "limits"));
+        ResourceQuantity.DefaultResourceList(Object(resources, "requests"));
+
+        foreach (var name in Probes)
+        {
+            if (Object(container, name) is { } probe)
+            {
+                NonZero(probe, "timeoutSeconds", 1);
+                NonZero(probe, "periodSeconds", 10);
+                NonZero(probe, "successThreshold", 1);
+                NonZero(probe, "failureThreshold", 3);
+                ApplyToHttpGet(Object(probe, "httpGet"));
+                if (Object(probe, "grpc") is { } grpc)
+                {
+                    Pointer(grpc, "service", "");
+                }
+            }
+        }
+
+        if (Object(container, "lifecycle") is { } lifecycle)
+        {
+            ApplyToHttpGet(Object(Object(lifecycle, "postStart"), "httpGet"));
+            ApplyToHttpGet(Object(Object(lifecycle, "preStop"), "httpGet"));
+        }
+    }
+
+    private static void ApplyToHttpGet(JsonObject? httpGet)
+    {
+        if (httpGet is not null)
+        {
+            String(httpGet, "path", "/");
+            String(httpGet, "scheme", "HTTP");
+        }
+    }
+
+    /// <summary>Env valueFrom and downward API items: fieldRef.apiVersion v1; a resourceFieldRef divisor in canonical form.</summary>
+    private static void ApplyToValueSource(JsonObject? source)
+    {
+        if (source is null)
+        {
+            return;
+        }
+
+        if (Object(source, "fieldRef") is { } fieldRef)
+        {
+            String(fieldRef, "apiVersion", "v1");
+        }
+
+        if (Object(source, "resourceFieldRef") is { } resourceFieldRef)
+        {
+            ResourceQuantity.CanonicalizeMember(resourceFieldRef, "divisor", roundToMilli: false);
+        }
+    }
+
+    private static void ApplyToVolume(JsonObject volume)
+    {
+        // SetDefaults_Volume: a volume without a source is an emptyDir.
+        var hasSource = false;
+        foreach (var (name, value) in volume)
+        {
+            if (name != "name" && value is not null)
+            {
+                hasSource = true;
+                break;
+            }
+        }
+
+        if (!hasSource)
+        {
+            volume["emptyDir"] = new JsonObject();
+        }
+
+        if (Object(volume, "emptyDir") is { } emptyDir)
+        {
+            ResourceQuantity.CanonicalizeMember(emptyDir, "sizeLimit", roundToMilli: false);
+        }
+
+        if (Object(volume, "secret") is { } secret)
+        {
+            Pointer(secret, "defaultMode", 420);
+        }
+
+        if (Object(volume, "configMap") is { } configMap)
+        {
+            Pointer(configMap, "defaultMode", 420);
+        }
+
+        if (Object(volume, "downwardAPI") is { } downwardApi)
+        {
+            Pointer(downwardApi, "defaultMode", 420);
+            foreach (var item in Items(downwardApi, "items"))
+            {
+                ApplyToValueSource(item);
+            }
+        }
+
+        if (Object(volume, "projected") is { } projected)
+        {
+            Pointer(projected, "defaultMode", 420);
+            foreach (var source in Items(projected, "sources"))
+            {
+                foreach (var item in Items(Object(source, "downwardAPI"), "items"))
+                {
+                    ApplyToValueSource(item);
+                }
+
+                if (Object(source, "serviceAccountToken") is { } token)
+                {
+                    Pointer(token, "expirationSeconds", 3600);
+                }
+            }
+        }
+
+        if (Object(volume, "ephemeral") is { } ephemeral && Object(ephemeral, "volumeClaimTemplate") is { } claimTemplate)
+        {
+            var metadata = EnsureObject(claimTemplate, "metadata");
+            if (!metadata.ContainsKey("creationTimestamp"))
+            {
+                metadata["creationTimestamp"] = null;
+            }
+
+            ApplyToClaimSpec(EnsureObject(claimTemplate, "spec"));
+        }
+
+        ApplyToVolumeSource(volume);
+    }
+
+    /// <summary>The defaults of volume sources a Pod and a PersistentVolume share.</summary>
+    public static void ApplyToVolumeSource(JsonObject source)
+    {
+        if (Object(source, "hostPath") is { } hostPath)
+        {
+            Pointer(hostPath, "type", "");
+        }
+
+        if (Object(source, "iscsi") is { } iscsi)
+        {
+            String(iscsi, "iscsiInterface", "default");
+        }
+
+        if (Object(source, "rbd") is { } rbd)
+        {
+            String(rbd, "pool", "rbd");
+            String(rbd, "user", "admin");
+            String(rbd, "keyring", "/etc/ceph/keyring");
+        }
+
+        if (Object(source, "azureDisk") is { } azureDisk)
+        {
+            Pointer(azureDisk, "cachingMode", "ReadWrite");
+            Pointer(azureDisk, "kind", "Shared");
+            Pointer(azureDisk, "fsType", "ext4");
+            Pointer(azureDisk, "readOnly", false);
+        }
+
+        if (Object(source, "scaleIO") is { } scaleIo)
+        {
+            String(scaleIo, "storageMode", "ThinProvisioned");
+            String(scaleIo, "fsType", "xfs");
+        }
+    }
+
+    /// <summary>SetDefaults_PersistentVolumeClaimSpec (PVCs and ephemeral volume claim templates).</summary>
+    public static void ApplyToClaimSpec(JsonObject spec)
+    {
+        Pointer(spec, "volumeMode", "Filesystem");
+        var resources = EnsureObject(spec, "resources");
+        ResourceQuantity.DefaultResourceList(Object(resources, "limits"));
+        ResourceQuantity.DefaultResourceList(Object(resources, "requests"));
+    }
+}

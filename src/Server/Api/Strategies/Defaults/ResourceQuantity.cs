@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Numerics;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Nautilus.Server.Api.Strategies.Defaults;
+
+/// <summary>
+/// Kubernetes resource quantities (apimachinery <c>resource.Quantity</c>) as kube-apiserver stores
+/// them: parsed, rounded up to milli scale where <c>SetDefaults_ResourceList</c> applies, and
+/// written in canonical form (<c>0.1</c> → <c>100m</c>, <c>1024Mi</c> → <c>1Gi</c>, <c>1000</c> → <c>1k</c>).
+/// </summary>
+internal static class ResourceQuantity
+{
+    private enum QuantityFormat
+    {
+        DecimalSI,
+        BinarySI,
+        DecimalExponent,
+    }
+
+    private static readonly string[] BinarySuffixes = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"];
+
+    /// <summary>The canonical form of <paramref name="text"/>, rounded up to milli scale when <paramref name="roundToMilli"/>; null when it is not a quantity.</summary>
+    public static string? Canonicalize(string text, bool roundToMilli)
+    {
+        if (!TryParse(text, out var mantissa, out var scale, out var format))
+        {
+            return null;
+        }
+
+        // Parsing keeps at most nano precision (rounding up, as ParseQuantity does); defaulting rounds to milli.
+        var minimumScale = roundToMilli ? -3 : -9;
+        if (scale < minimumScale)
+        {
+            mantissa = DivideAwayFromZero(mantissa, BigInteger.Pow(10, minimumScale - scale));
+            scale = minimumScale;
+        }
+
+        return Format(mantissa, scale, format);
+    }
+
+    /// <summary>Canonicalizes a quantity member in place (JSON numbers become strings, as the Go decoder accepts them); leaves anything unparsable.</summary>
+    public static void CanonicalizeMember(JsonObject obj, string name, bool roundToMilli)
+    {
+        if (obj[name] is not JsonValue value)
+        {
+            return;
+        }
+
+        var text = value.GetValueKind() switch
+        {
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.Number => value.ToJsonString(),
+            _ => null,
+        };
+        if (text is not null && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || value.GetValueKind() != JsonValueKind.String))
+        {
+            obj[name] = canonical;
+        }
+    }
+
+    /// <summary>SetDefaults_ResourceList: every quantity of a resource list rounded up to milli scale, in canonical form.</summary>
+    public static void DefaultResourceList(JsonObject? list)
+    {
+        if (list is null)
+        {
+            return;
+        }
+
+        foreach (var key in list.Select(p => p.Key).ToArray())
+        {
+            CanonicalizeMember(list, key, roundToMilli: true);
+        }
+    }
+
+    private static bool TryParse(string text, out BigInteger mantissa, out int scale, out QuantityFormat format)
+    {
+        mantissa = BigInteger.Zero;
+        scale = 0;
+        format = QuantityFormat.DecimalSI;
+        var s = text.AsSpan();
+        if (s.Length == 0)
+        {
+            return false;
+        }
+
+        var negative = false;
+        var i = 0;
+        if (s[0] is '+' or '-')
+        {
+            negative = s[0] == '-';
+            i++;
+        }
+
+        var digits = new StringBuilder();
+        var seenDigit = false;
+        while (i < s.Length && char.IsAsciiDigit(s[i]))
+        {
+            digits.Append(s[i++]);
+            seenDigit = true;
+        }
+
+        if (i < s.Length && s[i] == '.')
+        {
+            i++;
+            while (i < s.Length && char.IsAsciiDigit(s[i]))
+            {
+                digits.Append(s[i++]);
+                scale--;
+                seenDigit = true;
+            }
+        }
+
+        if (!seenDigit)
+        {
+            return false;
+        }
+
+        mantissa = BigInteger.Parse(digits.ToString(), CultureInfo.InvariantCulture);
+        var suffix = s[i..];
+        switch (suffix)
+        {
+            case "":
+                break;
+            case "n": scale -= 9; break;
+            case "u": scale -= 6; break;
+            case "m": scale -= 3; break;
+            case "k": scale += 3; break;
+            case "M": scale += 6; break;
+            case "G": scale += 9; break;
+            case "T": scale += 12; break;
+            case "P": scale += 15; break;
+            case "E": scale += 18; break;
+            default:
+                var binary = Array.IndexOf(BinarySuffixes, suffix.ToString());
+                if (binary > 0)
+                {
+                    format = QuantityFormat.BinarySI;
+                    mantissa *= BigInteger.Pow(1024, binary);
+                }
+                else if (suffix.Length > 1 && suffix[0] is 'e' or 'E' && int.TryParse(suffix[1..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var exponent))
+                {
+                    format = QuantityFormat.DecimalExponent;
+                    scale += exponent;
+                }
+                else
+                {
+                    return false;
+                }
+
+                break;
+        }
+
+        if (negative)
+        {
+            mantissa = -mantissa;
+        }
+
+        return true;
+    }
+
+    private static string Format(BigInteger mantissa, int scale, QuantityFormat format)
+    {
+        if (mantissa.IsZero)
+        {
+            return "0";
+        }
+
+        if (format == QuantityFormat.BinarySI)
+        {
+            // Below 1024 in magnitude, or not a whole number, a binary quantity is written as decimal.
+            if (BigInteger.Abs(mantissa) * Pow10(scale) < 1024 * Pow10Denominator(scale) || !IsInteger(mantissa, scale))
+            {
+                format = QuantityFormat.DecimalSI;
+            }
+            else
+            {
+                var value = scale >= 0 ? mantissa * BigInteger.Pow(10, scale) : mantissa / BigInteger.Pow(10, -scale);
+                var power = 0;
+                while (power < BinarySuffixes.Length - 1 && value % 1024 == 0)
+                {
+                    value /= 1024;
+                    power++;
+                }
+
+                return value.ToString(CultureInfo.InvariantCulture) + BinarySuffixes[power];
+            }
+        }
+
+        // AsCanonicalBytes: strip factors of ten, then lower the exponent to a multiple of three.
+        while (mantissa % 10 == 0)
+        {
+            mantissa /= 10;
+            scale++;
+        }
+
+        switch (scale % 3)
+        {
+            case 1 or -2:
+                mantissa *= 10;
+                scale -= 1;
+                break;
+            case 2 or -1:
+                mantissa *= 100;
+                scale -= 2;
+                break;
+        }
+
+        if (format == QuantityFormat.DecimalExponent)
+        {
+            return mantissa.ToString(CultureInfo.InvariantCulture) + (scale == 0 ? "" : "e" + scale.ToString(CultureInfo.InvariantCulture));
+        }
+
+        if (scale > 18)
+        {
+            mantissa *= BigInteger.Pow(10, scale - 18);
+            scale = 18;
+        }
+
+        var decimalSuffix = scale switch
+        {
+            -9 => "n",
+            -6 => "u",
+            -3 => "m",
+            3 => "k",
+            6 => "M",
+            9 => "G",
+            12 => "T",
+            15 => "P",
+            18 => "E",
+            _ => "",
+        };
+        return mantissa.ToString(CultureInfo.InvariantCulture) + decimalSuffix;
+    }
+
+    private static BigInteger Pow10(int scale) => scale >= 0 ? BigInteger.Pow(10, scale) : BigInteger.One;
+
+    private static BigInteger Pow10Denominator(int scale) => scale < 0 ? BigInteger.Pow(10, -scale) : BigInteger.One;
+
+    private static bool IsInteger(BigInteger mantissa, int scale) => scale >= 0 || mantissa % BigInteger.Pow(10, -scale) == 0;
+
+    private static BigInteger DivideAwayFromZero(BigInteger value, BigInteger divisor)
+    {
+        var quotient = BigInteger.DivRem(value, divisor, out var remainder);
+        return remainder.IsZero ? quotient : quotient + value.Sign;
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Strategies.Defaults;
+using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
+
+namespace Nautilus.Server.Api.Strategies;
+
+/// <summary>ReplicaSets (apps/v1 SetDefaults_ReplicaSet): one replica and a defaulted pod template; status starts at zero replicas.</summary>
+public sealed class ReplicaSetStrategy : ResourceStrategy
+{
+    public override void ApplyDefaults(JsonObject obj)
+    {
+        var spec = EnsureObject(obj, "spec");
+        Pointer(spec, "replicas", 1);
+        PodSpecDefaults.ApplyToTemplate(Object(spec, "template"));
+    }
+
+    // ReplicaSetStatus.replicas has no omitempty: an empty status is written as {"replicas":0}.
+    public override void PrepareForCreate(JsonObject obj, bool dryRun) => obj["status"] = new JsonObject { ["replicas"] = 0 };
+}
