@@ -9,6 +9,7 @@ using Nautilus.Controllers.Client;
 using Nautilus.Server.Api;
 using Nautilus.Server.Api.Discovery;
 using Nautilus.Server.Api.OpenApi;
+using Nautilus.Server.Api.Printing;
 using Nautilus.Server.Api.Services;
 using Nautilus.Server.Composition;
 using Nautilus.Server.Hosting;
@@ -101,6 +102,7 @@ public sealed class NautilusServer : IAsyncDisposable
         services.AddHostedService(sp => sp.GetRequiredService<GracefulDeletion>());
         services.AddSingleton<ResourceHandler>();
         services.AddSingleton<Subresources>();
+        services.AddSingleton<TableConvertor>();
         services.AddSingleton<ListWatch>();
         services.AddSingleton<DiscoveryDocuments>();
         services.AddSingleton(sp => new OpenApiDocuments(sp.GetRequiredService<ResourceRegistry>()));

@@ -5,6 +5,7 @@ using Google.Api;
 using Google.Protobuf;
 using Grpc.Core;
 using Nautilus.Api.V1;
+using Nautilus.Server.Api.Printing;
 using Nautilus.Server.Api.Services;
 using Nautilus.Store;
 
@@ -14,7 +15,7 @@ namespace Nautilus.Server.Api;
 /// GET on collections: lists (selectors, pagination, resourceVersion semantics) and watches
 /// (events framed one JSON object per line, as kube-apiserver frames them).
 /// </summary>
-public sealed class ListWatch(IObjectStore store, TimeProvider time)
+public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConvertor tables)
 {
     /// <summary>kube-apiserver's default --min-request-timeout: a watch without timeoutSeconds ends after 30 to 60 minutes.</summary>
     private static readonly TimeSpan MinRequestTimeout = TimeSpan.FromMinutes(30);
@@ -66,12 +67,31 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time)
             items[i] = resource.Encode(result.Items[i].Json);
         }
 
-        return Respond(resource, request, context, ResourceHandler.ListJson(resource, items, result.ResourceVersion, result.Continue, result.RemainingItemCount));
+        if (WantsTable(context, out var tableVersion))
+        {
+            var rv = result.ResourceVersion.ToString(CultureInfo.InvariantCulture);
+            return Responses.Json(context, tables.ListTable(resource, items, rv, result.Continue, result.RemainingItemCount, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion));
+        }
+
+        return Responses.Json(context, ResourceHandler.ListJson(resource, items, result.ResourceVersion, result.Continue, result.RemainingItemCount));
     }
 
-    /// <summary>Answers a GET with JSON.</summary>
-    public HttpBody Respond(ResourceDefinition resource, ResourceRequest request, ServerCallContext context, byte[] json) =>
-        Responses.Json(context, json);
+    /// <summary>Answers a GET of one object: its JSON, or a one-row Table when the client asks for one (kubectl get).</summary>
+    public HttpBody Respond(ResourceDefinition resource, ResourceRequest request, ServerCallContext context, byte[] json)
+    {
+        if (WantsTable(context, out var tableVersion))
+        {
+            json = tables.ObjectTable(resource, json, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion);
+        }
+
+        return Responses.Json(context, json);
+    }
+
+    private static bool WantsTable(ServerCallContext context, out string tableVersion)
+    {
+        tableVersion = "";
+        return !Responses.IsNativeGrpc(context) && TableConvertor.WantsTable(context.GetHttpContext().Request.Headers.Accept.ToString(), out tableVersion);
+    }
 
     public async Task WatchAsync(ResourceDefinition resource, ResourceRequest request, IServerStreamWriter<HttpBody> stream, ServerCallContext context)
     {
@@ -92,6 +112,9 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time)
 
         var bookmarks = request.AllowWatchBookmarks is "true" or "1";
         var native = Responses.IsNativeGrpc(context);
+        var wantsTable = WantsTable(context, out var tableVersion);
+        var include = wantsTable ? TableConvertor.ParseIncludeObject(request.IncludeObject) : IncludeObjectPolicy.Metadata;
+        var firstTable = true;
         var options = new WatchOptions
         {
             Namespace = resource.Namespaced && request.Namespace.Length > 0 ? request.Namespace : null,
@@ -137,13 +160,21 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time)
                 {
                     while (reader.TryRead(out var e))
                     {
-                        var json = e.Type switch
+                        var (type, obj) = e.Type switch
                         {
-                            WatchEventType.Added => EncodeEvent("ADDED", resource.Encode(e.Object!.Json)),
-                            WatchEventType.Modified => EncodeEvent("MODIFIED", resource.Encode(e.Object!.Json)),
-                            WatchEventType.Deleted => EncodeEvent("DELETED", resource.Encode(e.Object!.Json)),
-                            _ => EncodeEvent("BOOKMARK", Bookmark(resource, e.ResourceVersion, e.InitialEventsEnd)),
+                            WatchEventType.Added => ("ADDED", resource.Encode(e.Object!.Json)),
+                            WatchEventType.Modified => ("MODIFIED", resource.Encode(e.Object!.Json)),
+                            WatchEventType.Deleted => ("DELETED", resource.Encode(e.Object!.Json)),
+                            _ => ("BOOKMARK", Bookmark(resource, e.ResourceVersion, e.InitialEventsEnd)),
                         };
+                        if (wantsTable)
+                        {
+                            // kube sends the column definitions with the first event only.
+                            obj = tables.WatchEventTable(resource, obj, include, tableVersion, firstTable);
+                            firstTable = false;
+                        }
+
+                        var json = EncodeEvent(type, obj);
                         await stream.WriteAsync(Frame(json)).ConfigureAwait(false);
                     }
                 }

@@ -187,6 +187,20 @@ public sealed class ServiceAllocatorStoreTests
         });
     }
 
+    [Test]
+    public async Task Host_StartsOnceStoredServicesAreReserved_AndStops()
+    {
+        await StoreAsync(ServiceJson.Create("web", clusterIP: "10.96.0.80"));
+        var allocator = new ServiceAllocator();
+        using var host = new ServiceAllocatorHost(allocator, _store);
+
+        await host.StartAsync(CancellationToken.None);
+        var reservedAtStart = allocator.HasClusterIP("10.96.0.80");
+        await host.StopAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.That(reservedAtStart, Is.True);
+    }
+
     private async Task<ServiceAllocator> StartAsync()
     {
         var allocator = new ServiceAllocator();
