@@ -7,6 +7,7 @@ using Grpc.Net.Client;
 using Nautilus.Controllers;
 using Nautilus.Controllers.Client;
 using Nautilus.Server.Api;
+using Nautilus.Server.Api.Allocation;
 using Nautilus.Server.Api.Discovery;
 using Nautilus.Server.Api.OpenApi;
 using Nautilus.Server.Api.Printing;
@@ -83,7 +84,9 @@ public sealed class NautilusServer : IAsyncDisposable
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(BuiltInResources.CreateRegistry());
+        services.AddSingleton(sp => new ServiceAllocator(new ServiceAllocatorOptions(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ServiceAllocator>>()));
+        services.AddSingleton(sp => BuiltInResources.CreateRegistry(sp.GetRequiredService<ServiceAllocator>()));
+        services.AddHostedService<ServiceAllocatorHost>();
         services.AddSingleton<ITeeProvider>(sp => new SimulatedTeeProvider(new SimulatedTeeOptions
         {
             DataDirectory = Path.Combine(options.DataDirectory, "tee"),

@@ -104,7 +104,13 @@ public sealed class ApiException : Exception
                 var causes = new JsonArray();
                 foreach (var cause in Causes)
                 {
-                    var c = new JsonObject { ["reason"] = cause.Type, ["message"] = cause.Message };
+                    var c = new JsonObject();
+                    if (cause.Type.Length > 0)
+                    {
+                        c["reason"] = cause.Type;
+                    }
+
+                    c["message"] = cause.Message;
                     if (cause.Field.Length > 0)
                     {
                         c["field"] = cause.Field;

@@ -1,3 +1,4 @@
+using Nautilus.Server.Api.Allocation;
 using Nautilus.Server.Api.Strategies;
 
 namespace Nautilus.Server.Api;
@@ -7,9 +8,10 @@ public static class BuiltInResources
 {
     private static readonly string[] NoDeleteCollection = ["create", "delete", "get", "list", "patch", "update", "watch"];
 
-    public static ResourceRegistry CreateRegistry() => new(All());
+    /// <param name="services">Allocates cluster IPs and node ports for services; a private one when not given.</param>
+    public static ResourceRegistry CreateRegistry(ServiceAllocator? services = null) => new(All(services ?? new ServiceAllocator()));
 
-    public static IEnumerable<ResourceDefinition> All()
+    public static IEnumerable<ResourceDefinition> All(ServiceAllocator services)
     {
         // core/v1, in discovery (alphabetical) order
         yield return new() { Group = "", Version = "v1", Kind = "ConfigMap", Plural = "configmaps", Singular = "configmap", Namespaced = true, ShortNames = ["cm"] };
@@ -54,7 +56,7 @@ public static class BuiltInResources
         {
             Group = "", Version = "v1", Kind = "Service", Plural = "services", Singular = "service", Namespaced = true, ShortNames = ["svc"], Categories = ["all"],
             Subresources = ["status"], NameRule = NameRule.Dns1035Label,
-            Strategy = new ServiceStrategy(),
+            Strategy = new ServiceStrategy(services),
         };
 
         // apps/v1

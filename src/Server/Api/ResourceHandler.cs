@@ -245,7 +245,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
                 }
 
                 CheckTypeMeta(resource, next);
-                var merged = MergeForUpdate(resource, subresource, old, next, name);
+                var merged = MergeForUpdate(resource, subresource, old, next, name, options.DryRun);
                 deleteAfterWrite = ShouldFinishDeletion(merged);
                 var candidate = ObjectCodec.ToStored(resource, merged);
                 if (candidate.Json.AsSpan().SequenceEqual(ObjectCodec.Normalized(current)))
@@ -308,7 +308,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     }
 
     /// <summary>Combines the stored object and the client's version the way kube's update strategies do.</summary>
-    private JsonObject MergeForUpdate(ResourceDefinition resource, string subresource, JsonObject old, JsonObject next, string name)
+    private static JsonObject MergeForUpdate(ResourceDefinition resource, string subresource, JsonObject old, JsonObject next, string name, bool dryRun)
     {
         var oldMeta = Metadata(old);
         var nextMeta = Metadata(next);
@@ -356,18 +356,13 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             }
 
             nextMeta.Remove("selfLink");
-            if (resource.TracksGeneration && !JsonNode.DeepEquals(old["spec"], next["spec"]))
-            {
-                nextMeta["generation"] = (oldMeta["generation"]?.GetValue<long>() ?? 0) + 1;
-            }
-
             if (KubeJson.GetString(oldMeta, "deletionTimestamp") is not null && AddsFinalizer(oldMeta, nextMeta))
             {
                 causes.Add(new("FieldValueForbidden", "Forbidden: no new finalizers can be added if the object is being deleted", "metadata.finalizers"));
             }
 
             resource.Strategy.ApplyDefaults(result);
-            resource.Strategy.PrepareForUpdate(result, old);
+            resource.Strategy.PrepareForUpdate(result, old, dryRun);
             MetadataValidation.Validate(nextMeta, resource, causes);
             resource.Strategy.ValidateUpdate(result, old, causes);
         }

@@ -12,7 +12,7 @@ internal static class TableTestKit
     public static readonly DateTimeOffset Now = new(2025, 3, 1, 12, 0, 0, TimeSpan.Zero);
 
     public static ResourceDefinition Resource(string group, string kind) =>
-        BuiltInResources.All().First(r => r.Group == group && r.Kind == kind);
+        BuiltInResources.CreateRegistry().All.First(r => r.Group == group && r.Kind == kind);
 
     /// <summary>A timestamp <paramref name="ago"/> before <see cref="Now"/>, in Kubernetes' RFC 3339 form.</summary>
     public static string Ago(TimeSpan ago) =>

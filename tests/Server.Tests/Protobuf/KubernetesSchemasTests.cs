@@ -57,7 +57,7 @@ public sealed class KubernetesSchemasTests
     }
 
     private static IEnumerable<TestCaseData> ServedKinds() =>
-        BuiltInResources.All()
+        BuiltInResources.CreateRegistry().All
             .Select(r => (ApiVersion: r.Group.Length == 0 ? r.Version : $"{r.Group}/{r.Version}", r.Kind))
             .Append((ApiVersion: "v1", Kind: "Binding"))
             .Append((ApiVersion: "autoscaling/v1", Kind: "Scale"))

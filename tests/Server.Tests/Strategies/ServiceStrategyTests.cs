@@ -1,3 +1,5 @@
+using System.Net;
+using Nautilus.Server.Api.Allocation;
 using Nautilus.Server.Api.Strategies;
 
 namespace Nautilus.Server.Tests.Strategies;
@@ -59,7 +61,7 @@ public sealed class ServiceStrategyTests
             """{"metadata":{"name":"db"},"spec":{"clusterIP":"None","ports":[{"port":5432}]}}""",
             """
             {"metadata":{"name":"db"},
-             "spec":{"clusterIP":"None","internalTrafficPolicy":"Cluster","ipFamilies":["IPv4"],"ipFamilyPolicy":"RequireDualStack",
+             "spec":{"clusterIP":"None","internalTrafficPolicy":"Cluster","ipFamilies":["IPv4","IPv6"],"ipFamilyPolicy":"RequireDualStack",
                      "ports":[{"port":5432,"protocol":"TCP","targetPort":5432}],"sessionAffinity":"None","type":"ClusterIP"},
              "status":{"loadBalancer":{}}}
             """),
@@ -111,5 +113,24 @@ public sealed class ServiceStrategyTests
         Strategy.ApplyDefaults(service);
 
         StrategyAssert.AreEqual(service["status"], """{"loadBalancer":{"ingress":[{"ip":"192.0.2.1","ipMode":"VIP"},{"hostname":"lb.example.com"}]}}""");
+    }
+
+    [Test]
+    public void CreateWithAllocator_DefaultsThenAllocatesAClusterIP()
+    {
+        var strategy = new ServiceStrategy(new ServiceAllocator());
+
+        var created = StrategyAssert.Create(strategy, """{"metadata":{"name":"web","namespace":"default","uid":"u1"},"spec":{"selector":{"app":"web"},"ports":[{"port":80}]}}""");
+
+        var spec = created["spec"]!;
+        var clusterIp = spec["clusterIP"]?.GetValue<string>();
+        Assert.Multiple(() =>
+        {
+            Assert.That(IPAddress.TryParse(clusterIp, out var ip) && ip.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork, Is.True, $"clusterIP {clusterIp}");
+            StrategyAssert.AreEqual(spec["clusterIPs"], $$"""["{{clusterIp}}"]""");
+            StrategyAssert.AreEqual(spec["ipFamilies"], """["IPv4"]""");
+            Assert.That(spec["ipFamilyPolicy"]?.GetValue<string>(), Is.EqualTo("SingleStack"));
+            StrategyAssert.AreEqual(spec["ports"], """[{"port":80,"protocol":"TCP","targetPort":80}]""");
+        });
     }
 }

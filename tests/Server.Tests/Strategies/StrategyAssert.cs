@@ -33,7 +33,7 @@ internal static class StrategyAssert
     {
         var obj = (JsonObject)next.DeepClone();
         strategy.ApplyDefaults(obj);
-        strategy.PrepareForUpdate(obj, old);
+        strategy.PrepareForUpdate(obj, old, dryRun: false);
         return obj;
     }
 

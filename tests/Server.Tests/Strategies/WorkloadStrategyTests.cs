@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Strategies;
 
 namespace Nautilus.Server.Tests.Strategies;
@@ -85,4 +86,60 @@ public sealed class WorkloadStrategyTests
     [TestCaseSource(nameof(ReplicaSetCases))]
     public void CreateReplicaSet_StoresWhatKubeApiserverStores(DefaultingCase row) =>
         StrategyAssert.CreatesExactlyAndIdempotently(new ReplicaSetStrategy(), row);
+
+    // (change to the stored deployment as the client sends it, generation stored after the update)
+    [TestCase("relabel", 1)]
+    [TestCase("omit-defaults", 1)]
+    [TestCase("annotate", 2)]
+    [TestCase("scale", 2)]
+    public void UpdateDeployment_BumpsGenerationOnSpecOrAnnotationChangeAfterDefaulting(string change, long generation)
+    {
+        var strategy = new DeploymentStrategy();
+        var stored = StrategyAssert.Create(strategy, """{"metadata":{"name":"nginx"},"spec":{"selector":{"matchLabels":{"app":"nginx"}},"template":%Template%}}""".Replace("%Template%", Template));
+        stored["metadata"]!["generation"] = 1;
+        var next = (JsonObject)stored.DeepClone();
+        switch (change)
+        {
+            case "relabel":
+                next["metadata"]!["labels"] = new JsonObject { ["team"] = "blue" };
+                break;
+            case "omit-defaults":
+                // A typed client drops the null creationTimestamp and may leave out defaulted fields.
+                next["spec"]!["template"]!["metadata"]!.AsObject().Remove("creationTimestamp");
+                next["spec"]!.AsObject().Remove("revisionHistoryLimit");
+                break;
+            case "annotate":
+                next["metadata"]!["annotations"] = new JsonObject { ["note"] = "x" };
+                break;
+            case "scale":
+                next["spec"]!["replicas"] = 4;
+                break;
+        }
+
+        var updated = StrategyAssert.Update(strategy, next, stored);
+
+        Assert.That(updated["metadata"]!["generation"]!.GetValue<long>(), Is.EqualTo(generation));
+    }
+
+    [TestCase("annotate", 1)]
+    [TestCase("scale", 2)]
+    public void UpdateReplicaSet_BumpsGenerationOnSpecChangeOnly(string change, long generation)
+    {
+        var strategy = new ReplicaSetStrategy();
+        var stored = StrategyAssert.Create(strategy, """{"metadata":{"name":"nginx"},"spec":{"selector":{"matchLabels":{"app":"nginx"}},"template":%Template%}}""".Replace("%Template%", Template));
+        stored["metadata"]!["generation"] = 1;
+        var next = (JsonObject)stored.DeepClone();
+        if (change == "annotate")
+        {
+            next["metadata"]!["annotations"] = new JsonObject { ["note"] = "x" };
+        }
+        else
+        {
+            next["spec"]!["replicas"] = 4;
+        }
+
+        var updated = StrategyAssert.Update(strategy, next, stored);
+
+        Assert.That(updated["metadata"]!["generation"]!.GetValue<long>(), Is.EqualTo(generation));
+    }
 }

@@ -10,22 +10,28 @@ public sealed class DeploymentStrategy : ResourceStrategy
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = EnsureObject(obj, "spec");
-        Pointer(spec, "replicas", 1);
+        SetIfUnset(spec, "replicas", 1);
 
         // DeploymentStrategy is a struct in Go: always written.
         var strategy = EnsureObject(spec, "strategy");
-        String(strategy, "type", "RollingUpdate");
+        SetIfEmpty(strategy, "type", "RollingUpdate");
         if (StringValue(strategy, "type") == "RollingUpdate")
         {
             var rollingUpdate = EnsureObject(strategy, "rollingUpdate");
-            Pointer(rollingUpdate, "maxUnavailable", "25%");
-            Pointer(rollingUpdate, "maxSurge", "25%");
+            SetIfUnset(rollingUpdate, "maxUnavailable", "25%");
+            SetIfUnset(rollingUpdate, "maxSurge", "25%");
         }
 
-        Pointer(spec, "revisionHistoryLimit", 10);
-        Pointer(spec, "progressDeadlineSeconds", 600);
+        SetIfUnset(spec, "revisionHistoryLimit", 10);
+        SetIfUnset(spec, "progressDeadlineSeconds", 600);
         PodSpecDefaults.ApplyToTemplate(Object(spec, "template"));
     }
 
     public override void PrepareForCreate(JsonObject obj, bool dryRun) => obj["status"] = new JsonObject();
+
+    /// <summary>
+    /// Spec changes bump the generation, and so do annotation changes (they are copied to the
+    /// ReplicaSets). Compared after defaulting, so a client that omits defaulted fields does not bump it.
+    /// </summary>
+    public override void PrepareForUpdate(JsonObject obj, JsonObject old, bool dryRun) => Generation.BumpOnChange(obj, old, "spec", "metadata.annotations");
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Strategies.Defaults;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
 
 namespace Nautilus.Server.Api.Strategies;
@@ -29,37 +30,33 @@ public sealed class EndpointSliceStrategy : ResourceStrategy
 
         foreach (var port in Items(obj, "ports"))
         {
-            Pointer(port, "name", "");
-            Pointer(port, "protocol", "TCP");
+            SetIfUnset(port, "name", "");
+            SetIfUnset(port, "protocol", "TCP");
         }
     }
 
     public override void PrepareForCreate(JsonObject obj, bool dryRun) => EnsureObject(obj, "metadata")["generation"] = 1;
 
-    public override void PrepareForUpdate(JsonObject obj, JsonObject old)
+    /// <summary>Anything but metadata, or the labels, changing bumps the generation.</summary>
+    public override void PrepareForUpdate(JsonObject obj, JsonObject old, bool dryRun)
     {
-        var metadata = EnsureObject(obj, "metadata");
-        var oldMetadata = Object(old, "metadata");
-        var generation = TryGetInt64(oldMetadata?["generation"], out var n) ? n : 0;
-        if (!JsonNode.DeepEquals(WithoutMetadata(obj), WithoutMetadata(old)) || !JsonNode.DeepEquals(metadata["labels"], oldMetadata?["labels"]))
-        {
-            generation++;
-        }
-
-        metadata["generation"] = generation;
-    }
-
-    private static JsonObject WithoutMetadata(JsonObject obj)
-    {
-        var copy = new JsonObject();
-        foreach (var (key, value) in obj)
+        var paths = new List<string> { "metadata.labels" };
+        foreach (var (key, _) in obj)
         {
             if (key != "metadata")
             {
-                copy[key] = value?.DeepClone();
+                paths.Add(key);
             }
         }
 
-        return copy;
+        foreach (var (key, _) in old)
+        {
+            if (key != "metadata" && !obj.ContainsKey(key))
+            {
+                paths.Add(key);
+            }
+        }
+
+        Generation.BumpOnChange(obj, old, [.. paths]);
     }
 }

@@ -12,7 +12,7 @@ public sealed class EndpointsStrategy : ResourceStrategy
         {
             foreach (var port in Items(subset, "ports"))
             {
-                String(port, "protocol", "TCP");
+                SetIfEmpty(port, "protocol", "TCP");
             }
         }
     }

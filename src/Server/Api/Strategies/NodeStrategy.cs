@@ -28,11 +28,11 @@ public sealed class NodeStrategy : ResourceStrategy
         ResourceQuantity.DefaultResourceList(Object(status, "allocatable"));
 
         var kubeletEndpoint = EnsureObject(EnsureObject(status, "daemonEndpoints"), "kubeletEndpoint");
-        Pointer(kubeletEndpoint, "Port", 0);
+        SetIfUnset(kubeletEndpoint, "Port", 0);
         var nodeInfo = EnsureObject(status, "nodeInfo");
         foreach (var field in NodeInfoFields)
         {
-            Pointer(nodeInfo, field, "");
+            SetIfUnset(nodeInfo, field, "");
         }
     }
 

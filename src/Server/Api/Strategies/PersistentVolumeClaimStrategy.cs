@@ -11,7 +11,7 @@ public sealed class PersistentVolumeClaimStrategy : ResourceStrategy
     {
         PodSpecDefaults.ApplyToClaimSpec(EnsureObject(obj, "spec"));
         var status = EnsureObject(obj, "status");
-        String(status, "phase", "Pending");
+        SetIfEmpty(status, "phase", "Pending");
         ResourceQuantity.DefaultResourceList(Object(status, "capacity"));
         ResourceQuantity.DefaultResourceList(Object(status, "allocatedResources"));
     }

@@ -17,11 +17,11 @@ public sealed class PersistentVolumeStrategy(TimeProvider? time = null) : Resour
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = EnsureObject(obj, "spec");
-        String(spec, "persistentVolumeReclaimPolicy", "Retain");
-        Pointer(spec, "volumeMode", "Filesystem");
+        SetIfEmpty(spec, "persistentVolumeReclaimPolicy", "Retain");
+        SetIfUnset(spec, "volumeMode", "Filesystem");
         ResourceQuantity.DefaultResourceList(Object(spec, "capacity"));
         PodSpecDefaults.ApplyToVolumeSource(spec);
-        String(EnsureObject(obj, "status"), "phase", "Pending");
+        SetIfEmpty(EnsureObject(obj, "status"), "phase", "Pending");
     }
 
     public override void PrepareForCreate(JsonObject obj, bool dryRun) =>

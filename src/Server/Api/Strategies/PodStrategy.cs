@@ -41,7 +41,7 @@ public sealed class PodStrategy : ResourceStrategy
         ApplySchedulingGatedCondition(spec, status);
     }
 
-    public override void PrepareForUpdate(JsonObject obj, JsonObject old)
+    public override void PrepareForUpdate(JsonObject obj, JsonObject old, bool dryRun)
     {
         var spec = EnsureObject(obj, "spec");
 
@@ -68,7 +68,7 @@ public sealed class PodStrategy : ResourceStrategy
             return;
         }
 
-        String(spec, "serviceAccountName", "default");
+        SetIfEmpty(spec, "serviceAccountName", "default");
         PodSpecDefaults.AliasServiceAccount(spec);
     }
 

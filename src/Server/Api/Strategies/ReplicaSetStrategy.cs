@@ -10,10 +10,13 @@ public sealed class ReplicaSetStrategy : ResourceStrategy
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = EnsureObject(obj, "spec");
-        Pointer(spec, "replicas", 1);
+        SetIfUnset(spec, "replicas", 1);
         PodSpecDefaults.ApplyToTemplate(Object(spec, "template"));
     }
 
     // ReplicaSetStatus.replicas has no omitempty: an empty status is written as {"replicas":0}.
     public override void PrepareForCreate(JsonObject obj, bool dryRun) => obj["status"] = new JsonObject { ["replicas"] = 0 };
+
+    /// <summary>Spec changes bump the generation, compared after defaulting.</summary>
+    public override void PrepareForUpdate(JsonObject obj, JsonObject old, bool dryRun) => Generation.BumpOnChange(obj, old, "spec");
 }

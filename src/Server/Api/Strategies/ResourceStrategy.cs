@@ -27,8 +27,8 @@ public class ResourceStrategy
     {
     }
 
-    /// <summary>PrepareForUpdate of the main resource (not status): <paramref name="obj"/> is the new object, <paramref name="old"/> the stored one.</summary>
-    public virtual void PrepareForUpdate(JsonObject obj, JsonObject old)
+    /// <summary>PrepareForUpdate of the main resource (not status): <paramref name="obj"/> is the new object, <paramref name="old"/> the stored one. With dryRun nothing is allocated.</summary>
+    public virtual void PrepareForUpdate(JsonObject obj, JsonObject old, bool dryRun)
     {
     }
 

@@ -24,6 +24,6 @@ public sealed class SecretStrategy : ResourceStrategy
         }
 
         obj.Remove("stringData");
-        String(obj, "type", "Opaque");
+        SetIfEmpty(obj, "type", "Opaque");
     }
 }

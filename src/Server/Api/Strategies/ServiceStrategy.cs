@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Allocation;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
 
 namespace Nautilus.Server.Api.Strategies;
@@ -7,13 +8,18 @@ namespace Nautilus.Server.Api.Strategies;
 /// Services: SetDefaults_Service (type ClusterIP, sessionAffinity None, port protocol TCP and
 /// targetPort = port, traffic policies), the IP family fields the service REST storage fills on
 /// create for a single-stack IPv4 cluster, and an empty load-balancer status.
+/// <para>
+/// Allocation seam: given a <see cref="ServiceAllocator"/>, create and update allocate through it
+/// (cluster IPs, node ports, and the IP family fields, which it fills itself), and an aborted
+/// create releases what it took. Without one, only the IP family fields are filled.
+/// </para>
 /// </summary>
-public sealed class ServiceStrategy : ResourceStrategy
+public sealed class ServiceStrategy(ServiceAllocator? allocator = null) : ResourceStrategy
 {
     public override void ApplyDefaults(JsonObject obj)
     {
         var spec = EnsureObject(obj, "spec");
-        String(spec, "sessionAffinity", "None");
+        SetIfEmpty(spec, "sessionAffinity", "None");
         switch (StringValue(spec, "sessionAffinity"))
         {
             case "None":
@@ -28,11 +34,11 @@ public sealed class ServiceStrategy : ResourceStrategy
                 break;
         }
 
-        String(spec, "type", "ClusterIP");
+        SetIfEmpty(spec, "type", "ClusterIP");
         var type = StringValue(spec, "type");
         foreach (var port in Items(spec, "ports"))
         {
-            String(port, "protocol", "TCP");
+            SetIfEmpty(port, "protocol", "TCP");
             if ((IsZeroNumber(port, "targetPort") || IsEmptyString(port, "targetPort")) && port["port"] is JsonValue number)
             {
                 port["targetPort"] = number.DeepClone();
@@ -42,22 +48,22 @@ public sealed class ServiceStrategy : ResourceStrategy
         var externallyAccessible = type is "LoadBalancer" or "NodePort" || (type == "ClusterIP" && spec["externalIPs"] is JsonArray { Count: > 0 });
         if (externallyAccessible)
         {
-            String(spec, "externalTrafficPolicy", "Cluster");
+            SetIfEmpty(spec, "externalTrafficPolicy", "Cluster");
         }
 
         if (type is "NodePort" or "LoadBalancer" or "ClusterIP")
         {
-            Pointer(spec, "internalTrafficPolicy", "Cluster");
+            SetIfUnset(spec, "internalTrafficPolicy", "Cluster");
         }
 
         if (type == "LoadBalancer")
         {
-            Pointer(spec, "allocateLoadBalancerNodePorts", true);
+            SetIfUnset(spec, "allocateLoadBalancerNodePorts", true);
             foreach (var ingress in Items(Object(Object(obj, "status"), "loadBalancer"), "ingress"))
             {
                 if (!IsEmptyString(ingress, "ip"))
                 {
-                    Pointer(ingress, "ipMode", "VIP");
+                    SetIfUnset(ingress, "ipMode", "VIP");
                 }
             }
         }
@@ -66,24 +72,36 @@ public sealed class ServiceStrategy : ResourceStrategy
     public override void PrepareForCreate(JsonObject obj, bool dryRun)
     {
         obj["status"] = new JsonObject { ["loadBalancer"] = new JsonObject() };
-        var spec = EnsureObject(obj, "spec");
-        InitIPFamilyFields(spec, oldSpec: null);
-
-        // Cluster IP (and node port) allocation hooks in here: src/Server/Api/Allocation
-        // allocates spec.clusterIP/clusterIPs unless dryRun, and CreateAborted releases them.
+        if (allocator is null)
+        {
+            InitIPFamilyFields(EnsureObject(obj, "spec"), oldSpec: null);
+        }
+        else
+        {
+            allocator.AllocateOnCreate(obj, dryRun);
+        }
     }
 
-    public override void PrepareForUpdate(JsonObject obj, JsonObject old)
+    public override void CreateAborted(JsonObject obj) => allocator?.ReleaseFor(obj);
+
+    public override void PrepareForUpdate(JsonObject obj, JsonObject old, bool dryRun)
     {
-        // Allocated values an update omits (clusterIP, clusterIPs, nodePorts) are carried over from
-        // `old` by the allocator (patchAllocatedValues in kube's service REST), before the families.
-        InitIPFamilyFields(EnsureObject(obj, "spec"), Object(old, "spec"));
+        if (allocator is null)
+        {
+            InitIPFamilyFields(EnsureObject(obj, "spec"), Object(old, "spec"));
+        }
+        else
+        {
+            // Keeps the allocated values an update omits (patchAllocatedValues) before the families.
+            allocator.UpdateAllocations(obj, old, dryRun);
+        }
     }
 
     /// <summary>
-    /// kube's initIPFamilyFields for a cluster with one IPv4 service CIDR: ipFamilyPolicy
-    /// SingleStack (RequireDualStack for a headless service without selector) and ipFamilies
-    /// [IPv4]; an update that omits them keeps the stored ones. ExternalName services have none.
+    /// kube's initIPFamilyFields for a cluster with one IPv4 service CIDR, without its checks (the
+    /// allocator's job): ipFamilyPolicy SingleStack and ipFamilies [IPv4]; a headless service
+    /// without selector RequireDualStack with [IPv4, IPv6], which needs no cluster IP. An update
+    /// that omits them keeps the stored ones. ExternalName services have none.
     /// </summary>
     internal static void InitIPFamilyFields(JsonObject spec, JsonObject? oldSpec)
     {
@@ -114,7 +132,9 @@ public sealed class ServiceStrategy : ResourceStrategy
 
         if (spec["ipFamilies"] is not JsonArray { Count: > 0 })
         {
-            spec["ipFamilies"] = new JsonArray("IPv4");
+            spec["ipFamilies"] = StringValue(spec, "ipFamilyPolicy") != "SingleStack" && StringValue(spec, "clusterIP") == "None" && spec["selector"] is not JsonObject { Count: > 0 }
+                ? new JsonArray("IPv4", "IPv6")
+                : new JsonArray("IPv4");
         }
     }
 }

@@ -62,7 +62,7 @@ internal static class JsonDefaults
     }
 
     /// <summary>Sets a Go string field when it is "" or absent.</summary>
-    public static void String(JsonObject obj, string name, string value)
+    public static void SetIfEmpty(JsonObject obj, string name, string value)
     {
         if (IsEmptyString(obj, name))
         {
@@ -71,7 +71,7 @@ internal static class JsonDefaults
     }
 
     /// <summary>Sets a Go integer field when it is 0 or absent.</summary>
-    public static void NonZero(JsonObject obj, string name, long value)
+    public static void SetIfZero(JsonObject obj, string name, long value)
     {
         if (IsZeroNumber(obj, name))
         {
@@ -80,7 +80,7 @@ internal static class JsonDefaults
     }
 
     /// <summary>Sets a pointer field when it is absent or null (a set zero value is kept).</summary>
-    public static void Pointer(JsonObject obj, string name, JsonNode value)
+    public static void SetIfUnset(JsonObject obj, string name, JsonNode value)
     {
         if (IsUnset(obj, name))
         {

@@ -58,7 +58,7 @@ internal static class PodSpecDefaults
             }
         }
 
-        Pointer(spec, "enableServiceLinks", true);
+        SetIfUnset(spec, "enableServiceLinks", true);
 
         // With host networking every container port is a host port.
         if (spec["hostNetwork"] is JsonValue hostNetwork && hostNetwork.TryGetValue<bool>(out var isHostNetwork) && isHostNetwork)
@@ -82,11 +82,11 @@ internal static class PodSpecDefaults
     /// <summary>SetDefaults_PodSpec and every defaulter nested in a PodSpec.</summary>
     public static void ApplyToPodSpec(JsonObject spec)
     {
-        String(spec, "dnsPolicy", "ClusterFirst");
-        String(spec, "restartPolicy", "Always");
-        Pointer(spec, "securityContext", new JsonObject());
-        Pointer(spec, "terminationGracePeriodSeconds", 30);
-        String(spec, "schedulerName", "default-scheduler");
+        SetIfEmpty(spec, "dnsPolicy", "ClusterFirst");
+        SetIfEmpty(spec, "restartPolicy", "Always");
+        SetIfUnset(spec, "securityContext", new JsonObject());
+        SetIfUnset(spec, "terminationGracePeriodSeconds", 30);
+        SetIfEmpty(spec, "schedulerName", "default-scheduler");
         AliasServiceAccount(spec);
 
         foreach (var volume in Items(spec, "volumes"))
@@ -135,12 +135,12 @@ internal static class PodSpecDefaults
             container["imagePullPolicy"] = ImageReference.DefaultPullPolicy(StringValue(container, "image") ?? "");
         }
 
-        String(container, "terminationMessagePath", "/dev/termination-log");
-        String(container, "terminationMessagePolicy", "File");
+        SetIfEmpty(container, "terminationMessagePath", "/dev/termination-log");
+        SetIfEmpty(container, "terminationMessagePolicy", "File");
 
         foreach (var port in Items(container, "ports"))
         {
-            String(port, "protocol", "TCP");
+            SetIfEmpty(port, "protocol", "TCP");
         }
 
         foreach (var env in Items(container, "env"))
@@ -157,14 +157,14 @@ internal static class PodSpecDefaults
         {
             if (Object(container, name) is { } probe)
             {
-                NonZero(probe, "timeoutSeconds", 1);
-                NonZero(probe, "periodSeconds", 10);
-                NonZero(probe, "successThreshold", 1);
-                NonZero(probe, "failureThreshold", 3);
+                SetIfZero(probe, "timeoutSeconds", 1);
+                SetIfZero(probe, "periodSeconds", 10);
+                SetIfZero(probe, "successThreshold", 1);
+                SetIfZero(probe, "failureThreshold", 3);
                 ApplyToHttpGet(Object(probe, "httpGet"));
                 if (Object(probe, "grpc") is { } grpc)
                 {
-                    Pointer(grpc, "service", "");
+                    SetIfUnset(grpc, "service", "");
                 }
             }
         }
@@ -180,8 +180,8 @@ internal static class PodSpecDefaults
     {
         if (httpGet is not null)
         {
-            String(httpGet, "path", "/");
-            String(httpGet, "scheme", "HTTP");
+            SetIfEmpty(httpGet, "path", "/");
+            SetIfEmpty(httpGet, "scheme", "HTTP");
         }
     }
 
@@ -195,7 +195,7 @@ internal static class PodSpecDefaults
 
         if (Object(source, "fieldRef") is { } fieldRef)
         {
-            String(fieldRef, "apiVersion", "v1");
+            SetIfEmpty(fieldRef, "apiVersion", "v1");
         }
 
         if (Object(source, "resourceFieldRef") is { } resourceFieldRef)
@@ -229,17 +229,17 @@ internal static class PodSpecDefaults
 
         if (Object(volume, "secret") is { } secret)
         {
-            Pointer(secret, "defaultMode", 420);
+            SetIfUnset(secret, "defaultMode", 420);
         }
 
         if (Object(volume, "configMap") is { } configMap)
         {
-            Pointer(configMap, "defaultMode", 420);
+            SetIfUnset(configMap, "defaultMode", 420);
         }
 
         if (Object(volume, "downwardAPI") is { } downwardApi)
         {
-            Pointer(downwardApi, "defaultMode", 420);
+            SetIfUnset(downwardApi, "defaultMode", 420);
             foreach (var item in Items(downwardApi, "items"))
             {
                 ApplyToValueSource(item);
@@ -248,7 +248,7 @@ internal static class PodSpecDefaults
 
         if (Object(volume, "projected") is { } projected)
         {
-            Pointer(projected, "defaultMode", 420);
+            SetIfUnset(projected, "defaultMode", 420);
             foreach (var source in Items(projected, "sources"))
             {
                 foreach (var item in Items(Object(source, "downwardAPI"), "items"))
@@ -258,7 +258,7 @@ internal static class PodSpecDefaults
 
                 if (Object(source, "serviceAccountToken") is { } token)
                 {
-                    Pointer(token, "expirationSeconds", 3600);
+                    SetIfUnset(token, "expirationSeconds", 3600);
                 }
             }
         }
@@ -282,40 +282,40 @@ internal static class PodSpecDefaults
     {
         if (Object(source, "hostPath") is { } hostPath)
         {
-            Pointer(hostPath, "type", "");
+            SetIfUnset(hostPath, "type", "");
         }
 
         if (Object(source, "iscsi") is { } iscsi)
         {
-            String(iscsi, "iscsiInterface", "default");
+            SetIfEmpty(iscsi, "iscsiInterface", "default");
         }
 
         if (Object(source, "rbd") is { } rbd)
         {
-            String(rbd, "pool", "rbd");
-            String(rbd, "user", "admin");
-            String(rbd, "keyring", "/etc/ceph/keyring");
+            SetIfEmpty(rbd, "pool", "rbd");
+            SetIfEmpty(rbd, "user", "admin");
+            SetIfEmpty(rbd, "keyring", "/etc/ceph/keyring");
         }
 
         if (Object(source, "azureDisk") is { } azureDisk)
         {
-            Pointer(azureDisk, "cachingMode", "ReadWrite");
-            Pointer(azureDisk, "kind", "Shared");
-            Pointer(azureDisk, "fsType", "ext4");
-            Pointer(azureDisk, "readOnly", false);
+            SetIfUnset(azureDisk, "cachingMode", "ReadWrite");
+            SetIfUnset(azureDisk, "kind", "Shared");
+            SetIfUnset(azureDisk, "fsType", "ext4");
+            SetIfUnset(azureDisk, "readOnly", false);
         }
 
         if (Object(source, "scaleIO") is { } scaleIo)
         {
-            String(scaleIo, "storageMode", "ThinProvisioned");
-            String(scaleIo, "fsType", "xfs");
+            SetIfEmpty(scaleIo, "storageMode", "ThinProvisioned");
+            SetIfEmpty(scaleIo, "fsType", "xfs");
         }
     }
 
     /// <summary>SetDefaults_PersistentVolumeClaimSpec (PVCs and ephemeral volume claim templates).</summary>
     public static void ApplyToClaimSpec(JsonObject spec)
     {
-        Pointer(spec, "volumeMode", "Filesystem");
+        SetIfUnset(spec, "volumeMode", "Filesystem");
         var resources = EnsureObject(spec, "resources");
         ResourceQuantity.DefaultResourceList(Object(resources, "limits"));
         ResourceQuantity.DefaultResourceList(Object(resources, "requests"));
