@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Grpc.Net.Client;
 using Nautilus.Controllers;
 using Nautilus.Controllers.Client;
+using Nautilus.Scheduler;
 using Nautilus.Server.Api;
 using Nautilus.Server.Api.Allocation;
 using Nautilus.Server.Api.Discovery;
@@ -36,6 +37,7 @@ public sealed class NautilusServer : IAsyncDisposable
     private readonly GrpcChannel _loopback;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _controllers;
+    private readonly Task _scheduler;
 
     private NautilusServer(WebApplication app, Uri baseAddress, string kubeconfigPath, ClusterCredentials credentials)
     {
@@ -44,6 +46,8 @@ public sealed class NautilusServer : IAsyncDisposable
         var client = new ApiClient(new Nautilus.Api.V1.Resources.ResourcesClient(_loopback), new Nautilus.Api.V1.Discovery.DiscoveryClient(_loopback));
         var manager = new ControllerManager(client, app.Services.GetRequiredService<ILoggerFactory>());
         _controllers = Task.Run(() => manager.RunAsync(_stopping.Token));
+        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
+        _scheduler = Task.Run(() => SchedulerHost.RunAsync(_loopback.CreateCallInvoker(), loggers, new SchedulerOptions(), _stopping.Token));
 
         // Components that watch the API over the loopback channel stop first, so Kestrel's
         // graceful shutdown does not wait for their open watches.
@@ -156,12 +160,15 @@ public sealed class NautilusServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
-        try
+        foreach (var component in new[] { _controllers, _scheduler })
         {
-            await _controllers.ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
+            try
+            {
+                await component.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
         _loopback.Dispose();

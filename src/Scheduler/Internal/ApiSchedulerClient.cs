@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Google.Api;
+using Google.Protobuf;
+using Grpc.Core;
+using Nautilus.Api.V1;
+using Nautilus.Controllers.Client;
+using Nautilus.Scheduler.Internal.Framework;
+using Nautilus.Scheduler.Internal.Model;
+
+namespace Nautilus.Scheduler.Internal;
+
+/// <summary>
+/// The scheduler's writes through the API, as kube-scheduler makes them: POST pods/{name}/binding
+/// (through the generated gRPC client: <see cref="ApiClient"/> has no subresource create), a
+/// merge patch of pods/status for the PodScheduled condition, and events.k8s.io/v1 Events.
+/// </summary>
+internal sealed class ApiSchedulerClient(ApiClient client, Resources.ResourcesClient resources, string reportingInstance, TimeProvider time) : ISchedulerApi
+{
+    public static readonly ApiResource Pods = new("", "v1", "pods", "Pod", true);
+    public static readonly ApiResource Nodes = new("", "v1", "nodes", "Node", false);
+    public static readonly ApiResource Claims = new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true);
+    public static readonly ApiResource Volumes = new("", "v1", "persistentvolumes", "PersistentVolume", false);
+    public static readonly ApiResource Events = new("events.k8s.io", "v1", "events", "Event", true);
+
+    public async Task BindAsync(PodInfo pod, string nodeName, CancellationToken ct)
+    {
+        var binding = new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Binding",
+            ["metadata"] = new JsonObject { ["name"] = pod.Name, ["namespace"] = pod.Namespace, ["uid"] = pod.Uid },
+            ["target"] = new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Node", ["name"] = nodeName },
+        };
+        var request = new ResourceRequest
+        {
+            Version = "v1",
+            Namespace = pod.Namespace,
+            Resource = "pods",
+            Name = pod.Name,
+            Subresource = "binding",
+            Body = new HttpBody { ContentType = "application/json", Data = ByteString.CopyFromUtf8(binding.ToJsonString()) },
+        };
+        try
+        {
+            await resources.CreateAsync(request, cancellationToken: ct).ResponseAsync.ConfigureAwait(false);
+        }
+        catch (RpcException e) when (e.StatusCode != Grpc.Core.StatusCode.Cancelled)
+        {
+            var status = e.Trailers.GetValueBytes(ApiClient.StatusTrailer);
+            if (status is not null && JsonNode.Parse(status) is JsonObject s)
+            {
+                throw new ApiStatusException((int)(Json.Long(s, "code") ?? 500), Json.Str(s, "reason") ?? "", Json.Str(s, "message") ?? e.Status.Detail);
+            }
+
+            throw new ApiStatusException(500, "InternalError", e.Status.Detail);
+        }
+    }
+
+    public async Task UpdatePodScheduledAsync(PodInfo pod, string reason, string message, CancellationToken ct)
+    {
+        var conditions = new JsonArray();
+        var found = false;
+        foreach (var c in Json.Objects(pod.Conditions))
+        {
+            if (Json.Str(c, "type") == "PodScheduled")
+            {
+                if (Json.Str(c, "status") == "False" && Json.Str(c, "reason") == reason && Json.Str(c, "message") == message)
+                {
+                    return; // unchanged: kube skips the write too
+                }
+
+                found = true;
+                var transition = Json.Str(c, "status") == "False" ? Json.Str(c, "lastTransitionTime") : null;
+                conditions.Add(Condition(reason, message, transition));
+                continue;
+            }
+
+            conditions.Add(c.DeepClone());
+        }
+
+        if (!found)
+        {
+            conditions.Add(Condition(reason, message, null));
+        }
+
+        var patch = new JsonObject { ["status"] = new JsonObject { ["conditions"] = conditions } };
+        await client.PatchAsync(Pods, pod.Namespace, pod.Name, "application/merge-patch+json", patch, "status", ct).ConfigureAwait(false);
+    }
+
+    private JsonObject Condition(string reason, string message, string? lastTransitionTime) => new()
+    {
+        ["type"] = "PodScheduled",
+        ["status"] = "False",
+        ["lastProbeTime"] = null,
+        ["lastTransitionTime"] = lastTransitionTime ?? time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["reason"] = reason,
+        ["message"] = message,
+    };
+
+    public async Task RecordEventAsync(PodInfo pod, string type, string reason, string action, string note, string reportingController, CancellationToken ct)
+    {
+        var now = time.GetUtcNow();
+        var nanos = (now.UtcTicks - DateTime.UnixEpoch.Ticks) * 100;
+        var e = new JsonObject
+        {
+            ["apiVersion"] = "events.k8s.io/v1",
+            ["kind"] = "Event",
+            ["metadata"] = new JsonObject { ["name"] = pod.Name + "." + nanos.ToString("x", CultureInfo.InvariantCulture), ["namespace"] = pod.Namespace },
+            ["eventTime"] = now.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+            ["reportingController"] = reportingController,
+            ["reportingInstance"] = reportingController + "-" + reportingInstance,
+            ["action"] = action,
+            ["reason"] = reason,
+            ["type"] = type,
+            ["note"] = note,
+            ["regarding"] = new JsonObject
+            {
+                ["kind"] = "Pod",
+                ["namespace"] = pod.Namespace,
+                ["name"] = pod.Name,
+                ["uid"] = pod.Uid,
+                ["apiVersion"] = "v1",
+                ["resourceVersion"] = pod.ResourceVersion,
+            },
+        };
+        await client.CreateAsync(Events, pod.Namespace, e, ct).ConfigureAwait(false);
+    }
+}

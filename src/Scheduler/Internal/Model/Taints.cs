@@ -1,0 +1,52 @@
+using System.Text.Json.Nodes;
+
+namespace Nautilus.Scheduler.Internal.Model;
+
+internal sealed record Taint(string Key, string Value, string Effect)
+{
+    public const string NoSchedule = "NoSchedule";
+    public const string PreferNoSchedule = "PreferNoSchedule";
+    public const string NoExecute = "NoExecute";
+
+    public static Taint Parse(JsonObject o) => new(Json.Str(o, "key") ?? "", Json.Str(o, "value") ?? "", Json.Str(o, "effect") ?? "");
+}
+
+internal sealed record Toleration(string Key, string Operator, string Value, string Effect)
+{
+    /// <summary>v1 Toleration.ToleratesTaint: an empty effect tolerates every effect, an empty key with Exists every key.</summary>
+    public bool Tolerates(Taint taint)
+    {
+        if (Effect.Length > 0 && Effect != taint.Effect)
+        {
+            return false;
+        }
+
+        if (Key.Length > 0 && Key != taint.Key)
+        {
+            return false;
+        }
+
+        return Operator switch
+        {
+            "Exists" => true,
+            "" or "Equal" => Value == taint.Value,
+            _ => false,
+        };
+    }
+
+    public static Toleration Parse(JsonObject o) =>
+        new(Json.Str(o, "key") ?? "", Json.Str(o, "operator") ?? "", Json.Str(o, "value") ?? "", Json.Str(o, "effect") ?? "");
+
+    public static bool AnyTolerates(Toleration[] tolerations, Taint taint)
+    {
+        foreach (var t in tolerations)
+        {
+            if (t.Tolerates(taint))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,337 @@
+using Nautilus.Scheduler.Internal.Cache;
+using Nautilus.Scheduler.Internal.Framework;
+using Nautilus.Scheduler.Internal.Model;
+
+namespace Nautilus.Scheduler.Internal.Plugins;
+
+/// <summary>
+/// Filter: for each DoNotSchedule constraint, matching pods in the node's domain + 1 (if the pod
+/// matches itself) - the global minimum must not exceed maxSkew; the minimum is 0 while fewer
+/// than minDomains domains exist. Domains count only nodes that have every constraint's key and
+/// pass nodeAffinityPolicy/nodeTaintsPolicy. Score: ScheduleAnyway constraints, fewer matching
+/// pods is better, weighted by log(domains + 2), normalized in reverse.
+/// </summary>
+internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IScoreExtensions, IEnqueueExtensions
+{
+    public const string PluginName = "PodTopologySpread";
+    public const string ErrReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
+    public const string ErrReasonNodeLabelNotMatch = ErrReasonConstraintsNotMatch + " (missing required label)";
+    private const string PreFilterKey = "PreFilter" + PluginName;
+    private const string PreScoreKey = "PreScore" + PluginName;
+    private const string Hostname = "kubernetes.io/hostname";
+
+    private static readonly Status SkewRejected = Status.Unschedulable(ErrReasonConstraintsNotMatch);
+    private static readonly Status LabelRejected = Status.Unresolvable(ErrReasonNodeLabelNotMatch);
+
+    private sealed class PreFilterState(TopologySpreadConstraint[] constraints)
+    {
+        public readonly TopologySpreadConstraint[] Constraints = constraints;
+        public readonly Dictionary<string, int>[] MatchNum = NewCounts(constraints.Length);
+        public readonly int[] MinMatchNum = new int[constraints.Length];
+    }
+
+    private sealed class PreScoreState(TopologySpreadConstraint[] constraints)
+    {
+        public readonly TopologySpreadConstraint[] Constraints = constraints;
+        public readonly HashSet<string> IgnoredNodes = new(StringComparer.Ordinal);
+        public readonly Dictionary<(string, string), long> PairCounts = [];
+        public readonly double[] NormalizingWeight = new double[constraints.Length];
+    }
+
+    public string Name => PluginName;
+
+    public ClusterEvents EventsToRegister => ClusterEvents.AssignedPodAdd | ClusterEvents.AssignedPodUpdate | ClusterEvents.AssignedPodDelete | ClusterEvents.NodeAdd | ClusterEvents.NodeUpdate;
+
+    public IScoreExtensions ScoreExtensions => this;
+
+    private static Dictionary<string, int>[] NewCounts(int n)
+    {
+        var counts = new Dictionary<string, int>[n];
+        for (var i = 0; i < n; i++)
+        {
+            counts[i] = new Dictionary<string, int>(StringComparer.Ordinal);
+        }
+
+        return counts;
+    }
+
+    private static TopologySpreadConstraint[] Select(PodInfo pod, SpreadAction action)
+    {
+        var count = 0;
+        foreach (var c in pod.TopologySpreadConstraints)
+        {
+            count += c.WhenUnsatisfiable == action ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return [];
+        }
+
+        var result = new TopologySpreadConstraint[count];
+        var i = 0;
+        foreach (var c in pod.TopologySpreadConstraints)
+        {
+            if (c.WhenUnsatisfiable == action)
+            {
+                result[i++] = c;
+            }
+        }
+
+        return result;
+    }
+
+    private static bool HasAllKeys(Dictionary<string, string> labels, TopologySpreadConstraint[] constraints)
+    {
+        foreach (var c in constraints)
+        {
+            if (!labels.ContainsKey(c.TopologyKey))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool PassesInclusionPolicies(TopologySpreadConstraint c, PodInfo pod, NodeModel node)
+    {
+        if (c.HonorNodeAffinity && !NodeAffinity.Matches(pod, node))
+        {
+            return false;
+        }
+
+        if (c.HonorNodeTaints)
+        {
+            foreach (var taint in node.Taints)
+            {
+                if (taint.Effect is Taint.NoSchedule or Taint.NoExecute && !Toleration.AnyTolerates(pod.Tolerations, taint))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Pods on the node in the pod's namespace, not terminating, matching the selector.</summary>
+    private static int CountMatching(NodeInfo node, LabelSelector selector, string ns)
+    {
+        var n = 0;
+        foreach (var p in node.Pods)
+        {
+            if (!p.Terminating && p.Namespace == ns && selector.Matches(p.Labels))
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
+
+    public Status PreFilter(CycleState state, PodInfo pod, Snapshot snapshot, out IReadOnlySet<string>? nodeNames)
+    {
+        nodeNames = null;
+        var constraints = Select(pod, SpreadAction.DoNotSchedule);
+        if (constraints.Length == 0)
+        {
+            return Status.Skip;
+        }
+
+        var s = new PreFilterState(constraints);
+        foreach (var node in snapshot.Nodes)
+        {
+            var model = node.Node!;
+            if (!HasAllKeys(model.Labels, constraints))
+            {
+                continue;
+            }
+
+            for (var i = 0; i < constraints.Length; i++)
+            {
+                var c = constraints[i];
+                if (!PassesInclusionPolicies(c, pod, model))
+                {
+                    continue;
+                }
+
+                var value = model.Labels[c.TopologyKey];
+                s.MatchNum[i][value] = s.MatchNum[i].GetValueOrDefault(value) + CountMatching(node, c.Selector, pod.Namespace);
+            }
+        }
+
+        for (var i = 0; i < constraints.Length; i++)
+        {
+            var min = int.MaxValue;
+            foreach (var v in s.MatchNum[i].Values)
+            {
+                min = Math.Min(min, v);
+            }
+
+            s.MinMatchNum[i] = s.MatchNum[i].Count < constraints[i].MinDomains ? 0 : min;
+        }
+
+        state.Write(PreFilterKey, s);
+        return default;
+    }
+
+    public Status Filter(CycleState state, PodInfo pod, NodeInfo node)
+    {
+        if (state.Read<PreFilterState>(PreFilterKey) is not { } s)
+        {
+            return Status.FromError("reading PreFilterPodTopologySpread from cycle state");
+        }
+
+        var labels = node.Node!.Labels;
+        for (var i = 0; i < s.Constraints.Length; i++)
+        {
+            var c = s.Constraints[i];
+            if (!labels.TryGetValue(c.TopologyKey, out var value))
+            {
+                return LabelRejected;
+            }
+
+            var self = c.Selector.Matches(pod.Labels) ? 1 : 0;
+            var skew = (long)s.MatchNum[i].GetValueOrDefault(value) + self - s.MinMatchNum[i];
+            if (skew > c.MaxSkew)
+            {
+                return SkewRejected;
+            }
+        }
+
+        return default;
+    }
+
+    public Status PreScore(CycleState state, PodInfo pod, Snapshot snapshot, IReadOnlyList<NodeInfo> nodes)
+    {
+        var constraints = Select(pod, SpreadAction.ScheduleAnyway);
+        if (constraints.Length == 0)
+        {
+            return Status.Skip;
+        }
+
+        var s = new PreScoreState(constraints);
+        var sizes = new int[constraints.Length];
+        foreach (var node in nodes)
+        {
+            var labels = node.Node!.Labels;
+            if (!HasAllKeys(labels, constraints))
+            {
+                s.IgnoredNodes.Add(node.Name);
+                continue;
+            }
+
+            for (var i = 0; i < constraints.Length; i++)
+            {
+                var c = constraints[i];
+                if (c.TopologyKey == Hostname)
+                {
+                    continue;
+                }
+
+                if (s.PairCounts.TryAdd((c.TopologyKey, labels[c.TopologyKey]), 0))
+                {
+                    sizes[i]++;
+                }
+            }
+        }
+
+        for (var i = 0; i < constraints.Length; i++)
+        {
+            var size = constraints[i].TopologyKey == Hostname ? nodes.Count - s.IgnoredNodes.Count : sizes[i];
+            s.NormalizingWeight[i] = Math.Log(size + 2);
+        }
+
+        foreach (var node in snapshot.Nodes)
+        {
+            var model = node.Node!;
+            if (!HasAllKeys(model.Labels, constraints))
+            {
+                continue;
+            }
+
+            foreach (var c in constraints)
+            {
+                if (c.TopologyKey == Hostname || !PassesInclusionPolicies(c, pod, model))
+                {
+                    continue;
+                }
+
+                var pair = (c.TopologyKey, model.Labels[c.TopologyKey]);
+                if (s.PairCounts.TryGetValue(pair, out var count))
+                {
+                    s.PairCounts[pair] = count + CountMatching(node, c.Selector, pod.Namespace);
+                }
+            }
+        }
+
+        state.Write(PreScoreKey, s);
+        return default;
+    }
+
+    public Status Score(CycleState state, PodInfo pod, NodeInfo node, out long score)
+    {
+        score = 0;
+        if (state.Read<PreScoreState>(PreScoreKey) is not { } s || s.IgnoredNodes.Contains(node.Name))
+        {
+            return default;
+        }
+
+        var labels = node.Node!.Labels;
+        double total = 0;
+        for (var i = 0; i < s.Constraints.Length; i++)
+        {
+            var c = s.Constraints[i];
+            if (!labels.TryGetValue(c.TopologyKey, out var value))
+            {
+                continue;
+            }
+
+            long count = c.TopologyKey == Hostname ? CountMatching(node, c.Selector, pod.Namespace) : s.PairCounts.GetValueOrDefault((c.TopologyKey, value));
+            total += (count * s.NormalizingWeight[i]) + (c.MaxSkew - 1);
+        }
+
+        score = (long)Math.Round(total, MidpointRounding.AwayFromZero);
+        return default;
+    }
+
+    public Status NormalizeScore(CycleState state, PodInfo pod, Span<NodeScore> scores)
+    {
+        if (state.Read<PreScoreState>(PreScoreKey) is not { } s)
+        {
+            return default;
+        }
+
+        var min = long.MaxValue;
+        long max = 0;
+        foreach (var score in scores)
+        {
+            if (s.IgnoredNodes.Contains(score.Name))
+            {
+                continue;
+            }
+
+            min = Math.Min(min, score.Score);
+            max = Math.Max(max, score.Score);
+        }
+
+        for (var i = 0; i < scores.Length; i++)
+        {
+            if (s.IgnoredNodes.Contains(scores[i].Name))
+            {
+                scores[i].Score = 0;
+            }
+            else if (max == 0)
+            {
+                scores[i].Score = NodeScores.MaxNodeScore;
+            }
+            else
+            {
+                scores[i].Score = NodeScores.MaxNodeScore * (max + min - scores[i].Score) / max;
+            }
+        }
+
+        return default;
+    }
+}
