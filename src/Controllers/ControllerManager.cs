@@ -13,10 +13,10 @@ public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers)
 {
     public async Task RunAsync(CancellationToken ct)
     {
-        var namespaces = new Informer(client, ApiResource.Namespaces, loggers.CreateLogger<Informer>());
-        using var namespaceController = new NamespaceController(client, namespaces, loggers.CreateLogger<NamespaceController>());
+        var informers = new InformerFactory(client, loggers);
+        using var namespaceController = new NamespaceController(client, informers.For(ApiResource.Namespaces), loggers.CreateLogger<NamespaceController>());
         namespaceController.Start();
 
-        await Task.WhenAll(namespaces.RunAsync(ct), namespaceController.RunAsync(ct)).ConfigureAwait(false);
+        await Task.WhenAll(informers.RunAsync(ct), namespaceController.RunAsync(ct)).ConfigureAwait(false);
     }
 }
