@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Nautilus.Controllers.Client;
 using Nautilus.Controllers.Machinery;
+using Nautilus.Controllers.Deployments;
+using Nautilus.Controllers.Events;
 using Nautilus.Controllers.Namespaces;
+using Nautilus.Controllers.ReplicaSets;
 
 namespace Nautilus.Controllers;
 
@@ -17,6 +20,21 @@ public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers)
         using var namespaceController = new NamespaceController(client, informers.For(ApiResource.Namespaces), loggers.CreateLogger<NamespaceController>());
         namespaceController.Start();
 
-        await Task.WhenAll(informers.RunAsync(ct), namespaceController.RunAsync(ct)).ConfigureAwait(false);
+        var events = new EventBroadcaster(client, loggers.CreateLogger<EventBroadcaster>());
+        using var replicaSetController = new ReplicaSetController(
+            client, informers.For(WorkloadResources.ReplicaSets), informers.For(WorkloadResources.Pods),
+            events.NewRecorder(ReplicaSetController.ComponentName), loggers.CreateLogger<ReplicaSetController>());
+        using var deploymentController = new DeploymentController(
+            client, informers.For(WorkloadResources.Deployments), informers.For(WorkloadResources.ReplicaSets), informers.For(WorkloadResources.Pods),
+            events.NewRecorder(DeploymentController.ComponentName), loggers.CreateLogger<DeploymentController>());
+        replicaSetController.Start();
+        deploymentController.Start();
+
+        await Task.WhenAll(
+            informers.RunAsync(ct),
+            events.RunAsync(ct),
+            namespaceController.RunAsync(ct),
+            replicaSetController.RunAsync(ct),
+            deploymentController.RunAsync(ct)).ConfigureAwait(false);
     }
 }

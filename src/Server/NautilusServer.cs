@@ -7,9 +7,11 @@ using Grpc.Net.Client;
 using Nautilus.Controllers;
 using Nautilus.Controllers.Client;
 using Nautilus.Scheduler;
+using Nautilus.Agent;
 using Nautilus.Server.Api;
 using Nautilus.Server.Api.Allocation;
 using Nautilus.Server.Api.Discovery;
+using Nautilus.Server.Api.NodeAgent;
 using Nautilus.Server.Api.OpenApi;
 using Nautilus.Server.Api.Printing;
 using Nautilus.Server.Api.Services;
@@ -38,16 +40,23 @@ public sealed class NautilusServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _controllers;
     private readonly Task _scheduler;
+    private readonly NodeAgentHost? _nodes;
 
-    private NautilusServer(WebApplication app, Uri baseAddress, string kubeconfigPath, ClusterCredentials credentials)
+    private NautilusServer(WebApplication app, ServerOptions options, Uri baseAddress, string kubeconfigPath, ClusterCredentials credentials)
     {
         _app = app;
         _loopback = LoopbackChannel.Create(baseAddress, credentials);
-        var client = new ApiClient(new Nautilus.Api.V1.Resources.ResourcesClient(_loopback), new Nautilus.Api.V1.Discovery.DiscoveryClient(_loopback));
-        var manager = new ControllerManager(client, app.Services.GetRequiredService<ILoggerFactory>());
-        _controllers = Task.Run(() => manager.RunAsync(_stopping.Token));
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
-        _scheduler = Task.Run(() => SchedulerHost.RunAsync(_loopback.CreateCallInvoker(), loggers, new SchedulerOptions(), _stopping.Token));
+        var client = new ApiClient(new Nautilus.Api.V1.Resources.ResourcesClient(_loopback), new Nautilus.Api.V1.Discovery.DiscoveryClient(_loopback));
+        var manager = new ControllerManager(client, loggers);
+        _controllers = options.RunControllers ? Task.Run(() => manager.RunAsync(_stopping.Token)) : Task.CompletedTask;
+        _scheduler = options.RunScheduler
+            ? Task.Run(() => SchedulerHost.RunAsync(_loopback.CreateCallInvoker(), loggers, new SchedulerOptions(), _stopping.Token))
+            : Task.CompletedTask;
+
+        _nodes = options.Nodes > 0
+            ? NodeAgentHost.Start(_loopback, new AgentOptions { Nodes = options.Nodes }, loggers, stopping: _stopping.Token)
+            : null;
 
         // Components that watch the API over the loopback channel stop first, so Kestrel's
         // graceful shutdown does not wait for their open watches.
@@ -111,6 +120,7 @@ public sealed class NautilusServer : IAsyncDisposable
         services.AddSingleton<Subresources>();
         services.AddSingleton<TableConvertor>();
         services.AddSingleton<ListWatch>();
+        services.AddNodeAgentApi();
         services.AddSingleton<DiscoveryDocuments>();
         services.AddSingleton(sp => new OpenApiDocuments(sp.GetRequiredService<ResourceRegistry>()));
         services.AddGrpc(grpc =>
@@ -124,6 +134,7 @@ public sealed class NautilusServer : IAsyncDisposable
         app.UseBearerTokenAuthentication(credentials.AdminToken);
         app.MapGrpcService<ResourcesService>();
         app.MapGrpcService<DiscoveryService>();
+        app.MapNodeAgentApi();
         foreach (var path in (ReadOnlySpan<string>)["/healthz", "/livez", "/readyz"])
         {
             app.MapGet(path, () => Results.Text("ok", "text/plain; charset=utf-8", Encoding.UTF8));
@@ -137,7 +148,7 @@ public sealed class NautilusServer : IAsyncDisposable
         var host = IPAddress.Parse(options.Address).AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{options.Address}]" : options.Address;
         var baseAddress = new Uri($"https://{host}:{port}/");
         var kubeconfig = KubeconfigWriter.Write(options.DataDirectory, baseAddress, credentials);
-        return new NautilusServer(app, baseAddress, kubeconfig, credentials);
+        return new NautilusServer(app, options, baseAddress, kubeconfig, credentials);
     }
 
     private static async Task SeedNamespacesAsync(IServiceProvider services, CancellationToken ct)
@@ -171,9 +182,14 @@ public sealed class NautilusServer : IAsyncDisposable
             }
         }
 
+        if (_nodes is not null)
+        {
+            await _nodes.DisposeAsync().ConfigureAwait(false);
+        }
+
         _loopback.Dispose();
-        _stopping.Dispose();
         await _app.StopAsync().ConfigureAwait(false);
+        _stopping.Dispose();
         await _app.DisposeAsync().ConfigureAwait(false);
     }
 }

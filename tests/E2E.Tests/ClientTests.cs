@@ -20,7 +20,7 @@ public sealed class ClientTests
     private IKubernetes Client => _server.Client;
 
     [OneTimeSetUp]
-    public async Task StartServer() => _server = await ServerFixture.StartAsync();
+    public async Task StartServer() => _server = await ServerFixture.StartAsync(apiServerOnly: true);
 
     [OneTimeTearDown]
     public async Task StopServer() => await _server.DisposeAsync();
@@ -317,7 +317,7 @@ public sealed class ClientTests
     {
         string ns = await _server.CreateNamespaceAsync();
 
-        V1Pod created = await Client.CoreV1.CreateNamespacedPodAsync(DefaultPod("defaults"), ns);
+        V1Pod created = await Client.CoreV1.CreateNamespacedPodAsync(Pod("defaults"), ns);
 
         Assert.Multiple(() =>
         {
@@ -776,17 +776,7 @@ public sealed class ClientTests
         Data = new Dictionary<string, string> { ["key"] = "value" },
     };
 
-    // These tests are about API semantics, so their pods name a scheduler that does not exist: the
-    // in-process scheduler leaves them alone instead of writing their status concurrently (with no
-    // nodes it would mark them Unschedulable), as Kubernetes' own API tests do.
-    private static V1Pod Pod(string name)
-    {
-        var pod = DefaultPod(name);
-        pod.Spec.SchedulerName = "no-such-scheduler";
-        return pod;
-    }
-
-    private static V1Pod DefaultPod(string name) => new()
+    private static V1Pod Pod(string name) => new()
     {
         Metadata = new V1ObjectMeta { Name = name },
         Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "nginx" }] },

@@ -73,7 +73,8 @@ public sealed class ServerFixture : IAsyncDisposable
     /// <paramref name="dataDirectory"/> it uses a fresh temporary directory, deleted on dispose;
     /// with one (to restart on the same state) the directory is left to the caller.
     /// </summary>
-    public static async Task<ServerFixture> StartAsync(string? dataDirectory = null, CancellationToken cancellationToken = default)
+    /// <param name="apiServerOnly">Without the in-process scheduler and controllers, as kube-apiserver's integration tests run it: for tests of API semantics that must not race with controllers writing the same objects.</param>
+    public static async Task<ServerFixture> StartAsync(string? dataDirectory = null, bool apiServerOnly = false, CancellationToken cancellationToken = default)
     {
         string? ownedRoot = null;
         if (dataDirectory is null)
@@ -83,7 +84,15 @@ public sealed class ServerFixture : IAsyncDisposable
         }
 
         string kubectlCache = Path.Combine(ownedRoot ?? Path.GetTempPath(), "kubectl-cache-" + Guid.NewGuid().ToString("N"));
-        var options = new ServerOptions { Address = "127.0.0.1", Port = 0, DataDirectory = dataDirectory, Nodes = 0 };
+        var options = new ServerOptions
+        {
+            Address = "127.0.0.1",
+            Port = 0,
+            DataDirectory = dataDirectory,
+            Nodes = 0,
+            RunControllers = !apiServerOnly,
+            RunScheduler = !apiServerOnly,
+        };
         try
         {
             NautilusServer server = await NautilusServer.StartAsync(options, cancellationToken);

@@ -60,13 +60,31 @@ public sealed class ApiException : Exception
     public static ApiException UnsupportedMediaType(string contentType) =>
         new(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf, application/cbor", null);
 
-    /// <summary>422 Invalid, worded as kube-apiserver words it: <c>Kind "name" is invalid: [causes]</c>.</summary>
+    /// <summary>
+    /// 422 Invalid as errors.NewInvalid writes it: <c>Kind[.group] "name" is invalid: field: message</c>,
+    /// the causes aggregated as field.ErrorList.ToAggregate does (identical messages once, more
+    /// than one in brackets joined by ", "); details carry every cause, the bare kind and the group.
+    /// </summary>
     public static ApiException Invalid(ResourceDefinition resource, string name, IReadOnlyList<StatusCause> causes)
     {
-        var detail = causes.Count == 1
-            ? causes[0].Message.Length == 0 ? causes[0].Field : $"{causes[0].Field}: {causes[0].Message}"
-            : "[" + string.Join(", ", causes.Select(c => $"{c.Field}: {c.Message}")) + "]";
-        return new(422, "Invalid", $"{resource.Kind} \"{name}\" is invalid: {detail}", name, resource.Group, resource.Kind, causes);
+        var qualifiedKind = resource.Group.Length == 0 ? resource.Kind : resource.Kind + "." + resource.Group;
+        var messages = new List<string>(causes.Count);
+        foreach (var cause in causes)
+        {
+            var text = $"{cause.Field}: {cause.Message}";
+            if (!messages.Contains(text))
+            {
+                messages.Add(text);
+            }
+        }
+
+        var message = messages.Count switch
+        {
+            0 => $"{qualifiedKind} \"{name}\" is invalid",
+            1 => $"{qualifiedKind} \"{name}\" is invalid: {messages[0]}",
+            _ => $"{qualifiedKind} \"{name}\" is invalid: [{string.Join(", ", messages)}]",
+        };
+        return new(422, "Invalid", message, name, resource.Group, resource.Kind, causes);
     }
 
     /// <summary>The Status object as kube-apiserver serializes it.</summary>

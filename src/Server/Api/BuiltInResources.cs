@@ -14,7 +14,7 @@ public static class BuiltInResources
     public static IEnumerable<ResourceDefinition> All(ServiceAllocator services)
     {
         // core/v1, in discovery (alphabetical) order
-        yield return new() { Group = "", Version = "v1", Kind = "ConfigMap", Plural = "configmaps", Singular = "configmap", Namespaced = true, ShortNames = ["cm"] };
+        yield return new() { Group = "", Version = "v1", Kind = "ConfigMap", Plural = "configmaps", Singular = "configmap", Namespaced = true, ShortNames = ["cm"], Strategy = new ConfigMapStrategy() };
         yield return new() { Group = "", Version = "v1", Kind = "Endpoints", Plural = "endpoints", Singular = "endpoints", Namespaced = true, ShortNames = ["ep"], Strategy = new EndpointsStrategy() };
         var coreEvents = new ResourceDefinition
         {

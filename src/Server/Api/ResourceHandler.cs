@@ -18,6 +18,9 @@ public sealed record WriteOptions
     public string? PropagationPolicy { get; init; }
 
     public Preconditions? Preconditions { get; init; }
+
+    /// <summary>The request's fieldValidation directive (Strict, Warn or Ignore), already applied to the body when the options were built.</summary>
+    public string FieldValidation { get; init; } = Strategies.Validation.FieldValidation.Warn;
 }
 
 /// <summary>The result of a write: the object's bytes and the HTTP status kube-apiserver answers with.</summary>
@@ -317,7 +320,9 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         JsonObject result;
         if (subresource == "status")
         {
-            // Status writes change status only (and never spec or metadata beyond it).
+            // Status writes change status, and metadata a controller records alongside it
+            // (annotations such as a deployment's revision), never spec: kube's status strategies
+            // reset spec (and for workloads labels) to the stored object's.
             result = (JsonObject)old.DeepClone();
             if (next.TryGetPropertyValue("status", out var status))
             {
@@ -326,6 +331,13 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             else
             {
                 result.Remove("status");
+            }
+
+            var resultMeta = Metadata(result);
+            CopyMember(nextMeta, resultMeta, "annotations");
+            if (resource.Group != "apps")
+            {
+                CopyMember(nextMeta, resultMeta, "labels");
             }
         }
         else

@@ -21,6 +21,8 @@ public sealed record ServerOptions
           --data-dir <path>   where state, credentials and the kubeconfig live
                               (default $XDG_DATA_HOME/nautilus, or ~/.local/share/nautilus)
           --nodes <count>     number of simulated nodes (default 3)
+          --controllers=false run the API server without the controller manager
+          --scheduler=false   run the API server without the scheduler
           --help              print this text and exit
         """;
 
@@ -35,6 +37,12 @@ public sealed record ServerOptions
 
     /// <summary>Number of simulated nodes.</summary>
     public int Nodes { get; init; } = 3;
+
+    /// <summary>Run the controller manager in the process (default). Off: the API server alone, as kube-apiserver's integration tests run it.</summary>
+    public bool RunControllers { get; init; } = true;
+
+    /// <summary>Run the scheduler in the process (default).</summary>
+    public bool RunScheduler { get; init; } = true;
 
     /// <summary>
     /// <c>$XDG_DATA_HOME/nautilus</c> when XDG_DATA_HOME is set to an absolute path (as the XDG
@@ -113,6 +121,12 @@ public sealed record ServerOptions
                     value ??= NextValue(args, ref i, name);
                     options = options with { Nodes = ParseInt(name, value, 0, 100_000) };
                     break;
+                case "--controllers":
+                    options = options with { RunControllers = ParseBool(name, value ?? "true") };
+                    break;
+                case "--scheduler":
+                    options = options with { RunScheduler = ParseBool(name, value ?? "true") };
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option '{arg}'. Run with --help to see the options.");
             }
@@ -130,6 +144,13 @@ public sealed record ServerOptions
 
         return args[++i];
     }
+
+    private static bool ParseBool(string name, string value) => value switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw new ArgumentException($"{name}: '{value}' is not true or false."),
+    };
 
     private static int ParseInt(string name, string value, int min, int max)
     {

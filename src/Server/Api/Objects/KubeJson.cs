@@ -8,7 +8,8 @@ namespace Nautilus.Server.Api.Objects;
 public static class KubeJson
 {
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, MaxDepth = 256 };
+    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, MaxDepth = 256, AllowDuplicateProperties = false };
+    private static readonly JsonDocumentOptions LenientDocumentOptions = new() { AllowTrailingCommas = false, MaxDepth = 256 };
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     // ObjectMeta's field order in k8s.io/apimachinery/pkg/apis/meta/v1/types.go.
@@ -28,7 +29,8 @@ public static class KubeJson
         }
         catch (JsonException e)
         {
-            throw ApiException.BadRequest($"error decoding request body: json parse error: {Describe(e)}");
+            // Duplicate members (fieldValidation Warn or Ignore; Strict rejected them earlier): the last one wins, as in kube's decoder.
+            node = LastWins(body) ?? throw ApiException.BadRequest($"error decoding request body: json parse error: {Describe(e)}");
         }
         catch (ArgumentException e)
         {
@@ -37,6 +39,46 @@ public static class KubeJson
         }
 
         return node as JsonObject ?? throw ApiException.BadRequest("error decoding request body: the body must be a JSON object");
+    }
+
+    private static JsonNode? LastWins(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body.ToArray(), LenientDocumentOptions);
+            return Build(document.RootElement);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+
+        static JsonNode? Build(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.Object:
+                    var obj = new JsonObject(NodeOptions);
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        obj[property.Name] = Build(property.Value);
+                    }
+
+                    return obj;
+                case JsonValueKind.Array:
+                    var array = new JsonArray(NodeOptions);
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        array.Add(Build(item));
+                    }
+
+                    return array;
+                case JsonValueKind.Null:
+                    return null;
+                default:
+                    return JsonValue.Create(element.Clone(), NodeOptions);
+            }
+        }
     }
 
     private static string Describe(JsonException e) =>

@@ -102,75 +102,134 @@ public static partial class MetadataValidation
         {
             foreach (var message in ValidateName(name, resource.NameRule))
             {
-                causes.Add(new("FieldValueInvalid", $"Invalid value: \"{name}\": {message}", "metadata.name"));
+                causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(name)}: {message}", "metadata.name"));
             }
         }
 
         if (metadata["labels"] is JsonObject labels)
         {
-            foreach (var (key, value) in labels)
-            {
-                ValidateQualifiedName(key, "metadata.labels", causes);
-                var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-                if (text is null)
-                {
-                    causes.Add(new("FieldValueInvalid", "Invalid value: label values must be strings", $"metadata.labels"));
-                    continue;
-                }
-
-                if (text.Length > 63)
-                {
-                    causes.Add(new("FieldValueInvalid", $"Invalid value: \"{text}\": must be no more than 63 characters", "metadata.labels"));
-                }
-
-                if (!LabelValue().IsMatch(text))
-                {
-                    causes.Add(new("FieldValueInvalid", $"Invalid value: \"{text}\": {LabelValueMessage}", "metadata.labels"));
-                }
-            }
+            ValidateLabels(labels, "metadata.labels", causes);
         }
 
         if (metadata["annotations"] is JsonObject annotations)
         {
-            foreach (var (key, _) in annotations)
-            {
-                ValidateQualifiedName(key.ToLowerInvariant(), "metadata.annotations", causes);
-            }
+            ValidateAnnotations(annotations, "metadata.annotations", causes);
         }
     }
 
-    private static void ValidateQualifiedName(string key, string field, List<StatusCause> causes)
+    /// <summary>ValidateLabels: every key a qualified name, every value a label value; all causes on <paramref name="field"/> itself, as kube reports them.</summary>
+    public static void ValidateLabels(JsonObject labels, string field, List<StatusCause> causes)
     {
-        var slash = key.IndexOf('/');
-        var namePart = slash < 0 ? key : key[(slash + 1)..];
-        if (slash >= 0)
+        foreach (var (key, value) in labels)
         {
-            var prefix = key[..slash];
-            if (prefix.Length == 0)
+            ValidateQualifiedName(key, key, field, causes);
+            var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+            if (text is null)
             {
-                causes.Add(new("FieldValueInvalid", $"Invalid value: \"{key}\": prefix part must be non-empty", field));
-            }
-            else if (prefix.Length > 253 || !Dns1123Subdomain().IsMatch(prefix))
-            {
-                causes.Add(new("FieldValueInvalid", $"Invalid value: \"{key}\": prefix part {Dns1123SubdomainMessage}", field));
-            }
-        }
-
-        if (namePart.Length == 0)
-        {
-            causes.Add(new("FieldValueInvalid", $"Invalid value: \"{key}\": name part must be non-empty", field));
-        }
-        else
-        {
-            if (namePart.Length > 63)
-            {
-                causes.Add(new("FieldValueInvalid", $"Invalid value: \"{key}\": name part must be no more than 63 characters", field));
+                causes.Add(new("FieldValueInvalid", "Invalid value: label values must be strings", field));
+                continue;
             }
 
-            if (!QualifiedNamePart().IsMatch(namePart))
+            foreach (var message in LabelValueErrors(text))
             {
-                causes.Add(new("FieldValueInvalid", $"Invalid value: \"{key}\": {QualifiedNameMessage}", field));
+                causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(text)}: {message}", field));
             }
         }
     }
+
+    /// <summary>IsValidLabelValue's messages; empty when valid.</summary>
+    public static List<string> LabelValueErrors(string value)
+    {
+        var errors = new List<string>();
+        if (value.Length > 63)
+        {
+            errors.Add("must be no more than 63 characters");
+        }
+
+        if (!LabelValue().IsMatch(value))
+        {
+            errors.Add(LabelValueMessage);
+        }
+
+        return errors;
+    }
+
+    /// <summary>ValidateAnnotations: keys are qualified names (checked lower-cased, reported as written) and the total size is at most 256 KiB.</summary>
+    public static void ValidateAnnotations(JsonObject annotations, string field, List<StatusCause> causes)
+    {
+        long total = 0;
+        foreach (var (key, value) in annotations)
+        {
+            ValidateQualifiedName(key.ToLowerInvariant(), key, field, causes);
+            total += System.Text.Encoding.UTF8.GetByteCount(key);
+            if (value is JsonValue v && v.TryGetValue<string>(out var s))
+            {
+                total += System.Text.Encoding.UTF8.GetByteCount(s);
+            }
+        }
+
+        const int TotalAnnotationSizeLimit = 256 * 1024;
+        if (total > TotalAnnotationSizeLimit)
+        {
+            causes.Add(new("FieldValueTooLong", $"Too long: may not be more than {TotalAnnotationSizeLimit} bytes", field));
+        }
+    }
+
+    /// <summary>IsQualifiedName's messages (label keys, annotation keys, selector keys); empty when valid.</summary>
+    public static List<string> QualifiedNameErrors(string value)
+    {
+        var errors = new List<string>();
+        var parts = value.Split('/');
+        string name;
+        switch (parts.Length)
+        {
+            case 1:
+                name = parts[0];
+                break;
+            case 2:
+                name = parts[1];
+                if (parts[0].Length == 0)
+                {
+                    errors.Add("prefix part must be non-empty");
+                }
+                else
+                {
+                    foreach (var message in ValidateName(parts[0], NameRule.Dns1123Subdomain))
+                    {
+                        errors.Add("prefix part " + message);
+                    }
+                }
+
+                break;
+            default:
+                errors.Add("a qualified name " + QualifiedNameMessage["name part ".Length..] + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
+                return errors;
+        }
+
+        if (name.Length == 0)
+        {
+            errors.Add("name part must be non-empty");
+        }
+        else if (name.Length > 63)
+        {
+            errors.Add("name part must be no more than 63 characters");
+        }
+
+        if (!QualifiedNamePart().IsMatch(name))
+        {
+            errors.Add(QualifiedNameMessage);
+        }
+
+        return errors;
+    }
+
+    private static void ValidateQualifiedName(string checkedKey, string reportedKey, string field, List<StatusCause> causes)
+    {
+        foreach (var message in QualifiedNameErrors(checkedKey))
+        {
+            causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(reportedKey)}: {message}", field));
+        }
+    }
+
+    private static string Quote(string value) => Nautilus.Server.Api.Strategies.Validation.GoValue.Quote(value);
 }

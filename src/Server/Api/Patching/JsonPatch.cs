@@ -130,7 +130,7 @@ public static class JsonPatch
             return value ?? throw new KeyNotFoundException("cannot replace the document with null");
         }
 
-        var parent = Resolve(root, "/" + string.Join('/', parts.Take(parts.Count - 1).Select(Escape)));
+        var parent = Parent(root, parts);
         var last = parts[^1];
         switch (parent)
         {
@@ -158,7 +158,7 @@ public static class JsonPatch
             throw new KeyNotFoundException("cannot remove the whole document");
         }
 
-        var parent = Resolve(root, "/" + string.Join('/', parts.Take(parts.Count - 1).Select(Escape)));
+        var parent = Parent(root, parts);
         var last = parts[^1];
         switch (parent)
         {
@@ -177,6 +177,10 @@ public static class JsonPatch
         removed = removed?.DeepClone();
         return root;
     }
+
+    /// <summary>The container of the last reference token: the document itself for a top-level member.</summary>
+    private static JsonNode? Parent(JsonNode root, List<string> parts) =>
+        parts.Count == 1 ? root : Resolve(root, "/" + string.Join('/', parts.Take(parts.Count - 1).Select(Escape)));
 
     private static string Escape(string part) => part.Replace("~", "~0").Replace("/", "~1");
 }

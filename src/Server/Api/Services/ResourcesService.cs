@@ -5,6 +5,7 @@ using Grpc.Core;
 using Nautilus.Api.V1;
 using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Protobuf;
+using Nautilus.Server.Api.Strategies.Validation;
 using Nautilus.Store;
 
 namespace Nautilus.Server.Api.Services;
@@ -285,7 +286,25 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
         return false;
     }
 
-    private static WriteOptions Options(ResourceRequest request, ServerCallContext context) => new() { DryRun = IsDryRun(request) };
+    /// <summary>
+    /// dryRun, and fieldValidation applied to the body: Strict fails here with kube's strict
+    /// decoding error, Warn adds a Warning header per unknown or duplicate field.
+    /// </summary>
+    private WriteOptions Options(ResourceRequest request, ServerCallContext context)
+    {
+        var dryRun = IsDryRun(request);
+        var http = context.GetHttpContext();
+        var optionsKind = http.Request.Method switch { "POST" => "CreateOptions", "PATCH" => "PatchOptions", _ => "UpdateOptions" };
+        var directive = FieldValidation.Directive(request.FieldValidation, optionsKind);
+        if (request.Body is { Data.IsEmpty: false } body)
+        {
+            var contentType = body.ContentType is { Length: > 0 } t ? t : http.Request.ContentType ?? "application/json";
+            FieldValidation.Check(Resolve(request), directive, body.Data.Span, contentType.Split(';')[0].Trim().ToLowerInvariant(),
+                warning => http.Response.Headers.Append("Warning", FieldValidation.WarningHeader(warning)));
+        }
+
+        return new() { DryRun = dryRun, FieldValidation = directive };
+    }
 
     /// <summary>DeleteOptions from the body (kubectl sends one) and from the query, the query winning as in kube-apiserver.</summary>
     private static WriteOptions DeleteOptions(ResourceRequest request, ServerCallContext context)

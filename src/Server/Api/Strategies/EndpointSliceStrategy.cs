@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Strategies.Defaults;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
+using Nautilus.Server.Api.Strategies.Validation;
 
 namespace Nautilus.Server.Api.Strategies;
 
@@ -58,5 +59,71 @@ public sealed class EndpointSliceStrategy : ResourceStrategy
         }
 
         Generation.BumpOnChange(obj, old, [.. paths]);
+    }
+
+    private static readonly string[] AddressTypes = ["FQDN", "IPv4", "IPv6"];
+
+    /// <summary>ValidateEndpointSlice: a supported address type, endpoints with 1 to 100 addresses, valid ports.</summary>
+    public override void Validate(JsonObject obj, List<StatusCause> causes)
+    {
+        var errors = new FieldErrors(causes);
+        var addressType = StringValue(obj, "addressType") ?? "";
+        if (addressType.Length == 0)
+        {
+            errors.Required("addressType");
+        }
+        else if (Array.IndexOf(AddressTypes, addressType) < 0)
+        {
+            errors.NotSupportedString("addressType", addressType, AddressTypes);
+        }
+
+        var index = 0;
+        foreach (var endpoint in Items(obj, "endpoints"))
+        {
+            var addresses = endpoint["addresses"] as JsonArray;
+            if (addresses is not { Count: > 0 })
+            {
+                errors.Required($"endpoints[{index}].addresses", "must contain at least 1 address");
+            }
+            else if (addresses.Count > 100)
+            {
+                errors.Invalid($"endpoints[{index}].addresses", $"{addresses.Count}", "may not have more than 100 addresses");
+            }
+
+            index++;
+        }
+
+        index = 0;
+        foreach (var port in Items(obj, "ports"))
+        {
+            var path = $"ports[{index++}]";
+            var name = StringValue(port, "name") ?? "";
+            if (name.Length > 0)
+            {
+                PodSpecValidation.Dns1123Label(name, path + ".name", errors);
+            }
+
+            var protocol = StringValue(port, "protocol") ?? "";
+            if (Array.IndexOf(PodSpecValidation.PortProtocols, protocol) < 0)
+            {
+                errors.NotSupportedString(path + ".protocol", protocol, PodSpecValidation.PortProtocols);
+            }
+
+            if (TryGetInt64(port["port"], out var number) && number is < 0 or > 65535)
+            {
+                errors.InvalidNumber(path + ".port", number, "must be between 0 and 65535, inclusive");
+            }
+        }
+    }
+
+    /// <summary>The slice rules again, and an immutable address type.</summary>
+    public override void ValidateUpdate(JsonObject obj, JsonObject old, List<StatusCause> causes)
+    {
+        Validate(obj, causes);
+        var addressType = StringValue(obj, "addressType") ?? "";
+        if (addressType != (StringValue(old, "addressType") ?? ""))
+        {
+            new FieldErrors(causes).InvalidString("addressType", addressType, "field is immutable");
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Strategies.Defaults;
+using Nautilus.Server.Api.Strategies.Validation;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
 
 namespace Nautilus.Server.Api.Strategies;
@@ -59,6 +60,14 @@ public sealed class PodStrategy : ResourceStrategy
 
         AddDefaultTolerations(spec);
     }
+
+    /// <summary>ValidatePodCreate: the pod spec (metadata is validated by the handler).</summary>
+    public override void Validate(JsonObject obj, List<StatusCause> causes) =>
+        PodSpecValidation.ValidatePodSpec(Object(obj, "spec") ?? [], "spec", new FieldErrors(causes));
+
+    /// <summary>ValidatePodUpdate: the new pod is valid and only the updatable fields change.</summary>
+    public override void ValidateUpdate(JsonObject obj, JsonObject old, List<StatusCause> causes) =>
+        PodUpdateValidation.Validate(obj, old, new FieldErrors(causes));
 
     /// <summary>ServiceAccount admission (create only, mirror pods exempt): the "default" account when none is named. Token volumes are not projected.</summary>
     private static void AdmitServiceAccount(JsonObject pod, JsonObject spec)

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Strategies.Defaults;
+using Nautilus.Server.Api.Strategies.Validation;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
 
 namespace Nautilus.Server.Api.Strategies;
@@ -19,4 +20,25 @@ public sealed class ReplicaSetStrategy : ResourceStrategy
 
     /// <summary>Spec changes bump the generation, compared after defaulting.</summary>
     public override void PrepareForUpdate(JsonObject obj, JsonObject old, bool dryRun) => Generation.BumpOnChange(obj, old, "spec");
+
+    /// <summary>ValidateReplicaSetSpec: replicas, minReadySeconds, selector and template.</summary>
+    public override void Validate(JsonObject obj, List<StatusCause> causes)
+    {
+        var errors = new FieldErrors(causes);
+        var spec = Object(obj, "spec") ?? [];
+        WorkloadValidation.NonNegative(spec, "replicas", "spec.replicas", errors);
+        WorkloadValidation.NonNegative(spec, "minReadySeconds", "spec.minReadySeconds", errors);
+        WorkloadValidation.ValidateSelectorAndTemplate(spec, errors);
+    }
+
+    /// <summary>The spec rules again, and (apps/v1) an immutable selector.</summary>
+    public override void ValidateUpdate(JsonObject obj, JsonObject old, List<StatusCause> causes)
+    {
+        Validate(obj, causes);
+        var selector = Object(Object(obj, "spec"), "selector");
+        if (!JsonNode.DeepEquals(selector, Object(Object(old, "spec"), "selector")))
+        {
+            new FieldErrors(causes).Invalid("spec.selector", selector is null ? "null" : GoValue.LabelSelector(selector), "field is immutable");
+        }
+    }
 }

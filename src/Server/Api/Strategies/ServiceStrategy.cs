@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Allocation;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
+using Nautilus.Server.Api.Strategies.Validation;
 
 namespace Nautilus.Server.Api.Strategies;
 
@@ -135,6 +136,151 @@ public sealed class ServiceStrategy(ServiceAllocator? allocator = null) : Resour
             spec["ipFamilies"] = StringValue(spec, "ipFamilyPolicy") != "SingleStack" && StringValue(spec, "clusterIP") == "None" && spec["selector"] is not JsonObject { Count: > 0 }
                 ? new JsonArray("IPv4", "IPv6")
                 : new JsonArray("IPv4");
+        }
+    }
+
+    private static readonly string[] ServiceTypes = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"];
+
+    /// <summary>ValidateService for what the allocator does not own: ports, selector, session affinity, type.</summary>
+    public override void Validate(JsonObject obj, List<StatusCause> causes)
+    {
+        var errors = new FieldErrors(causes);
+        var spec = Object(obj, "spec") ?? [];
+        var type = StringValue(spec, "type") ?? "";
+        var headless = StringValue(spec, "clusterIP") == "None";
+        var ports = spec["ports"] as JsonArray;
+        if (ports is not { Count: > 0 } && !headless && type != "ExternalName")
+        {
+            errors.Required("spec.ports");
+        }
+
+        if (type == "ExternalName")
+        {
+            var externalName = (StringValue(spec, "externalName") ?? "").TrimEnd('.');
+            if (externalName.Length == 0)
+            {
+                errors.Required("spec.externalName");
+            }
+            else
+            {
+                foreach (var message in Nautilus.Server.Api.Objects.MetadataValidation.ValidateName(externalName, NameRule.Dns1123Subdomain))
+                {
+                    errors.InvalidString("spec.externalName", StringValue(spec, "externalName")!, message);
+                }
+            }
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var index = 0;
+        var portCount = ports?.Count ?? 0;
+        foreach (var port in Items(spec, "ports"))
+        {
+            var path = $"spec.ports[{index++}]";
+            var name = StringValue(port, "name") ?? "";
+            if (portCount > 1 && name.Length == 0)
+            {
+                errors.Required(path + ".name");
+            }
+            else if (name.Length != 0)
+            {
+                PodSpecValidation.Dns1123Label(name, path + ".name", errors);
+                if (!names.Add(name))
+                {
+                    errors.Duplicate(path + ".name", GoValue.Quote(name));
+                }
+            }
+
+            TryGetInt64(port["port"], out var number);
+            PodSpecValidation.PortNumber(number, path + ".port", errors);
+            var protocol = StringValue(port, "protocol") ?? "";
+            if (protocol.Length == 0)
+            {
+                errors.Required(path + ".protocol");
+            }
+            else if (Array.IndexOf(PodSpecValidation.PortProtocols, protocol) < 0)
+            {
+                errors.NotSupportedString(path + ".protocol", protocol, PodSpecValidation.PortProtocols);
+            }
+
+            PodSpecValidation.PortNumOrName(port["targetPort"], path + ".targetPort", errors);
+            if (StringValue(port, "appProtocol") is { } appProtocol)
+            {
+                foreach (var message in Nautilus.Server.Api.Objects.MetadataValidation.QualifiedNameErrors(appProtocol))
+                {
+                    errors.InvalidString(path + ".appProtocol", appProtocol, message);
+                }
+            }
+        }
+
+        if (Object(spec, "selector") is { } selector)
+        {
+            Nautilus.Server.Api.Objects.MetadataValidation.ValidateLabels(selector, "spec.selector", causes);
+        }
+
+        var affinity = StringValue(spec, "sessionAffinity") ?? "";
+        if (affinity.Length == 0)
+        {
+            errors.Required("spec.sessionAffinity");
+        }
+        else if (affinity is not ("ClientIP" or "None"))
+        {
+            errors.NotSupportedString("spec.sessionAffinity", affinity, ["ClientIP", "None"]);
+        }
+
+        if (affinity == "ClientIP")
+        {
+            var timeout = Object(Object(spec, "sessionAffinityConfig"), "clientIP")?["timeoutSeconds"];
+            if (timeout is null)
+            {
+                errors.Required("spec.sessionAffinityConfig.clientIP.timeoutSeconds");
+            }
+            else if (TryGetInt64(timeout, out var seconds) && (seconds <= 0 || seconds > 86400))
+            {
+                errors.InvalidNumber("spec.sessionAffinityConfig.clientIP.timeoutSeconds", seconds, "must be greater than 0 and less than 86400");
+            }
+        }
+        else if (affinity == "None" && !IsUnset(spec, "sessionAffinityConfig"))
+        {
+            errors.Forbidden("spec.sessionAffinityConfig", "must not be set when session affinity is None");
+        }
+
+        if (type.Length == 0)
+        {
+            errors.Required("spec.type");
+        }
+        else if (Array.IndexOf(ServiceTypes, type) < 0)
+        {
+            errors.NotSupportedString("spec.type", type, ServiceTypes);
+        }
+
+        if (type == "ClusterIP")
+        {
+            index = 0;
+            foreach (var port in Items(spec, "ports"))
+            {
+                if (TryGetInt64(port["nodePort"], out var nodePort) && nodePort != 0)
+                {
+                    errors.Forbidden($"spec.ports[{index}].nodePort", "may not be used when `type` is 'ClusterIP'");
+                }
+
+                index++;
+            }
+        }
+
+        // Duplicate (protocol, port) pairs, reported with the Go struct the key is.
+        var seen = new HashSet<(string, long)>();
+        index = 0;
+        foreach (var port in Items(spec, "ports"))
+        {
+            TryGetInt64(port["port"], out var number);
+            var protocol = StringValue(port, "protocol") ?? "";
+            if (!seen.Add((protocol, number)))
+            {
+                errors.Duplicate($"spec.ports[{index}]",
+                    $"core.ServicePort{{Name:\"\", Protocol:{GoValue.Quote(protocol)}, AppProtocol:(*string)(nil), Port:{number}, TargetPort:intstr.IntOrString{{Type:0, IntVal:0, StrVal:\"\"}}, NodePort:0}}");
+            }
+
+            index++;
         }
     }
 }

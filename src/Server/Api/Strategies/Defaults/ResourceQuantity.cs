@@ -75,6 +75,21 @@ internal static class ResourceQuantity
         }
     }
 
+    /// <summary>The value of a quantity as mantissa × 10^scale; false when <paramref name="text"/> is not a quantity.</summary>
+    public static bool TryGetValue(string text, out BigInteger mantissa, out int scale) => TryParse(text, out mantissa, out scale, out _);
+
+    /// <summary>Quantity.Cmp: the sign of <paramref name="a"/> − <paramref name="b"/>; null when either is not a quantity.</summary>
+    public static int? Compare(string a, string b)
+    {
+        if (!TryGetValue(a, out var ma, out var sa) || !TryGetValue(b, out var mb, out var sb))
+        {
+            return null;
+        }
+
+        var scale = Math.Min(sa, sb);
+        return (ma * BigInteger.Pow(10, sa - scale)).CompareTo(mb * BigInteger.Pow(10, sb - scale));
+    }
+
     private static bool TryParse(string text, out BigInteger mantissa, out int scale, out QuantityFormat format)
     {
         mantissa = BigInteger.Zero;

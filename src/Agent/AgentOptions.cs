@@ -1,0 +1,75 @@
+using System.Globalization;
+
+namespace Nautilus.Agent;
+
+/// <summary>
+/// What an agent simulates: how many nodes, what they look like, how their pods behave, how
+/// often they heartbeat. Defaults follow kubelet's (10 s lease renewal, 40 s lease duration,
+/// 5 min node status report, 110 pods).
+/// </summary>
+public sealed record AgentOptions
+{
+    public int Nodes { get; init; } = 1;
+
+    /// <summary>Nodes are named {prefix}-{index}.</summary>
+    public string NamePrefix { get; init; } = "nautilus-node";
+
+    /// <summary>Index of the first node; also picks its pod CIDR and IP, so two agents with disjoint index ranges never collide.</summary>
+    public int FirstIndex { get; init; }
+
+    public string Cpu { get; init; } = "8";
+
+    public string Memory { get; init; } = "32Gi";
+
+    public int Pods { get; init; } = 110;
+
+    public string EphemeralStorage { get; init; } = "100Gi";
+
+    /// <summary>Nodes are spread over these zones round-robin (topology.kubernetes.io/zone).</summary>
+    public IReadOnlyList<string> Zones { get; init; } = ["zone-a", "zone-b", "zone-c"];
+
+    public string Region { get; init; } = "region-1";
+
+    public string InstanceType { get; init; } = "nautilus.standard-8";
+
+    /// <summary>Roles shown by kubectl get nodes (node-role.kubernetes.io/{role} labels).</summary>
+    public IReadOnlyList<string> Roles { get; init; } = ["worker"];
+
+    /// <summary>The cluster's pod range; node index i gets its i-th /24.</summary>
+    public string ClusterCidr { get; init; } = "10.128.0.0/9";
+
+    /// <summary>Node index i gets the (i+2)-th address of this range as its InternalIP.</summary>
+    public string NodeIpRange { get; init; } = "172.16.0.0/12";
+
+    public string KubeletVersion { get; init; } = "v1.32.0";
+
+    /// <summary>Time from seeing a pod to its containers running, unless the pod's nautilus.io/start-delay annotation says otherwise.</summary>
+    public TimeSpan PodStartDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Run time of pods with restartPolicy Never or OnFailure (then Succeeded); null runs them forever. Annotation nautilus.io/run-duration.</summary>
+    public TimeSpan? PodRunDuration { get; init; }
+
+    /// <summary>Time containers take to stop once a pod is deleted, capped by its grace period. Annotation nautilus.io/stop-delay.</summary>
+    public TimeSpan PodStopDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>A simulated container writes one log line per interval.</summary>
+    public TimeSpan LogInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+    public TimeSpan LeaseRenewInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    public int LeaseDurationSeconds { get; init; } = 40;
+
+    public TimeSpan NodeStatusReportInterval { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Items per RegisterNodes / RenewLeases / ReportPodStatus call.</summary>
+    public int BatchSize { get; init; } = 500;
+
+    /// <summary>The node names this agent simulates.</summary>
+    public IEnumerable<string> NodeNames()
+    {
+        for (var i = 0; i < Nodes; i++)
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"{NamePrefix}-{FirstIndex + i}");
+        }
+    }
+}

@@ -1,0 +1,70 @@
+using System.Text.Json.Nodes;
+
+namespace Nautilus.Controllers.Machinery;
+
+/// <summary>
+/// client-go's ResourceEventHandler over an <see cref="Informer"/>: turns its changed keys into
+/// add, update (old and new object) and delete (last object seen) calls, by remembering the last
+/// object it saw for each key. After a relist every object comes again as an update (a resync).
+/// Handlers run on the informer's watch loop: they must only look at caches and queue keys.
+/// </summary>
+public sealed class ResourceEventHandler
+{
+    private readonly Dictionary<string, JsonObject> _seen = new(StringComparer.Ordinal);
+    private readonly Informer _informer;
+    private readonly Action<JsonObject>? _onAdd;
+    private readonly Action<JsonObject, JsonObject>? _onUpdate;
+    private readonly Action<JsonObject>? _onDelete;
+
+    private ResourceEventHandler(Informer informer, Action<JsonObject>? onAdd, Action<JsonObject, JsonObject>? onUpdate, Action<JsonObject>? onDelete)
+    {
+        _informer = informer;
+        _onAdd = onAdd;
+        _onUpdate = onUpdate;
+        _onDelete = onDelete;
+    }
+
+    /// <summary>Subscribes the handlers to <paramref name="informer"/>.</summary>
+    public static ResourceEventHandler Subscribe(Informer informer, Action<JsonObject>? onAdd = null, Action<JsonObject, JsonObject>? onUpdate = null, Action<JsonObject>? onDelete = null)
+    {
+        var handler = new ResourceEventHandler(informer, onAdd, onUpdate, onDelete);
+        informer.Subscribe(handler.OnKey);
+        return handler;
+    }
+
+    private void OnKey(string key)
+    {
+        JsonObject? old;
+        JsonObject? current;
+        lock (_seen)
+        {
+            _seen.TryGetValue(key, out old);
+            if (_informer.TryGet(key, out var obj))
+            {
+                current = obj;
+                _seen[key] = obj;
+            }
+            else
+            {
+                current = null;
+                _seen.Remove(key);
+            }
+        }
+
+        if (current is null)
+        {
+            if (old is not null)
+            {
+                _onDelete?.Invoke(old);
+            }
+        }
+        else if (old is null)
+        {
+            _onAdd?.Invoke(current);
+        }
+        else
+        {
+            _onUpdate?.Invoke(old, current);
+        }
+    }
+}

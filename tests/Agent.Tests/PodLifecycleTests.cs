@@ -1,0 +1,271 @@
+using System.Text.Json.Nodes;
+using Nautilus.Agent.Internal;
+
+namespace Nautilus.Agent.Tests;
+
+public class PodLifecycleTests
+{
+    private static readonly DateTimeOffset Start = new(2025, 1, 1, 12, 0, 0, TimeSpan.Zero);
+
+    private ManualTimeProvider _time = null!;
+    private SimulatedNode _node = null!;
+    private PodLifecycle _lifecycle = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _time = new ManualTimeProvider(Start);
+        _node = SimulatedNode.Create(new AgentOptions { Nodes = 2, NamePrefix = "n" })[1];
+        var nodes = new Dictionary<string, SimulatedNode> { [_node.Name] = _node };
+        _lifecycle = new PodLifecycle(nodes, new PodTimings(TimeSpan.FromSeconds(2), RunDuration: null, StopDelay: TimeSpan.FromSeconds(1)), _time);
+    }
+
+    [Test]
+    public void NewPod_ReportsPendingWithIpThenRunningAfterStartDelay()
+    {
+        _lifecycle.Upsert(Pod("web", "uid-1"));
+        var pending = _lifecycle.Advance();
+
+        Assert.That(pending, Has.Count.EqualTo(1));
+        var status = pending[0].Status!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Str(status, "phase"), Is.EqualTo("Pending"));
+            Assert.That(Str(status, "podIP"), Does.StartWith("10.128.1."));
+            Assert.That(Str(status, "hostIP"), Is.EqualTo(_node.HostIp));
+            Assert.That(Condition(status, "Ready"), Is.EqualTo("False"));
+            Assert.That(status["containerStatuses"]![0]!["state"]!["waiting"]!["reason"]!.GetValue<string>(), Is.EqualTo("ContainerCreating"));
+        });
+
+        _time.Advance(TimeSpan.FromSeconds(1.9));
+        Assert.That(_lifecycle.Advance(), Is.Empty, "still creating containers");
+
+        _time.Advance(TimeSpan.FromSeconds(0.1));
+        var running = _lifecycle.Advance();
+        Assert.That(running, Has.Count.EqualTo(1));
+        var runningStatus = running[0].Status!;
+        var container = (JsonObject)runningStatus["containerStatuses"]![0]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Str(runningStatus, "phase"), Is.EqualTo("Running"));
+            Assert.That(Str(runningStatus, "podIP"), Is.EqualTo(Str(status, "podIP")));
+            Assert.That(Str(runningStatus, "startTime"), Is.EqualTo("2025-01-01T12:00:00Z"));
+            foreach (var type in (string[])["PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled"])
+            {
+                Assert.That(Condition(runningStatus, type), Is.EqualTo("True"), type);
+            }
+
+            Assert.That(container["ready"]!.GetValue<bool>(), Is.True);
+            Assert.That(container["started"]!.GetValue<bool>(), Is.True);
+            Assert.That(container["restartCount"]!.GetValue<int>(), Is.Zero);
+            Assert.That(Str(container, "image"), Is.EqualTo("docker.io/library/nginx:latest"));
+            Assert.That(Str(container, "imageID"), Does.StartWith("docker.io/library/nginx@sha256:"));
+            Assert.That(Str(container, "containerID"), Does.StartWith("nautilus://"));
+            Assert.That(container["state"]!["running"]!["startedAt"]!.GetValue<string>(), Is.EqualTo("2025-01-01T12:00:02Z"));
+        });
+    }
+
+    [Test]
+    public void ZeroStartDelay_GoesStraightToRunning()
+    {
+        _lifecycle.Upsert(Pod("web", "uid-1", annotations: new() { ["nautilus.io/start-delay"] = "0s" }));
+
+        var actions = _lifecycle.Advance();
+
+        Assert.That(actions, Has.Count.EqualTo(1));
+        Assert.That(Str(actions[0].Status!, "phase"), Is.EqualTo("Running"));
+    }
+
+    [TestCase("Never", "0", "Succeeded", "Completed")]
+    [TestCase("OnFailure", "3", "Failed", "Error")]
+    public void RunToCompletionPod_TerminatesAfterRunDuration(string restartPolicy, string exitCode, string phase, string reason)
+    {
+        _lifecycle.Upsert(Pod("job", "uid-1", restartPolicy: restartPolicy, annotations: new() { ["nautilus.io/run-duration"] = "5s", ["nautilus.io/exit-code"] = exitCode }));
+        _lifecycle.Advance();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _lifecycle.Advance();
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var actions = _lifecycle.Advance();
+
+        Assert.That(actions, Has.Count.EqualTo(1));
+        var status = actions[0].Status!;
+        var terminated = status["containerStatuses"]![0]!["state"]!["terminated"]!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Str(status, "phase"), Is.EqualTo(phase));
+            Assert.That(Condition(status, "Ready"), Is.EqualTo("False"));
+            Assert.That(terminated["exitCode"]!.GetValue<int>(), Is.EqualTo(int.Parse(exitCode, System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(terminated["reason"]!.GetValue<string>(), Is.EqualTo(reason));
+            Assert.That(_node.AllocatedIps, Is.Zero, "a finished pod's sandbox gives its IP back");
+        });
+    }
+
+    [Test]
+    public void RestartPolicyAlways_RunsForeverEvenWithRunDuration()
+    {
+        _lifecycle.Upsert(Pod("web", "uid-1", annotations: new() { ["nautilus.io/run-duration"] = "5s" }));
+        _lifecycle.Advance();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _lifecycle.Advance();
+
+        _time.Advance(TimeSpan.FromHours(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_lifecycle.Advance(), Is.Empty);
+            Assert.That(_lifecycle.NextDue, Is.Null);
+        });
+    }
+
+    [Test]
+    public void DeletedPod_ConfirmsAfterStopDelayCappedByGrace()
+    {
+        _lifecycle.Upsert(Pod("web", "uid-1"));
+        _lifecycle.Advance();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _lifecycle.Advance();
+
+        _lifecycle.Upsert(Pod("web", "uid-1", deletionGraceSeconds: 30));
+        Assert.That(_lifecycle.Advance(), Is.Empty, "containers still stopping");
+        _time.Advance(TimeSpan.FromSeconds(1));
+        var actions = _lifecycle.Advance();
+
+        Assert.That(actions, Is.EqualTo(new[] { new PodAction(PodActionKind.ConfirmDeletion, "default", "web", "uid-1") }));
+        Assert.That(_node.AllocatedIps, Is.Zero);
+    }
+
+    [Test]
+    public void DeletedPodWithZeroGrace_ConfirmsAtOnce()
+    {
+        _lifecycle.Upsert(Pod("web", "uid-1"));
+        _lifecycle.Advance();
+
+        _lifecycle.Upsert(Pod("web", "uid-1", deletionGraceSeconds: 0));
+        var actions = _lifecycle.Advance();
+
+        Assert.That(actions.Select(a => a.Kind), Is.EqualTo(new[] { PodActionKind.ConfirmDeletion }));
+    }
+
+    [Test]
+    public void RunningPodFoundAfterRestart_IsAdoptedWithoutWritesAndKeepsItsIp()
+    {
+        _lifecycle.Upsert(Pod("web", "uid-1"));
+        _lifecycle.Advance();
+        _time.Advance(TimeSpan.FromSeconds(2));
+        var running = _lifecycle.Advance()[0].Status!;
+
+        // A new agent process: same node, empty state, the pod as the server holds it.
+        var node = SimulatedNode.Create(new AgentOptions { Nodes = 2, NamePrefix = "n" })[1];
+        var restarted = new PodLifecycle(new Dictionary<string, SimulatedNode> { [node.Name] = node }, new PodTimings(TimeSpan.FromSeconds(2), null, TimeSpan.Zero), _time);
+        restarted.BeginInitialSet();
+        restarted.Upsert(Pod("web", "uid-1", status: running));
+        restarted.EndInitialSet();
+        restarted.Upsert(Pod("other", "uid-2"));
+        var actions = restarted.Advance();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(actions.Select(a => a.Name), Is.EqualTo(new[] { "other" }), "the running pod needs no write");
+            Assert.That(node.AllocatedIps, Is.EqualTo(2));
+            Assert.That(Str(actions[0].Status!, "podIP"), Is.Not.EqualTo(Str(running, "podIP")), "the adopted pod's IP is taken");
+        });
+    }
+
+    [Test]
+    public void InitialSet_ForgetsPodsThatAreGoneAndFreesTheirIps()
+    {
+        _lifecycle.Upsert(Pod("kept", "uid-1"));
+        _lifecycle.Upsert(Pod("gone", "uid-2"));
+        _lifecycle.Advance();
+        Assert.That(_node.AllocatedIps, Is.EqualTo(2));
+
+        _lifecycle.BeginInitialSet();
+        _lifecycle.Upsert(Pod("kept", "uid-1"));
+        _lifecycle.EndInitialSet();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_lifecycle.Count, Is.EqualTo(1));
+            Assert.That(_lifecycle.TryGet("default", "gone", out _), Is.False);
+            Assert.That(_node.AllocatedIps, Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void SameEventTwice_WritesOnce()
+    {
+        var pod = Pod("web", "uid-1");
+        _lifecycle.Upsert(pod);
+        _lifecycle.Upsert(pod);
+
+        Assert.That(_lifecycle.Advance(), Has.Count.EqualTo(1));
+    }
+
+    [Test]
+    public void PodOnAnotherNode_IsIgnored()
+    {
+        _lifecycle.Upsert(Pod("web", "uid-1", node: "elsewhere"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_lifecycle.Advance(), Is.Empty);
+            Assert.That(_lifecycle.Count, Is.Zero);
+        });
+    }
+
+    [Test]
+    public void DeletedEvent_FreesTheIp()
+    {
+        _lifecycle.Upsert(Pod("web", "uid-1"));
+        _lifecycle.Advance();
+
+        _lifecycle.Delete(Pod("web", "uid-1"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_node.AllocatedIps, Is.Zero);
+            Assert.That(_lifecycle.Count, Is.Zero);
+        });
+    }
+
+    private JsonObject Pod(string name, string uid, string? node = null, string restartPolicy = "Always", Dictionary<string, string>? annotations = null, long? deletionGraceSeconds = null, JsonObject? status = null)
+    {
+        var metadata = new JsonObject { ["name"] = name, ["namespace"] = "default", ["uid"] = uid };
+        if (annotations is not null)
+        {
+            var a = new JsonObject();
+            foreach (var (k, v) in annotations)
+            {
+                a[k] = v;
+            }
+
+            metadata["annotations"] = a;
+        }
+
+        if (deletionGraceSeconds is { } grace)
+        {
+            metadata["deletionTimestamp"] = "2025-01-01T12:01:00Z";
+            metadata["deletionGracePeriodSeconds"] = grace;
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "Pod",
+            ["apiVersion"] = "v1",
+            ["metadata"] = metadata,
+            ["spec"] = new JsonObject
+            {
+                ["nodeName"] = node ?? _node.Name,
+                ["restartPolicy"] = restartPolicy,
+                ["containers"] = new JsonArray(new JsonObject { ["name"] = name, ["image"] = "nginx" }),
+            },
+            ["status"] = status?.DeepClone() ?? new JsonObject { ["phase"] = "Pending", ["qosClass"] = "BestEffort" },
+        };
+    }
+
+    private static string? Str(JsonNode node, string name) => node[name]?.GetValue<string>();
+
+    private static string? Condition(JsonObject status, string type) =>
+        (status["conditions"] as JsonArray)?.OfType<JsonObject>().FirstOrDefault(c => Str(c, "type") == type) is { } c ? Str(c, "status") : null;
+}
