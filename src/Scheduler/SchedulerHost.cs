@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Nautilus.Api.V1;
@@ -6,6 +7,7 @@ using Nautilus.Controllers.Machinery;
 using Nautilus.Scheduler.Internal;
 using Nautilus.Scheduler.Internal.Cache;
 using Nautilus.Scheduler.Internal.Framework;
+using Nautilus.Scheduler.Internal.Model;
 using Nautilus.Scheduler.Internal.Queue;
 
 namespace Nautilus.Scheduler;
@@ -14,42 +16,70 @@ namespace Nautilus.Scheduler;
 /// Runs the scheduler against an API server, as kube-scheduler does: informers for pods, nodes,
 /// namespaces, claims and volumes feed the cache and the queue; the scheduling loop binds through
 /// pods/binding. The same code runs in the server process (over its loopback channel) or on its
-/// own (over a channel to the server). Runs until cancelled.
+/// own (over a channel to the server). An instance also explains decisions (<see cref="ExplainAsync(JsonObject, CancellationToken)"/>)
+/// from the live cache while it runs.
 /// </summary>
 public sealed partial class SchedulerHost
 {
     private static readonly ApiResource Namespaces = ApiResource.Namespaces;
 
-    /// <summary>Runs over a gRPC channel (or call invoker) to the API server.</summary>
-    public static Task RunAsync(CallInvoker api, ILoggerFactory loggers, SchedulerOptions options, CancellationToken ct)
+    private readonly SchedulerOptions _options;
+    private readonly ILoggerFactory _loggers;
+    private volatile RunningScheduler? _running;
+
+    /// <summary>What a running scheduler offers to explanations.</summary>
+    private sealed record RunningScheduler(SchedulingExplainer Explainer, ClusterEventHandlers Handlers);
+
+    public SchedulerHost(SchedulerOptions options, ILoggerFactory loggers)
     {
-        var resources = new Resources.ResourcesClient(api);
-        return RunAsync(new ApiClient(resources, new Discovery.DiscoveryClient(api)), resources, loggers, options, ct);
+        _options = options;
+        _loggers = loggers;
     }
 
+    /// <summary>True from the moment the caches are synced until <see cref="RunAsync(CallInvoker, CancellationToken)"/> ends.</summary>
+    public bool IsReady => _running is not null;
+
+    /// <summary>Runs over a gRPC channel (or call invoker) to the API server until cancelled.</summary>
+    public static Task RunAsync(CallInvoker api, ILoggerFactory loggers, SchedulerOptions options, CancellationToken ct) =>
+        new SchedulerHost(options, loggers).RunAsync(api, ct);
+
     /// <summary>
-    /// Runs with an existing client. <paramref name="resources"/> serves the pods/binding create,
-    /// which <see cref="ApiClient"/> does not expose.
+    /// Runs with an existing client until cancelled. <paramref name="resources"/> serves the
+    /// pods/binding create, which <see cref="ApiClient"/> does not expose.
     /// </summary>
-    public static async Task RunAsync(ApiClient client, Resources.ResourcesClient resources, ILoggerFactory loggers, SchedulerOptions options, CancellationToken ct)
+    public static Task RunAsync(ApiClient client, Resources.ResourcesClient resources, ILoggerFactory loggers, SchedulerOptions options, CancellationToken ct) =>
+        new SchedulerHost(options, loggers).RunAsync(client, resources, ct);
+
+    /// <summary>Runs this instance over a gRPC channel (or call invoker) to the API server until cancelled.</summary>
+    public Task RunAsync(CallInvoker api, CancellationToken ct)
     {
+        var resources = new Resources.ResourcesClient(api);
+        return RunAsync(new ApiClient(resources, new Discovery.DiscoveryClient(api)), resources, ct);
+    }
+
+    /// <summary>Runs this instance with an existing client until cancelled.</summary>
+    public async Task RunAsync(ApiClient client, Resources.ResourcesClient resources, CancellationToken ct)
+    {
+        var options = _options;
+        var loggers = _loggers;
         var logger = loggers.CreateLogger<SchedulerHost>();
         var time = options.Time;
         var api = new ApiSchedulerClient(client, resources, options.InstanceName, time);
         var profiles = new Dictionary<string, SchedulingFramework>(StringComparer.Ordinal);
         var registry = Registry.InTree();
+        var nominator = new Nominator();
         ClusterEventHandlers? handlers = null;
         var lister = new DeferredLister(() => handlers!);
         foreach (var name in options.Profiles)
         {
             var config = name == "nautilus-scheduler" ? ProfileConfig.NautilusScheduler(name) : ProfileConfig.DefaultScheduler(name);
             config = new ProfileConfig { SchedulerName = config.SchedulerName, Plugins = config.Plugins, PercentageOfNodesToScore = options.PercentageOfNodesToScore };
-            profiles[name] = new SchedulingFramework(config, registry, new FrameworkHandle { Api = api, Lister = lister, Time = time });
+            profiles[name] = new SchedulingFramework(config, registry, new FrameworkHandle { Api = api, Lister = lister, Time = time, Nominator = nominator });
         }
 
         var cache = new SchedulerCache(time, options.AssumedPodTtl);
         using var queue = new SchedulingQueue(time, pod => profiles.GetValueOrDefault(pod.SchedulerName), options.PodInitialBackoff, options.PodMaxBackoff, options.PodMaxInUnschedulablePodsDuration);
-        handlers = new ClusterEventHandlers(cache, queue, profiles.ContainsKey);
+        handlers = new ClusterEventHandlers(cache, queue, profiles.ContainsKey, nominator);
 
         var pods = Watch(client, ApiSchedulerClient.Pods, loggers, handlers.PodChanged);
         var nodes = Watch(client, ApiSchedulerClient.Nodes, loggers, handlers.NodeChanged);
@@ -63,11 +93,12 @@ public sealed partial class SchedulerHost
             running.Add(informer.RunAsync(ct));
         }
 
-        await using var scheduler = new PodScheduler(cache, queue, profiles, api, time, loggers.CreateLogger<PodScheduler>(), handlers.CurrentPod, options.Parallelism);
+        await using var scheduler = new PodScheduler(cache, queue, profiles, api, time, loggers.CreateLogger<PodScheduler>(), handlers.CurrentPod, options.Parallelism, nominator: nominator);
         try
         {
             await Task.WhenAll(nodes.Synced, pods.Synced).WaitAsync(ct).ConfigureAwait(false);
             LogStarted(logger, string.Join(", ", profiles.Keys), cache.NodeCount);
+            _running = new RunningScheduler(new SchedulingExplainer(cache, profiles), handlers);
             using var backoffFlush = time.CreateTimer(_ => queue.FlushBackoffCompleted(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
             using var unschedulableFlush = time.CreateTimer(_ => queue.FlushUnschedulableLeftover(), null, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30));
             using var assumedCleanup = time.CreateTimer(_ => cache.CleanupExpiredAssumedPods(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
@@ -79,9 +110,60 @@ public sealed partial class SchedulerHost
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
         }
+        finally
+        {
+            _running = null;
+        }
 
         await Task.WhenAll(running).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Where <paramref name="pod"/> (a Pod object, as it would be created) would go and why, without
+    /// binding it: every node's filter verdict, every feasible node's score per plugin, the node
+    /// that would be chosen. The shape is documented in protos/nautilus/scheduler/v1/scheduler.proto.
+    /// </summary>
+    /// <exception cref="SchedulerExplainException">The scheduler is not running (503), or no profile serves the pod's schedulerName (400).</exception>
+    public ValueTask<JsonObject> ExplainAsync(JsonObject pod, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        ct.ThrowIfCancellationRequested();
+        var running = Running();
+        var meta = pod["metadata"] as JsonObject;
+        if (meta?["namespace"] is not JsonValue ns || ns.GetValueKind() != System.Text.Json.JsonValueKind.String || ns.GetValue<string>().Length == 0)
+        {
+            // A pod posted without a namespace is explained as if created in "default", as kubectl would create it.
+            pod = (JsonObject)pod.DeepClone();
+            meta = pod["metadata"] as JsonObject ?? [];
+            pod["metadata"] = meta;
+            meta["namespace"] = "default";
+        }
+
+        PodInfo info;
+        try
+        {
+            info = PodInfo.Parse(pod);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or OverflowException or ArgumentException)
+        {
+            throw new SchedulerExplainException(400, "BadRequest", "the pod cannot be read: " + e.Message);
+        }
+
+        return ValueTask.FromResult(running.Explainer.Explain(info));
+    }
+
+    /// <summary>Explains an existing pod, as the scheduler's informer sees it; a bound pod is explained as if it were pending again.</summary>
+    /// <exception cref="SchedulerExplainException">The scheduler is not running (503), the pod is unknown (404), or no profile serves its schedulerName (400).</exception>
+    public ValueTask<JsonObject> ExplainAsync(string ns, string name, CancellationToken ct = default)
+    {
+        ct.ThrowIfCancellationRequested();
+        var running = Running();
+        var pod = running.Handlers.Get(ns, name) ?? throw new SchedulerExplainException(404, "NotFound", $"pods \"{name}\" not found");
+        return ValueTask.FromResult(running.Explainer.Explain(pod));
+    }
+
+    private RunningScheduler Running() =>
+        _running ?? throw new SchedulerExplainException(503, "ServiceUnavailable", "the scheduler is not running or has not synced its caches yet");
 
     private static Informer Watch(ApiClient client, ApiResource resource, ILoggerFactory loggers, Action<string, System.Text.Json.Nodes.JsonObject?> handler)
     {

@@ -51,7 +51,7 @@ public sealed class NautilusServer : IAsyncDisposable
         var manager = new ControllerManager(client, loggers);
         _controllers = options.RunControllers ? Task.Run(() => manager.RunAsync(_stopping.Token)) : Task.CompletedTask;
         _scheduler = options.RunScheduler
-            ? Task.Run(() => SchedulerHost.RunAsync(_loopback.CreateCallInvoker(), loggers, new SchedulerOptions(), _stopping.Token))
+            ? Task.Run(() => app.Services.GetRequiredService<SchedulerHost>().RunAsync(_loopback.CreateCallInvoker(), _stopping.Token))
             : Task.CompletedTask;
 
         _nodes = options.Nodes > 0
@@ -123,6 +123,7 @@ public sealed class NautilusServer : IAsyncDisposable
         services.AddNodeAgentApi();
         services.AddSingleton<DiscoveryDocuments>();
         services.AddSingleton(sp => new OpenApiDocuments(sp.GetRequiredService<ResourceRegistry>()));
+        services.AddSingleton(sp => new SchedulerHost(new SchedulerOptions(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddGrpc(grpc =>
         {
             grpc.EnableDetailedErrors = false;
@@ -134,6 +135,7 @@ public sealed class NautilusServer : IAsyncDisposable
         app.UseBearerTokenAuthentication(credentials.AdminToken);
         app.MapGrpcService<ResourcesService>();
         app.MapGrpcService<DiscoveryService>();
+        app.MapGrpcService<SchedulerExplainService>();
         app.MapNodeAgentApi();
         foreach (var path in (ReadOnlySpan<string>)["/healthz", "/livez", "/readyz"])
         {

@@ -96,6 +96,13 @@ public sealed class PodBuilder
         return this;
     }
 
+    /// <summary>status.startTime (preemption prefers evicting the pods that started last).</summary>
+    public PodBuilder Started(string time)
+    {
+        _pod["status"] = new JsonObject { ["startTime"] = time };
+        return this;
+    }
+
     public PodBuilder Terminating()
     {
         _meta["deletionTimestamp"] = "2024-01-01T00:00:00Z";

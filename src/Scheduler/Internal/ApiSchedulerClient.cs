@@ -57,15 +57,16 @@ internal sealed class ApiSchedulerClient(ApiClient client, Resources.ResourcesCl
         }
     }
 
-    public async Task UpdatePodScheduledAsync(PodInfo pod, string reason, string message, CancellationToken ct)
+    public async Task UpdatePodScheduledAsync(PodInfo pod, string reason, string message, string? nominatedNodeName, CancellationToken ct)
     {
         var conditions = new JsonArray();
         var found = false;
+        var nominationUnchanged = nominatedNodeName is null || nominatedNodeName == pod.NominatedNodeName;
         foreach (var c in Json.Objects(pod.Conditions))
         {
             if (Json.Str(c, "type") == "PodScheduled")
             {
-                if (Json.Str(c, "status") == "False" && Json.Str(c, "reason") == reason && Json.Str(c, "message") == message)
+                if (Json.Str(c, "status") == "False" && Json.Str(c, "reason") == reason && Json.Str(c, "message") == message && nominationUnchanged)
                 {
                     return; // unchanged: kube skips the write too
                 }
@@ -84,16 +85,65 @@ internal sealed class ApiSchedulerClient(ApiClient client, Resources.ResourcesCl
             conditions.Add(Condition(reason, message, null));
         }
 
-        var patch = new JsonObject { ["status"] = new JsonObject { ["conditions"] = conditions } };
+        var status = new JsonObject { ["conditions"] = conditions };
+        if (!nominationUnchanged)
+        {
+            status["nominatedNodeName"] = nominatedNodeName!.Length == 0 ? null : nominatedNodeName;
+        }
+
+        var patch = new JsonObject { ["status"] = status };
         await client.PatchAsync(Pods, pod.Namespace, pod.Name, "application/merge-patch+json", patch, "status", ct).ConfigureAwait(false);
     }
+
+    public async Task PreemptAsync(PodInfo victim, PodInfo preemptor, string nodeName, CancellationToken ct)
+    {
+        // kube-scheduler marks the victim first, so whoever watches it knows why it goes away.
+        var conditions = new JsonArray();
+        foreach (var c in Json.Objects(victim.Conditions))
+        {
+            if (Json.Str(c, "type") != "DisruptionTarget")
+            {
+                conditions.Add(c.DeepClone());
+            }
+        }
+
+        conditions.Add(new JsonObject
+        {
+            ["type"] = "DisruptionTarget",
+            ["status"] = "True",
+            ["lastProbeTime"] = null,
+            ["lastTransitionTime"] = Timestamp(),
+            ["reason"] = "PreemptionByScheduler",
+            ["message"] = preemptor.SchedulerName + ": preempting to accommodate a higher priority pod",
+        });
+        var patch = new JsonObject { ["status"] = new JsonObject { ["conditions"] = conditions } };
+        try
+        {
+            await client.PatchAsync(Pods, victim.Namespace, victim.Name, "application/merge-patch+json", patch, "status", ct).ConfigureAwait(false);
+            await client.DeleteAsync(Pods, victim.Namespace, victim.Name, ct: ct).ConfigureAwait(false);
+        }
+        catch (ApiStatusException e) when (e.Code == 404)
+        {
+            return; // already gone
+        }
+
+        await RecordEventAsync(victim, "Normal", "Preempted", "Preempting", $"Preempted by pod {preemptor.Uid} on node {nodeName}", preemptor.SchedulerName, ct).ConfigureAwait(false);
+    }
+
+    public async Task ClearNominatedNodeNameAsync(PodInfo pod, CancellationToken ct)
+    {
+        var patch = new JsonObject { ["status"] = new JsonObject { ["nominatedNodeName"] = null } };
+        await client.PatchAsync(Pods, pod.Namespace, pod.Name, "application/merge-patch+json", patch, "status", ct).ConfigureAwait(false);
+    }
+
+    private string Timestamp() => time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private JsonObject Condition(string reason, string message, string? lastTransitionTime) => new()
     {
         ["type"] = "PodScheduled",
         ["status"] = "False",
         ["lastProbeTime"] = null,
-        ["lastTransitionTime"] = lastTransitionTime ?? time.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        ["lastTransitionTime"] = lastTransitionTime ?? Timestamp(),
         ["reason"] = reason,
         ["message"] = message,
     };

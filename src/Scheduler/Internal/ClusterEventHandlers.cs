@@ -13,7 +13,7 @@ namespace Nautilus.Scheduler.Internal;
 /// queue; changes that can help unschedulable pods move them back. Also the lister plugins read
 /// namespaces, claims and volumes through. Each informer calls its handler from one task.
 /// </summary>
-internal sealed class ClusterEventHandlers(SchedulerCache cache, SchedulingQueue queue, Func<string, bool> servesScheduler) : IClusterLister
+internal sealed class ClusterEventHandlers(SchedulerCache cache, SchedulingQueue queue, Func<string, bool> servesScheduler, Nominator? nominator = null) : IClusterLister
 {
     private readonly ConcurrentDictionary<string, PodInfo> _pods = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, int> _pendingSpecs = new(StringComparer.Ordinal);
@@ -21,6 +21,9 @@ internal sealed class ClusterEventHandlers(SchedulerCache cache, SchedulingQueue
     private readonly ConcurrentDictionary<string, Dictionary<string, string>> _namespaces = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, ClaimInfo> _claims = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, VolumeInfo> _volumes = new(StringComparer.Ordinal);
+
+    /// <summary>The pod as last seen by namespace/name, whatever its uid (null once deleted or terminal).</summary>
+    public PodInfo? Get(string ns, string name) => _pods.TryGetValue(ns + "/" + name, out var p) ? p : null;
 
     /// <summary>The pod as last seen (null once deleted or terminal).</summary>
     public PodInfo? CurrentPod(PodInfo pod) => _pods.TryGetValue(pod.Key, out var p) && (pod.Uid.Length == 0 || p.Uid == pod.Uid) ? p : null;
@@ -36,6 +39,7 @@ internal sealed class ClusterEventHandlers(SchedulerCache cache, SchedulingQueue
             {
                 _pods.TryRemove(key, out _);
                 _pendingSpecs.TryRemove(key, out _);
+                nominator?.Remove(old);
                 if (old.NodeName.Length > 0)
                 {
                     cache.RemovePod(old);
@@ -64,6 +68,7 @@ internal sealed class ClusterEventHandlers(SchedulerCache cache, SchedulingQueue
         if (pod.NodeName.Length > 0)
         {
             _pendingSpecs.TryRemove(key, out _);
+            nominator?.Remove(pod);
             if (old is null || old.NodeName.Length == 0)
             {
                 if (old is not null)
@@ -93,8 +98,15 @@ internal sealed class ClusterEventHandlers(SchedulerCache cache, SchedulingQueue
 
         if (pod.Terminating)
         {
+            nominator?.Remove(pod);
             queue.Delete(pod);
             return;
+        }
+
+        // A nomination written by this or an earlier scheduler (after a restart) holds its room again.
+        if (nominator is not null && pod.NominatedNodeName != (old?.NominatedNodeName ?? ""))
+        {
+            nominator.Add(pod, pod.NominatedNodeName);
         }
 
         var spec = SpecHash(obj!);

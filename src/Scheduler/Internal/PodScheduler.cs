@@ -54,15 +54,25 @@ internal sealed partial class PodScheduler : IAsyncDisposable
     private readonly Func<PodInfo, PodInfo?> _currentPod;
     private readonly int _parallelism;
     private readonly Random _random;
+    private readonly Nominator _nominator;
     private readonly Snapshot _snapshot = new();
+
+    // Buffers of the scheduling loop, reused across cycles (one cycle at a time).
+    private readonly List<NodeInfo> _feasible = [];
+    private NodeInfo?[] _found = [];
+    private Status[] _statuses = [];
+    private int[] _examined = [];
+    private long[] _totals = [];
+    private int _stamp;
     private readonly Channel<Func<CancellationToken, Task>> _writes = Channel.CreateBounded<Func<CancellationToken, Task>>(new BoundedChannelOptions(16384) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly List<Task> _writers = [];
     private readonly CancellationTokenSource _stopping = new();
     private int _bindingsInFlight;
     private int _nextStartNodeIndex;
 
-    public PodScheduler(SchedulerCache cache, SchedulingQueue queue, IReadOnlyDictionary<string, SchedulingFramework> profiles, ISchedulerApi api, TimeProvider time, ILogger logger, Func<PodInfo, PodInfo?>? currentPod = null, int parallelism = 16, Random? random = null, int statusWriters = 4)
+    public PodScheduler(SchedulerCache cache, SchedulingQueue queue, IReadOnlyDictionary<string, SchedulingFramework> profiles, ISchedulerApi api, TimeProvider time, ILogger logger, Func<PodInfo, PodInfo?>? currentPod = null, int parallelism = 16, Random? random = null, int statusWriters = 4, Nominator? nominator = null)
     {
+        _nominator = nominator ?? new Nominator();
         _cache = cache;
         _queue = queue;
         _profiles = profiles;
@@ -135,23 +145,30 @@ internal sealed partial class PodScheduler : IAsyncDisposable
             }
 
             string message;
+            string? nominated = null;
             if (result.NoNodes)
             {
                 message = "no nodes available to schedule pods";
             }
             else
             {
-                var post = framework.RunPostFilter(state, pod, _snapshot, result.NodeStatuses, out _);
+                var post = framework.RunPostFilter(state, pod, _snapshot, result.NodeStatuses, out nominated);
                 message = FitError.Message(result.NumAllNodes, result.PreFilterMessage, result.NodeStatuses, post.Message, result.AbsentNodesStatus);
+                if (nominated is not null)
+                {
+                    // A new nomination, or "" when preemption cannot help: the old one no longer holds room.
+                    _nominator.Add(pod, nominated);
+                }
             }
 
             q.UnschedulablePlugins.Clear();
             q.UnschedulablePlugins.UnionWith(result.UnschedulablePlugins);
-            HandleFailure(framework, q, cycle, Status.Unschedulable(message), message);
+            HandleFailure(framework, q, cycle, Status.Unschedulable(message), message, nominated);
             return Task.CompletedTask;
         }
 
         var host = result.Host;
+        _nominator.Remove(pod);
         var assumed = pod.WithNodeName(host);
         try
         {
@@ -246,7 +263,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
         }
     }
 
-    private void HandleFailure(SchedulingFramework framework, QueuedPodInfo q, long cycle, Status status, string message)
+    private void HandleFailure(SchedulingFramework framework, QueuedPodInfo q, long cycle, Status status, string message, string? nominatedNodeName = null)
     {
         var current = _currentPod(q.Pod);
         if (current is null || current.NodeName.Length > 0)
@@ -267,7 +284,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
         LogUnschedulable(_logger, current.Key, message);
         Enqueue(async token =>
         {
-            await _api.UpdatePodScheduledAsync(current, reason, message, token).ConfigureAwait(false);
+            await _api.UpdatePodScheduledAsync(current, reason, message, nominatedNodeName, token).ConfigureAwait(false);
             await _api.RecordEventAsync(current, "Warning", "FailedScheduling", "Scheduling", message, framework.ProfileName, token).ConfigureAwait(false);
         });
     }
@@ -301,6 +318,13 @@ internal sealed partial class PodScheduler : IAsyncDisposable
             }
 
             return result;
+        }
+
+        // A pod nominated by an earlier preemption tries its node first (kube's evaluateNominatedNode).
+        if (pod.NominatedNodeName.Length > 0 && snapshot.Get(pod.NominatedNodeName) is { } nominatedNode && (nodeNames is null || nodeNames.Contains(nominatedNode.Name))
+            && framework.RunFilterWithNominatedPods(state, pod, nominatedNode).IsSuccess)
+        {
+            return new ScheduleResult { Host = nominatedNode.Name, EvaluatedNodes = 1, FeasibleNodes = 1, NumAllNodes = all.Count };
         }
 
         IReadOnlyList<NodeInfo> nodes = all;
@@ -345,7 +369,13 @@ internal sealed partial class PodScheduler : IAsyncDisposable
             return new ScheduleResult { Host = feasible[0].Name, EvaluatedNodes = 1 + result.NodeStatuses.Count, FeasibleNodes = 1, NumAllNodes = all.Count };
         }
 
-        var totals = new long[feasible.Count];
+        if (_totals.Length < feasible.Count)
+        {
+            _totals = new long[Math.Max(feasible.Count, _totals.Length * 2)];
+        }
+
+        var totals = _totals;
+        Array.Clear(totals, 0, feasible.Count);
         var scored = PrioritizeNodes(framework, state, pod, snapshot, feasible, totals);
         if (!scored.IsSuccess)
         {
@@ -355,7 +385,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
 
         return new ScheduleResult
         {
-            Host = feasible[SelectHost(totals)].Name,
+            Host = feasible[SelectHost(totals, feasible.Count)].Name,
             EvaluatedNodes = feasible.Count + result.NodeStatuses.Count,
             FeasibleNodes = feasible.Count,
             NumAllNodes = all.Count,
@@ -384,10 +414,17 @@ internal sealed partial class PodScheduler : IAsyncDisposable
         return numNodes < MinFeasibleNodesToFind ? MinFeasibleNodesToFind : numNodes;
     }
 
+    /// <summary>
+    /// Runs the filters from the rotating start index until <see cref="NumFeasibleNodesToFind"/>
+    /// nodes pass, sequentially or (on several cores, with many nodes) in chunks on worker threads,
+    /// as kube's parallelizer. The buffers are the loop's own and reused; failures of examined
+    /// nodes go to <paramref name="result"/>.
+    /// </summary>
     private List<NodeInfo> FindNodesThatPassFilters(SchedulingFramework framework, CycleState state, PodInfo pod, IReadOnlyList<NodeInfo> nodes, ScheduleResult result, bool rotate)
     {
         var n = nodes.Count;
-        var feasible = new List<NodeInfo>();
+        var feasible = _feasible;
+        feasible.Clear();
         if (n == 0)
         {
             return feasible;
@@ -410,23 +447,37 @@ internal sealed partial class PodScheduler : IAsyncDisposable
             return feasible;
         }
 
-        var found = new NodeInfo?[toFind];
-        var statuses = new Status[n];
-        var examined = new bool[n];
+        if (_statuses.Length < n)
+        {
+            _statuses = new Status[n];
+            _examined = new int[n];
+        }
+
+        if (_found.Length < toFind)
+        {
+            _found = new NodeInfo?[toFind];
+        }
+
+        if (++_stamp == int.MaxValue)
+        {
+            Array.Clear(_examined);
+            _stamp = 1;
+        }
+
+        var stamp = _stamp;
+        var found = _found;
+        var statuses = _statuses;
+        var examined = _examined;
+        var withNominated = !_nominator.IsEmpty;
         var count = 0;
         Status? error = null;
 
-        void Check(int i, ParallelLoopState? loop)
+        void Check(int i)
         {
-            if (Volatile.Read(ref count) >= toFind)
-            {
-                loop?.Stop();
-                return;
-            }
-
             var node = nodes[(start + i) % n];
-            var status = framework.RunFilter(state, pod, node);
-            examined[i] = true;
+            var status = withNominated ? framework.RunFilterWithNominatedPods(state, pod, node) : framework.RunFilter(state, pod, node);
+            examined[i] = stamp;
+            statuses[i] = status;
             if (status.IsSuccess)
             {
                 var slot = Interlocked.Increment(ref count) - 1;
@@ -436,8 +487,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
                 }
                 else
                 {
-                    examined[i] = false; // not counted as processed, as kube
-                    loop?.Stop();
+                    examined[i] = 0; // found after the limit: not counted as processed, as kube
                 }
 
                 return;
@@ -446,22 +496,36 @@ internal sealed partial class PodScheduler : IAsyncDisposable
             if (!status.IsRejected)
             {
                 error = status;
-                loop?.Stop();
             }
-
-            statuses[i] = status;
         }
 
-        if (n < ParallelFilterThreshold || _parallelism == 1)
+        var workers = Math.Min(_parallelism, Environment.ProcessorCount);
+        if (workers <= 1 || n < ParallelFilterThreshold)
         {
             for (var i = 0; i < n && count < toFind && error is null; i++)
             {
-                Check(i, null);
+                Check(i);
             }
         }
         else
         {
-            Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = _parallelism }, (i, loop) => Check(i, loop));
+            // kube's chunk size: sqrt(n), at most n / workers + 1.
+            var chunk = Math.Max(1, Math.Min((int)Math.Sqrt(n), (n / workers) + 1));
+            var chunks = (n + chunk - 1) / chunk;
+            Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = workers }, (c, loop) =>
+            {
+                var end = Math.Min(n, (c + 1) * chunk);
+                for (var i = c * chunk; i < end; i++)
+                {
+                    if (Volatile.Read(ref count) >= toFind || error is not null)
+                    {
+                        loop.Stop();
+                        return;
+                    }
+
+                    Check(i);
+                }
+            });
         }
 
         if (error is { } e)
@@ -473,7 +537,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
         var processed = 0;
         for (var i = 0; i < n; i++)
         {
-            if (!examined[i])
+            if (examined[i] != stamp)
             {
                 continue;
             }
@@ -482,6 +546,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
             if (!statuses[i].IsSuccess)
             {
                 result.NodeStatuses[nodes[(start + i) % n].Name] = statuses[i];
+                statuses[i] = default;
             }
         }
 
@@ -489,6 +554,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
         for (var i = 0; i < total; i++)
         {
             feasible.Add(found[i]!);
+            found[i] = null;
         }
 
         if (rotate)
@@ -517,12 +583,14 @@ internal sealed partial class PodScheduler : IAsyncDisposable
     }
 
     /// <summary>The index of a highest total, chosen uniformly among ties (reservoir sampling, as kube's selectHost).</summary>
-    internal int SelectHost(long[] totals)
+    internal int SelectHost(long[] totals) => SelectHost(totals, totals.Length);
+
+    internal int SelectHost(long[] totals, int count)
     {
         var selected = 0;
         var max = totals[0];
         var ties = 1;
-        for (var i = 1; i < totals.Length; i++)
+        for (var i = 1; i < count; i++)
         {
             if (totals[i] > max)
             {

@@ -122,7 +122,7 @@ public class FrameworkTests
         var feasible = snapshot.Nodes.Where(n => framework.RunFilter(state, pod, n).IsSuccess).ToList();
         framework.RunPreScore(state, pod, snapshot, feasible);
         var totals = new long[feasible.Count];
-        var perPlugin = new List<(string Plugin, NodeScore[] Scores)>();
+        var perPlugin = new List<PluginScores>();
         var score = framework.RunScore(state, pod, feasible, totals, perPlugin);
 
         Assert.Multiple(() =>

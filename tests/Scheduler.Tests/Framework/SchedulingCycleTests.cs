@@ -29,9 +29,25 @@ public class SchedulingCycleTests
             return Task.CompletedTask;
         }
 
-        public Task UpdatePodScheduledAsync(PodInfo pod, string reason, string message, CancellationToken ct)
+        public ConcurrentQueue<(string Pod, string? Nominated)> Nominations { get; } = new();
+        public ConcurrentQueue<(string Victim, string Preemptor, string Node)> Preemptions { get; } = new();
+
+        public Task UpdatePodScheduledAsync(PodInfo pod, string reason, string message, string? nominatedNodeName, CancellationToken ct)
         {
             Conditions.Enqueue((pod.Key, reason, message));
+            Nominations.Enqueue((pod.Key, nominatedNodeName));
+            return Task.CompletedTask;
+        }
+
+        public Task PreemptAsync(PodInfo victim, PodInfo preemptor, string nodeName, CancellationToken ct)
+        {
+            Preemptions.Enqueue((victim.Key, preemptor.Key, nodeName));
+            return Task.CompletedTask;
+        }
+
+        public Task ClearNominatedNodeNameAsync(PodInfo pod, CancellationToken ct)
+        {
+            Nominations.Enqueue((pod.Key, ""));
             return Task.CompletedTask;
         }
 
@@ -144,6 +160,36 @@ public class SchedulingCycleTests
         await ScheduleAllAsync();
 
         Assert.That(_api.Conditions.Single().Message, Is.EqualTo("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: 1 No preemption victims found for incoming pod."));
+    }
+
+    [Test]
+    public async Task Preemption_EvictsLowerPriorityVictims_NominatesNode_ThenBindsThere()
+    {
+        _cache.AddOrUpdateNode(T.Node("n1").Capacity(("cpu", "2"), ("pods", "110")).Build());
+        var victim = T.Pod("victim").Req(("cpu", "2")).Priority(0).Node("n1").Build();
+        _cache.AddPod(victim);
+        var important = T.Pod("important").Req(("cpu", "1")).Priority(1000).Build();
+        _queue.Add(important);
+
+        await ScheduleAllAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_api.Preemptions, Is.EqualTo(new[] { ("default/victim", "default/important", "n1") }));
+            Assert.That(_api.Nominations.Single(), Is.EqualTo(("default/important", (string?)"n1")));
+            Assert.That(_api.Conditions.Single().Message, Is.EqualTo("0/1 nodes are available: 1 Insufficient cpu."), "a successful preemption adds nothing to the FitError, as kube");
+            Assert.That(_api.Bindings, Is.Empty);
+        });
+
+        // The victim goes; the preemptor (now carrying its nomination) lands on the node.
+        _cache.RemovePod(victim);
+        _queue.Update(important with { NominatedNodeName = "n1" });
+        _queue.MoveAllToActiveOrBackoff(ClusterEvents.AssignedPodDelete);
+        _time.Advance(TimeSpan.FromSeconds(2));
+        _queue.FlushBackoffCompleted();
+        await ScheduleAllAsync();
+
+        Assert.That(_api.Bindings, Is.EqualTo(new[] { ("default/important", "n1") }));
     }
 
     [Test]

@@ -278,7 +278,34 @@ internal sealed class SchedulerCache(TimeProvider time, TimeSpan assumedPodTtl)
         _dirty.Add(name ?? info.Name);
     }
 
-    /// <summary>Brings <paramref name="snapshot"/> up to date: clones only the nodes changed since its last update.</summary>
+    /// <summary>
+    /// A separate, complete snapshot (explanations). It clones every node and leaves the change
+    /// tracking alone: that belongs to the scheduling loop's snapshot, which
+    /// <see cref="UpdateSnapshot"/> refreshes incrementally.
+    /// </summary>
+    public Snapshot CreateSnapshot()
+    {
+        List<NodeInfo> clones;
+        lock (_lock)
+        {
+            clones = new List<NodeInfo>(_nodes.Count);
+            foreach (var info in _nodes.Values)
+            {
+                if (info.Node is not null)
+                {
+                    clones.Add(info.Clone());
+                }
+            }
+        }
+
+        return Snapshot.From(clones);
+    }
+
+    /// <summary>
+    /// Brings <paramref name="snapshot"/> up to date: clones only the nodes changed since its last
+    /// update. The changes are tracked for one snapshot only, the scheduling loop's; any other
+    /// snapshot comes from <see cref="CreateSnapshot"/>.
+    /// </summary>
     public void UpdateSnapshot(Snapshot snapshot)
     {
         lock (_lock)

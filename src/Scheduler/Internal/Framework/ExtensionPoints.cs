@@ -64,7 +64,10 @@ internal interface IFilterPlugin : IPlugin
 
 internal interface IPostFilterPlugin : IPlugin
 {
-    /// <summary>Runs when no node fits. Returns the nominated node (if any) and a status whose message joins the FitError.</summary>
+    /// <summary>
+    /// Runs when no node fits. Returns a status whose message joins the FitError, and the node to
+    /// nominate: a name, "" to clear the pod's nomination, or null to leave it as it is.
+    /// </summary>
     Status PostFilter(CycleState state, PodInfo pod, Snapshot snapshot, IReadOnlyDictionary<string, Status> nodeStatuses, out string? nominatedNode);
 }
 

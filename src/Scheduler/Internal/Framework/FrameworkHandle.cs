@@ -28,8 +28,17 @@ internal interface ISchedulerApi
     /// <summary>POST pods/{name}/binding. Throws on failure.</summary>
     Task BindAsync(PodInfo pod, string nodeName, CancellationToken ct);
 
-    /// <summary>Sets the PodScheduled condition (status False) and nominatedNodeName through pods/status.</summary>
-    Task UpdatePodScheduledAsync(PodInfo pod, string reason, string message, CancellationToken ct);
+    /// <summary>
+    /// Sets the PodScheduled condition (status False) through pods/status, and with it
+    /// status.nominatedNodeName: null leaves it as it is, "" clears it. Skips the write when nothing changes.
+    /// </summary>
+    Task UpdatePodScheduledAsync(PodInfo pod, string reason, string message, string? nominatedNodeName, CancellationToken ct);
+
+    /// <summary>Evicts a preemption victim as kube-scheduler does: a DisruptionTarget condition, a graceful DELETE, a Preempted event.</summary>
+    Task PreemptAsync(PodInfo victim, PodInfo preemptor, string nodeName, CancellationToken ct);
+
+    /// <summary>Clears status.nominatedNodeName.</summary>
+    Task ClearNominatedNodeNameAsync(PodInfo pod, CancellationToken ct);
 
     /// <summary>Records an events.k8s.io/v1 Event about the pod.</summary>
     Task RecordEventAsync(PodInfo pod, string type, string reason, string action, string note, string reportingController, CancellationToken ct);
@@ -44,8 +53,14 @@ internal sealed class FrameworkHandle
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
 
+    /// <summary>Pods nominated to nodes by preemption; null when the profile runs without a scheduler (tests).</summary>
+    public Nominator? Nominator { get; init; }
+
     /// <summary>The owning framework's Filter plugins, for what-if evaluation (preemption). Set by the framework.</summary>
     public Func<CycleState, PodInfo, NodeInfo, Status>? RunFilters { get; set; }
+
+    /// <summary>The same, counting pods nominated to the node with at least the pod's priority (kube's RunFilterPluginsWithNominatedPods). Set by the framework.</summary>
+    public Func<CycleState, PodInfo, NodeInfo, Status>? RunFiltersWithNominatedPods { get; set; }
 
     private sealed class EmptyLister : IClusterLister
     {

@@ -29,13 +29,16 @@ internal sealed class SchedulingFramework
     private readonly Dictionary<string, ClusterEvents> _events = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, WaitingPod> _waitingPods = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly Nominator? _nominator;
 
     public SchedulingFramework(ProfileConfig profile, Registry registry, FrameworkHandle handle)
     {
         ProfileName = profile.SchedulerName;
         PercentageOfNodesToScore = profile.PercentageOfNodesToScore;
         _time = handle.Time;
+        _nominator = handle.Nominator;
         handle.RunFilters = RunFilter;
+        handle.RunFiltersWithNominatedPods = RunFilterWithNominatedPods;
         var preEnqueue = new List<IPreEnqueuePlugin>();
         var preFilter = new List<IPreFilterPlugin>();
         var filter = new List<IFilterPlugin>();
@@ -94,6 +97,9 @@ internal sealed class SchedulingFramework
     public bool HasFilterPlugins => _filter.Length > 0;
 
     public bool HasScorePlugins => _score.Length > 0;
+
+    /// <summary>The PostFilter plugins in order (explanations run preemption as a dry run).</summary>
+    public IReadOnlyList<IPostFilterPlugin> PostFilterPlugins => _postFilter;
 
     public IEnumerable<(string Name, int Weight)> ScorePlugins
     {
@@ -180,19 +186,38 @@ internal sealed class SchedulingFramework
             }
         }
 
+        state.Filters = Active(_filter, state.SkipFilterPlugins);
         return default;
+    }
+
+    /// <summary>The plugins not skipped this cycle; the profile's own array when none is (no allocation).</summary>
+    private static T[] Active<T>(T[] plugins, HashSet<string> skipped)
+        where T : IPlugin
+    {
+        if (skipped.Count == 0)
+        {
+            return plugins;
+        }
+
+        var active = new List<T>(plugins.Length);
+        foreach (var p in plugins)
+        {
+            if (!skipped.Contains(p.Name))
+            {
+                active.Add(p);
+            }
+        }
+
+        return [.. active];
     }
 
     /// <summary>The first failing Filter's status, or Success. Thread-safe across nodes.</summary>
     public Status RunFilter(CycleState state, PodInfo pod, NodeInfo node)
     {
-        foreach (var p in _filter)
+        var filters = state.Filters ??= Active(_filter, state.SkipFilterPlugins);
+        for (var i = 0; i < filters.Length; i++)
         {
-            if (state.SkipFilterPlugins.Count > 0 && state.SkipFilterPlugins.Contains(p.Name))
-            {
-                continue;
-            }
-
+            var p = filters[i];
             Status s;
             try
             {
@@ -210,6 +235,29 @@ internal sealed class SchedulingFramework
         }
 
         return default;
+    }
+
+    /// <summary>
+    /// RunFilter, first with the pods nominated to the node (priority at least the pod's) added to a
+    /// copy of it, then (if that passed) without them, as kube's RunFilterPluginsWithNominatedPods:
+    /// the pod must fit both with and without the nominated pods.
+    /// </summary>
+    public Status RunFilterWithNominatedPods(CycleState state, PodInfo pod, NodeInfo node)
+    {
+        var nominated = _nominator is null || _nominator.IsEmpty ? null : _nominator.On(node.Name, pod.Priority, pod);
+        if (nominated is null)
+        {
+            return RunFilter(state, pod, node);
+        }
+
+        var with = node.Clone();
+        foreach (var p in nominated)
+        {
+            with.AddPod(p.WithNodeName(node.Name));
+        }
+
+        var s = RunFilter(state, pod, with);
+        return s.IsSuccess ? RunFilter(state, pod, node) : s;
     }
 
     /// <summary>Runs PostFilter plugins until one succeeds; the returned status carries their messages for the FitError.</summary>
@@ -248,39 +296,67 @@ internal sealed class SchedulingFramework
             }
         }
 
+        state.Scorers = ActiveScorers(state);
         return default;
     }
 
+    private (IScorePlugin Plugin, int Weight)[] ActiveScorers(CycleState state)
+    {
+        if (state.SkipScorePlugins.Count == 0)
+        {
+            return _score;
+        }
+
+        var active = new List<(IScorePlugin, int)>(_score.Length);
+        foreach (var entry in _score)
+        {
+            if (!state.SkipScorePlugins.Contains(entry.Plugin.Name))
+            {
+                active.Add(entry);
+            }
+        }
+
+        return [.. active];
+    }
+
     /// <summary>
-    /// Scores <paramref name="nodes"/> with every Score plugin, normalizes, weights, and adds into
-    /// <paramref name="totals"/>. With <paramref name="perPlugin"/> each plugin's weighted scores are
-    /// kept (explanations); otherwise the per-plugin buffers are pooled.
+    /// Scores <paramref name="nodes"/> with every Score plugin not skipped this cycle, normalizes,
+    /// weights, and adds into <paramref name="totals"/> (which must start at zero). With
+    /// <paramref name="perPlugin"/> each plugin's raw and normalized scores are kept
+    /// (explanations); otherwise one pooled buffer serves every plugin.
     /// </summary>
-    public Status RunScore(CycleState state, PodInfo pod, IReadOnlyList<NodeInfo> nodes, long[] totals, List<(string Plugin, NodeScore[] Scores)>? perPlugin = null)
+    public Status RunScore(CycleState state, PodInfo pod, IReadOnlyList<NodeInfo> nodes, long[] totals, List<PluginScores>? perPlugin = null)
     {
         var n = nodes.Count;
-        foreach (var (p, weight) in _score)
+        var scorers = state.Scorers ??= ActiveScorers(state);
+        var buffer = ArrayPool<NodeScore>.Shared.Rent(n);
+        try
         {
-            if (state.SkipScorePlugins.Count > 0 && state.SkipScorePlugins.Contains(p.Name))
-            {
-                continue;
-            }
-
-            var buffer = perPlugin is null ? ArrayPool<NodeScore>.Shared.Rent(n) : new NodeScore[n];
-            try
+            foreach (var (p, weight) in scorers)
             {
                 for (var i = 0; i < n; i++)
                 {
-                    var s = p.Score(state, pod, nodes[i], out var score);
+                    var node = nodes[i];
+                    var s = p.Score(state, pod, node, out var score);
                     if (!s.IsSuccess)
                     {
                         return s.WithPlugin(p.Name);
                     }
 
-                    buffer[i] = new NodeScore(nodes[i].Name, score);
+                    buffer[i] = new NodeScore(node.Name, score);
                 }
 
                 var scores = buffer.AsSpan(0, n);
+                long[]? raw = null;
+                if (perPlugin is not null)
+                {
+                    raw = new long[n];
+                    for (var i = 0; i < n; i++)
+                    {
+                        raw[i] = scores[i].Score;
+                    }
+                }
+
                 if (p.ScoreExtensions is { } extensions)
                 {
                     var s = extensions.NormalizeScore(state, pod, scores);
@@ -298,19 +374,24 @@ internal sealed class SchedulingFramework
                         return Status.FromError($"plugin \"{p.Name}\" returns an invalid score {score}, it should in the range of [{NodeScores.MinNodeScore}, {NodeScores.MaxNodeScore}] after normalizing").WithPlugin(p.Name);
                     }
 
-                    scores[i].Score = score * weight;
                     totals[i] += score * weight;
                 }
 
-                perPlugin?.Add((p.Name, buffer));
-            }
-            finally
-            {
-                if (perPlugin is null)
+                if (perPlugin is not null)
                 {
-                    ArrayPool<NodeScore>.Shared.Return(buffer);
+                    var normalized = new long[n];
+                    for (var i = 0; i < n; i++)
+                    {
+                        normalized[i] = scores[i].Score;
+                    }
+
+                    perPlugin.Add(new PluginScores(p.Name, weight, raw!, normalized));
                 }
             }
+        }
+        finally
+        {
+            ArrayPool<NodeScore>.Shared.Return(buffer);
         }
 
         return default;
@@ -426,6 +507,9 @@ internal sealed class SchedulingFramework
         }
     }
 }
+
+/// <summary>One Score plugin's scores for each node of a cycle: as the plugin gave them, and after NormalizeScore (before the weight).</summary>
+internal sealed record PluginScores(string Plugin, int Weight, long[] Raw, long[] Normalized);
 
 /// <summary>A pod held at Permit until every waiting plugin allows it, one rejects it, or a plugin's timeout passes.</summary>
 internal sealed class WaitingPod : IDisposable

@@ -7,10 +7,48 @@ namespace Nautilus.Scheduler.Internal.Model;
 /// </summary>
 internal sealed class NodeInfo
 {
+    private NodeModel? _node;
+
     public NodeInfo(NodeModel? node) => Node = node;
 
     /// <summary>Null for a node deleted while pods still point at it.</summary>
-    public NodeModel? Node { get; set; }
+    public NodeModel? Node
+    {
+        get => _node;
+        set
+        {
+            _node = value;
+            Unschedulable = value?.Unschedulable ?? false;
+            HasHardTaints = false;
+            HasPreferNoScheduleTaints = false;
+            foreach (var t in value?.Taints ?? [])
+            {
+                HasHardTaints |= t.Effect is Taint.NoSchedule or Taint.NoExecute;
+                HasPreferNoScheduleTaints |= t.Effect == Taint.PreferNoSchedule;
+            }
+
+            var a = value?.Allocatable;
+            AllocatableMilliCpu = a?.MilliCpu ?? 0;
+            AllocatableMemory = a?.Memory ?? 0;
+            AllocatableEphemeralStorage = a?.EphemeralStorageBytes ?? 0;
+            AllowedPods = a?.AllowedPods ?? 0;
+        }
+    }
+
+    // Flat copies of what every cycle's filters and scores read for each node, so that checking a
+    // node touches this one object rather than the node model, its taints and two Resources:
+    // at 5,000 nodes the cache misses, not the arithmetic, were the cost of a cycle.
+    public bool Unschedulable { get; private set; }
+    public bool HasHardTaints { get; private set; }
+    public bool HasPreferNoScheduleTaints { get; private set; }
+    public long AllocatableMilliCpu { get; private set; }
+    public long AllocatableMemory { get; private set; }
+    public long AllocatableEphemeralStorage { get; private set; }
+    public long AllowedPods { get; private set; }
+    public long RequestedMilliCpu { get; private set; }
+    public long RequestedMemory { get; private set; }
+    public long RequestedEphemeralStorage { get; private set; }
+    public int PodCount { get; private set; }
 
     public string Name => Node?.Name ?? "";
 
@@ -65,6 +103,10 @@ internal sealed class NodeInfo
     private void Account(PodInfo pod, int sign)
     {
         Requested.Add(pod.Requests, sign);
+        RequestedMilliCpu = Requested.MilliCpu;
+        RequestedMemory = Requested.Memory;
+        RequestedEphemeralStorage = Requested.EphemeralStorageBytes;
+        PodCount += sign;
         NonZeroMilliCpu += sign * pod.NonZeroMilliCpu;
         NonZeroMemory += sign * pod.NonZeroMemory;
         foreach (var port in pod.Ports)
@@ -125,6 +167,10 @@ internal sealed class NodeInfo
         PodsWithAffinity = [.. PodsWithAffinity],
         PodsWithRequiredAntiAffinity = [.. PodsWithRequiredAntiAffinity],
         Requested = Requested.Clone(),
+        RequestedMilliCpu = RequestedMilliCpu,
+        RequestedMemory = RequestedMemory,
+        RequestedEphemeralStorage = RequestedEphemeralStorage,
+        PodCount = PodCount,
         NonZeroMilliCpu = NonZeroMilliCpu,
         NonZeroMemory = NonZeroMemory,
         UsedPorts = [.. UsedPorts],

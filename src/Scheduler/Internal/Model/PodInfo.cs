@@ -23,6 +23,12 @@ internal sealed record PodInfo
     public string PreemptionPolicy { get; init; } = "PreemptLowerPriority";
     public DateTimeOffset CreationTimestamp { get; init; }
     public bool Terminating { get; init; }
+
+    /// <summary>status.startTime; null until the pod started.</summary>
+    public DateTimeOffset? StartTime { get; init; }
+
+    /// <summary>Being deleted by a scheduler's preemption (a DisruptionTarget condition with reason PreemptionByScheduler).</summary>
+    public bool TerminatingByPreemption { get; init; }
     public string Phase { get; init; } = "";
     public bool HasSchedulingGates { get; init; }
     public Dictionary<string, string> Labels { get; init; } = new(StringComparer.Ordinal);
@@ -167,6 +173,8 @@ internal sealed record PodInfo
             PreemptionPolicy = Json.Str(spec, "preemptionPolicy") ?? "PreemptLowerPriority",
             CreationTimestamp = DateTimeOffset.TryParse(Json.Str(meta, "creationTimestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created) ? created : default,
             Terminating = Json.Str(meta, "deletionTimestamp") is not null,
+            StartTime = DateTimeOffset.TryParse(Json.Str(status, "startTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var started) ? started : null,
+            TerminatingByPreemption = Json.Str(meta, "deletionTimestamp") is not null && PreemptedByScheduler(Json.Arr(status, "conditions")),
             Phase = Json.Str(status, "phase") ?? "",
             HasSchedulingGates = Json.Arr(spec, "schedulingGates") is { Count: > 0 },
             Labels = labels,
@@ -188,6 +196,19 @@ internal sealed record PodInfo
             ClaimNames = [.. claims],
             Conditions = Json.Arr(status, "conditions"),
         };
+    }
+
+    private static bool PreemptedByScheduler(JsonArray? conditions)
+    {
+        foreach (var c in Json.Objects(conditions))
+        {
+            if (Json.Str(c, "type") == "DisruptionTarget" && Json.Str(c, "status") == "True" && Json.Str(c, "reason") == "PreemptionByScheduler")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static AffinityTerm[] Terms(JsonArray? terms, string ns)

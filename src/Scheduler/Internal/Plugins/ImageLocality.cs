@@ -30,9 +30,17 @@ internal sealed class ImageLocality : IPreScorePlugin, IScorePlugin
     public Status PreScore(CycleState state, PodInfo pod, Snapshot snapshot, IReadOnlyList<NodeInfo> nodes)
     {
         var images = new string[pod.Images.Length];
+        var anywhere = false;
         for (var i = 0; i < images.Length; i++)
         {
             images[i] = NormalizedImageName(pod.Images[i]);
+            anywhere |= snapshot.NodesWithImage(images[i]) > 0;
+        }
+
+        if (!anywhere)
+        {
+            // No node has any of the images: every node would score 0, which is what skipping gives.
+            return Status.Skip;
         }
 
         state.Write(StateKey, new PreScoreState(snapshot, images));

@@ -62,6 +62,7 @@ internal sealed class InterPodAffinity(FrameworkHandle handle) : IPreFilterPlugi
         var nsLabels = handle.Lister.NamespaceLabels(pod.Namespace) ?? [];
 
         // Existing pods whose required anti-affinity matches the incoming pod block their domains.
+        s.ExistingAntiAffinityCounts.EnsureCapacity(snapshot.HavePodsWithRequiredAntiAffinity.Count);
         foreach (var node in snapshot.HavePodsWithRequiredAntiAffinity)
         {
             var labels = node.Node!.Labels;
@@ -81,6 +82,11 @@ internal sealed class InterPodAffinity(FrameworkHandle handle) : IPreFilterPlugi
         {
             foreach (var node in snapshot.Nodes)
             {
+                if (node.PodCount == 0)
+                {
+                    continue;
+                }
+
                 var labels = node.Node!.Labels;
                 foreach (var existing in node.Pods)
                 {
@@ -132,6 +138,13 @@ internal sealed class InterPodAffinity(FrameworkHandle handle) : IPreFilterPlugi
     private static void Increment<TKey>(Dictionary<TKey, long> counts, TKey key, long delta)
         where TKey : notnull
     {
+        if (delta > 0)
+        {
+            // Counting up (every PreFilter count): one lookup, never a zero to remove.
+            System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(counts, key, out _) += delta;
+            return;
+        }
+
         var v = counts.GetValueOrDefault(key) + delta;
         if (v == 0)
         {

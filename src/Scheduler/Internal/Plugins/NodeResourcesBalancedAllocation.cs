@@ -22,20 +22,16 @@ internal sealed class NodeResourcesBalancedAllocation : IPreScorePlugin, IScoreP
 
     public Status Score(CycleState state, PodInfo pod, NodeInfo node, out long score)
     {
-        var allocatable = node.Allocatable;
-        Span<double> fractions = stackalloc double[2];
-        var n = 0;
-        if (allocatable.MilliCpu != 0)
+        // With one resource (or none) the standard deviation is 0.
+        if (node.AllocatableMilliCpu == 0 || node.AllocatableMemory == 0)
         {
-            fractions[n++] = Math.Min(1, (double)(node.Requested.MilliCpu + pod.Requests.MilliCpu) / allocatable.MilliCpu);
+            score = NodeScores.MaxNodeScore;
+            return default;
         }
 
-        if (allocatable.Memory != 0)
-        {
-            fractions[n++] = Math.Min(1, (double)(node.Requested.Memory + pod.Requests.Memory) / allocatable.Memory);
-        }
-
-        var std = n == 2 ? Math.Abs((fractions[0] - fractions[1]) / 2) : 0;
+        var cpu = Math.Min(1, (double)(node.RequestedMilliCpu + pod.Requests.MilliCpu) / node.AllocatableMilliCpu);
+        var memory = Math.Min(1, (double)(node.RequestedMemory + pod.Requests.Memory) / node.AllocatableMemory);
+        var std = Math.Abs((cpu - memory) / 2);
         score = (long)((1 - std) * NodeScores.MaxNodeScore);
         return default;
     }

@@ -26,6 +26,16 @@ internal sealed class NodeResourcesFit : IFilterPlugin, IScorePlugin, IEnqueueEx
     /// <summary>kube's fitsRequest, reasons in its order.</summary>
     public static Status Fits(Resource request, NodeInfo node)
     {
+        // The common case (no extended resources, room to spare) reads only the node's flat fields.
+        if (request.Scalar is null
+            && node.PodCount + 1 <= node.AllowedPods
+            && (request.MilliCpu == 0 || request.MilliCpu <= node.AllocatableMilliCpu - node.RequestedMilliCpu)
+            && (request.Memory == 0 || request.Memory <= node.AllocatableMemory - node.RequestedMemory)
+            && (request.EphemeralStorageBytes == 0 || request.EphemeralStorageBytes <= node.AllocatableEphemeralStorage - node.RequestedEphemeralStorage))
+        {
+            return default;
+        }
+
         var allocatable = node.Allocatable;
         var requested = node.Requested;
         List<string>? reasons = null;
@@ -75,18 +85,17 @@ internal sealed class NodeResourcesFit : IFilterPlugin, IScorePlugin, IEnqueueEx
 
     public Status Score(CycleState state, PodInfo pod, NodeInfo node, out long score)
     {
-        var allocatable = node.Allocatable;
         long total = 0;
         long weights = 0;
-        if (allocatable.MilliCpu != 0)
+        if (node.AllocatableMilliCpu != 0)
         {
-            total += LeastRequested(node.NonZeroMilliCpu + pod.NonZeroMilliCpu, allocatable.MilliCpu);
+            total += LeastRequested(node.NonZeroMilliCpu + pod.NonZeroMilliCpu, node.AllocatableMilliCpu);
             weights++;
         }
 
-        if (allocatable.Memory != 0)
+        if (node.AllocatableMemory != 0)
         {
-            total += LeastRequested(node.NonZeroMemory + pod.NonZeroMemory, allocatable.Memory);
+            total += LeastRequested(node.NonZeroMemory + pod.NonZeroMemory, node.AllocatableMemory);
             weights++;
         }
 

@@ -18,7 +18,7 @@ internal sealed class NodeUnschedulable : IFilterPlugin, IEnqueueExtensions
 
     public Status Filter(CycleState state, PodInfo pod, NodeInfo node)
     {
-        if (node.Node is not { Unschedulable: true })
+        if (!node.Unschedulable)
         {
             return default;
         }

@@ -15,7 +15,7 @@ internal sealed class PodCountBalance : IScorePlugin
 
     public Status Score(CycleState state, PodInfo pod, NodeInfo node, out long score)
     {
-        var pods = Math.Min(node.Pods.Count, MaxPods);
+        var pods = Math.Min(node.PodCount, MaxPods);
         score = NodeScores.MaxNodeScore * (MaxPods - pods) / MaxPods;
         return default;
     }

@@ -28,6 +28,9 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
         public readonly TopologySpreadConstraint[] Constraints = constraints;
         public readonly Dictionary<string, int>[] MatchNum = NewCounts(constraints.Length);
         public readonly int[] MinMatchNum = new int[constraints.Length];
+
+        /// <summary>Whether the pod matches each constraint's selector itself (the same on every node, so computed once).</summary>
+        public readonly int[] SelfMatch = new int[constraints.Length];
     }
 
     private sealed class PreScoreState(TopologySpreadConstraint[] constraints)
@@ -157,8 +160,17 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
                 }
 
                 var value = model.Labels[c.TopologyKey];
-                s.MatchNum[i][value] = s.MatchNum[i].GetValueOrDefault(value) + CountMatching(node, c.Selector, pod.Namespace);
+                ref var count = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(s.MatchNum[i], value, out _);
+                if (node.PodCount > 0)
+                {
+                    count += CountMatching(node, c.Selector, pod.Namespace);
+                }
             }
+        }
+
+        for (var i = 0; i < constraints.Length; i++)
+        {
+            s.SelfMatch[i] = constraints[i].Selector.Matches(pod.Labels) ? 1 : 0;
         }
 
         for (var i = 0; i < constraints.Length; i++)
@@ -192,8 +204,7 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
                 return LabelRejected;
             }
 
-            var self = c.Selector.Matches(pod.Labels) ? 1 : 0;
-            var skew = (long)s.MatchNum[i].GetValueOrDefault(value) + self - s.MinMatchNum[i];
+            var skew = (long)s.MatchNum[i].GetValueOrDefault(value) + s.SelfMatch[i] - s.MinMatchNum[i];
             if (skew > c.MaxSkew)
             {
                 return SkewRejected;

@@ -29,6 +29,11 @@ internal sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePl
 
     public Status Filter(CycleState state, PodInfo pod, NodeInfo node)
     {
+        if (!node.HasHardTaints)
+        {
+            return default;
+        }
+
         var taints = node.Node?.Taints ?? [];
         foreach (var taint in taints)
         {
@@ -63,6 +68,12 @@ internal sealed class TaintToleration : IFilterPlugin, IPreScorePlugin, IScorePl
 
     public Status Score(CycleState state, PodInfo pod, NodeInfo node, out long score)
     {
+        if (!node.HasPreferNoScheduleTaints)
+        {
+            score = 0;
+            return default;
+        }
+
         var tolerations = state.Read<PreScoreState>(StateKey)?.PreferNoScheduleTolerations ?? pod.Tolerations;
         score = 0;
         foreach (var taint in node.Node?.Taints ?? [])

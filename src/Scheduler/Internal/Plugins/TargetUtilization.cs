@@ -19,18 +19,17 @@ internal sealed class TargetUtilization : IScorePlugin
 
     public Status Score(CycleState state, PodInfo pod, NodeInfo node, out long score)
     {
-        var allocatable = node.Allocatable;
         double total = 0;
         var n = 0;
-        if (allocatable.MilliCpu > 0)
+        if (node.AllocatableMilliCpu > 0)
         {
-            total += ForUtilization((double)(node.NonZeroMilliCpu + pod.NonZeroMilliCpu) / allocatable.MilliCpu);
+            total += ForUtilization((double)(node.NonZeroMilliCpu + pod.NonZeroMilliCpu) / node.AllocatableMilliCpu);
             n++;
         }
 
-        if (allocatable.Memory > 0)
+        if (node.AllocatableMemory > 0)
         {
-            total += ForUtilization((double)(node.NonZeroMemory + pod.NonZeroMemory) / allocatable.Memory);
+            total += ForUtilization((double)(node.NonZeroMemory + pod.NonZeroMemory) / node.AllocatableMemory);
             n++;
         }
 
