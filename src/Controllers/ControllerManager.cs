@@ -2,8 +2,11 @@ using Microsoft.Extensions.Logging;
 using Nautilus.Controllers.Client;
 using Nautilus.Controllers.Machinery;
 using Nautilus.Controllers.Deployments;
+using Nautilus.Controllers.Endpoints;
 using Nautilus.Controllers.Events;
+using Nautilus.Controllers.GarbageCollection;
 using Nautilus.Controllers.Namespaces;
+using Nautilus.Controllers.NodeLifecycle;
 using Nautilus.Controllers.ReplicaSets;
 
 namespace Nautilus.Controllers;
@@ -30,11 +33,33 @@ public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers)
         replicaSetController.Start();
         deploymentController.Start();
 
+        var pods = informers.For(ClusterResources.Pods);
+        var services = informers.For(ClusterResources.Services);
+        var nodes = informers.For(ClusterResources.Nodes);
+        using var endpointsController = new EndpointsController(client, services, pods, informers.For(ClusterResources.Endpoints), loggers.CreateLogger<EndpointsController>());
+        using var endpointSliceController = new EndpointSliceController(
+            client, services, pods, nodes, informers.For(ClusterResources.EndpointSlices), loggers.CreateLogger<EndpointSliceController>());
+        using var nodeLifecycleController = new NodeLifecycleController(
+            client, nodes, informers.For(ClusterResources.Leases), pods, loggers.CreateLogger<NodeLifecycleController>(),
+            new NodeLifecycleOptions(), events.NewRecorder("node-controller"));
+        using var taintEvictionController = new TaintEvictionController(
+            client, nodes, pods, loggers.CreateLogger<TaintEvictionController>(), events.NewRecorder("taint-eviction-controller"));
+        var garbageCollector = new GarbageCollector(informers, loggers.CreateLogger<GarbageCollector>());
+        endpointsController.Start();
+        endpointSliceController.Start();
+        nodeLifecycleController.Start();
+        taintEvictionController.Start();
+
         await Task.WhenAll(
             informers.RunAsync(ct),
             events.RunAsync(ct),
             namespaceController.RunAsync(ct),
             replicaSetController.RunAsync(ct),
-            deploymentController.RunAsync(ct)).ConfigureAwait(false);
+            deploymentController.RunAsync(ct),
+            endpointsController.RunAsync(ct),
+            endpointSliceController.RunAsync(ct),
+            nodeLifecycleController.RunAsync(ct),
+            taintEvictionController.RunAsync(ct),
+            garbageCollector.RunAsync(ct)).ConfigureAwait(false);
     }
 }

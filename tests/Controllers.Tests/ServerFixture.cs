@@ -32,10 +32,11 @@ public readonly record struct KubectlResult(int ExitCode, string Stdout, string 
 public sealed class ServerFixture : IAsyncDisposable
 {
     /// <summary>
-    /// Whether the server's own ControllerManager runs the ReplicaSet and Deployment controllers.
-    /// Until it does, the fixture runs them itself; two of each would fight over the same objects.
+    /// The server runs as the API server alone (no in-process controller manager or scheduler), so
+    /// each test runs exactly the controllers it is about: the fixture runs the ReplicaSet and
+    /// Deployment controllers, other tests start theirs; two of each would fight over the same objects.
     /// </summary>
-    public static readonly bool ServerRunsWorkloadControllers = true;
+    public static readonly bool ServerRunsWorkloadControllers = false;
 
     public static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
 
@@ -74,7 +75,15 @@ public sealed class ServerFixture : IAsyncDisposable
     public static async Task<ServerFixture> StartAsync(CancellationToken cancellationToken = default)
     {
         var root = Path.Combine(Path.GetTempPath(), "nautilus-controllers-" + Guid.NewGuid().ToString("N"));
-        var options = new ServerOptions { Address = "127.0.0.1", Port = 0, DataDirectory = Path.Combine(root, "data"), Nodes = 0 };
+        var options = new ServerOptions
+        {
+            Address = "127.0.0.1",
+            Port = 0,
+            DataDirectory = Path.Combine(root, "data"),
+            Nodes = 0,
+            RunControllers = ServerRunsWorkloadControllers,
+            RunScheduler = false,
+        };
         NautilusServer server;
         try
         {

@@ -74,7 +74,8 @@ public sealed class ServerFixture : IAsyncDisposable
     /// with one (to restart on the same state) the directory is left to the caller.
     /// </summary>
     /// <param name="apiServerOnly">Without the in-process scheduler and controllers, as kube-apiserver's integration tests run it: for tests of API semantics that must not race with controllers writing the same objects.</param>
-    public static async Task<ServerFixture> StartAsync(string? dataDirectory = null, bool apiServerOnly = false, CancellationToken cancellationToken = default)
+    /// <param name="nodes">Simulated nodes the server runs in process (node agents over native gRPC).</param>
+    public static async Task<ServerFixture> StartAsync(string? dataDirectory = null, bool apiServerOnly = false, int nodes = 0, CancellationToken cancellationToken = default)
     {
         string? ownedRoot = null;
         if (dataDirectory is null)
@@ -89,7 +90,7 @@ public sealed class ServerFixture : IAsyncDisposable
             Address = "127.0.0.1",
             Port = 0,
             DataDirectory = dataDirectory,
-            Nodes = 0,
+            Nodes = nodes,
             RunControllers = !apiServerOnly,
             RunScheduler = !apiServerOnly,
         };

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Apply;
 using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Patching;
 using Nautilus.Store;
@@ -21,6 +22,18 @@ public sealed record WriteOptions
 
     /// <summary>The request's fieldValidation directive (Strict, Warn or Ignore), already applied to the body when the options were built.</summary>
     public string FieldValidation { get; init; } = Strategies.Validation.FieldValidation.Warn;
+
+    /// <summary>The request's fieldManager; required for apply.</summary>
+    public string? FieldManager { get; init; }
+
+    /// <summary>The request's User-Agent, which names the manager of a write without fieldManager.</summary>
+    public string? UserAgent { get; init; }
+
+    /// <summary>Apply's force: take ownership of conflicting fields instead of failing.</summary>
+    public bool Force { get; init; }
+
+    /// <summary>The manager a write is recorded under in managedFields, as kube's managerOrUserAgent picks it.</summary>
+    public string Manager => FieldManager is { Length: > 0 } manager ? manager : Apply.FieldManager.ManagerFromUserAgent(UserAgent);
 }
 
 /// <summary>The result of a write: the object's bytes and the HTTP status kube-apiserver answers with.</summary>
@@ -45,9 +58,12 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         return stored ?? throw ApiException.NotFound(resource, name);
     }
 
-    public async ValueTask<WriteResult> CreateAsync(ResourceDefinition external, string ns, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct)
+    public ValueTask<WriteResult> CreateAsync(ResourceDefinition external, string ns, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct) =>
+        CreateObjectAsync(external, ns, KubeJson.ParseObject(body.Span), options, applied: false, ct);
+
+    /// <summary>A create; <paramref name="applied"/> when server-side apply made the object and already recorded its managedFields.</summary>
+    private async ValueTask<WriteResult> CreateObjectAsync(ResourceDefinition external, string ns, JsonObject obj, WriteOptions options, bool applied, CancellationToken ct)
     {
-        var obj = KubeJson.ParseObject(body.Span);
         CheckTypeMeta(external, obj);
         var resource = ToStorage(external, ref obj);
         var metadata = Metadata(obj);
@@ -83,6 +99,13 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
 
         var strategy = resource.Strategy;
         strategy.ApplyDefaults(obj);
+
+        // As kube's create handler: ownership of what the client sent, defaults included, before the strategy's own changes.
+        if (!applied)
+        {
+            FieldManager.Update(resource, "", null, obj, options.Manager, time.GetUtcNow());
+        }
+
         strategy.PrepareForCreate(obj, options.DryRun);
         var created = false;
         try
@@ -156,16 +179,58 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         return WriteUpdateAsync(external, ns, name, subresource, options, expected, _ => (JsonObject)incoming.DeepClone(), ct);
     }
 
+    /// <summary>
+    /// Server-side apply (PATCH with application/apply-patch+yaml): merges the configuration into
+    /// the object under the request's field manager, or creates the object when it does not exist.
+    /// </summary>
+    private async ValueTask<WriteResult> ApplyAsync(ResourceDefinition external, string ns, string name, string subresource, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct)
+    {
+        var config = ApplyPatch.Parse(body.Span);
+        var manager = options.FieldManager ?? "";
+        try
+        {
+            return await WriteUpdateAsync(external, ns, name, subresource, options, expected: null, current =>
+            {
+                var live = external.FromStorage is not null ? FromStorageWithType(external, current) : current;
+                var applied = FieldManager.Apply(external, subresource, live, (JsonObject)config.DeepClone(), manager, options.Force, time.GetUtcNow());
+                CheckTypeMeta(external, applied);
+                ToStorage(external, ref applied);
+                CheckName(applied, name);
+                return applied;
+            }, ct, patchPreconditions: true, applied: true).ConfigureAwait(false);
+        }
+        catch (ApiException e) when (e.Code == 404 && e.Name == name && subresource.Length == 0)
+        {
+            // kube's apply patcher may create: the configuration applied to an empty object.
+            var created = FieldManager.Apply(external, "", null, (JsonObject)config.DeepClone(), manager, options.Force, time.GetUtcNow());
+            CheckName(created, name);
+            return await CreateObjectAsync(external, ns, created, options, applied: true, ct).ConfigureAwait(false);
+        }
+    }
+
+    private static void CheckName(JsonObject obj, string name)
+    {
+        var bodyName = KubeJson.GetString(Metadata(obj), "name");
+        if (bodyName != name)
+        {
+            throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
+        }
+    }
+
     /// <summary>PATCH of an object or its status with any Kubernetes patch type.</summary>
     public ValueTask<WriteResult> PatchAsync(ResourceDefinition external, string ns, string name, string subresource, string contentType, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct)
     {
         var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
+        if (mediaType is "application/apply-patch+yaml" or "application/apply-patch+json")
+        {
+            return ApplyAsync(external, ns, name, subresource, body, options, ct);
+        }
+
         Func<JsonObject, JsonObject> patch = mediaType switch
         {
             "application/json-patch+json" => current => AsObject(JsonPatch.Apply(current, body.Span)),
             "application/merge-patch+json" => current => AsObject(MergePatch.Apply(current, ParsePatch(body), strategic: false)),
             "application/strategic-merge-patch+json" => current => AsObject(MergePatch.Apply(current, ParsePatch(body), strategic: true)),
-            "application/apply-patch+yaml" or "application/apply-patch+json" => throw new ApiException(415, "UnsupportedMediaType", "server-side apply is not supported yet"),
             _ => throw new ApiException(415, "UnsupportedMediaType", $"the server does not support the patch type {mediaType}: accepted types are application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"),
         };
 
@@ -208,7 +273,8 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         long? expected,
         Func<JsonObject, JsonObject> produce,
         CancellationToken ct,
-        bool patchPreconditions = false)
+        bool patchPreconditions = false,
+        bool applied = false)
     {
         if (subresource.Length > 0 && subresource != "status")
         {
@@ -249,6 +315,16 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
 
                 CheckTypeMeta(resource, next);
                 var merged = MergeForUpdate(resource, subresource, old, next, name, options.DryRun);
+                if (applied)
+                {
+                    // Apply recorded ownership on the object it produced; a status write keeps the stored metadata otherwise.
+                    CopyMember(Metadata(next), Metadata(merged), "managedFields");
+                }
+                else
+                {
+                    FieldManager.Update(resource, subresource, old, merged, options.Manager, time.GetUtcNow());
+                }
+
                 deleteAfterWrite = ShouldFinishDeletion(merged);
                 var candidate = ObjectCodec.ToStored(resource, merged);
                 if (candidate.Json.AsSpan().SequenceEqual(ObjectCodec.Normalized(current)))

@@ -168,7 +168,8 @@ public sealed class Subresources(ResourceHandler handler)
     }
 
     /// <summary>PUT or PATCH */scale: changes spec.replicas of the workload and answers with the new Scale.</summary>
-    public async ValueTask<byte[]> UpdateScaleAsync(ResourceDefinition resource, string ns, string name, Func<JsonObject, JsonObject> produce, bool dryRun, CancellationToken ct)
+    /// <param name="manager">The field manager that takes ownership of spec.replicas when it changes.</param>
+    public async ValueTask<byte[]> UpdateScaleAsync(ResourceDefinition resource, string ns, string name, Func<JsonObject, JsonObject> produce, bool dryRun, CancellationToken ct, string? manager = null)
     {
         long? newReplicas = null;
         var stored = await handler.Store.GuaranteedUpdateAsync(resource.StorageType, new ObjectKey(ns, name), (current, _) =>
@@ -203,6 +204,11 @@ public sealed class Subresources(ResourceHandler handler)
             }
 
             spec["replicas"] = replicas;
+            if (manager is not null)
+            {
+                Apply.FieldManager.UpdateScale(resource, obj, manager);
+            }
+
             var meta = ResourceHandler.Metadata(obj);
             if (resource.TracksGeneration)
             {

@@ -137,19 +137,11 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
                     throw new ApiException(404, "NotFound", $"pods \"{report.Name}\" with uid {report.Uid} not found");
                 }
 
-                var body = new JsonObject
-                {
-                    ["kind"] = "Pod",
-                    ["apiVersion"] = "v1",
-                    ["metadata"] = new JsonObject
-                    {
-                        ["name"] = report.Name,
-                        ["namespace"] = report.Namespace,
-                        ["uid"] = report.Uid,
-                        ["resourceVersion"] = Text(current.ResourceVersion),
-                    },
-                    ["status"] = status?.DeepClone(),
-                };
+                // The stored pod with the reported status: a status write takes metadata from its
+                // body, so sending the stored metadata keeps labels and annotations as they are
+                // (what the kubelet's status patch achieves).
+                var body = ObjectCodec.ToTree(current);
+                body["status"] = status?.DeepClone();
                 try
                 {
                     await handler.UpdateAsync(pods, report.Namespace, report.Name, "status", KubeJson.Serialize(body), new WriteOptions(), ct).ConfigureAwait(false);

@@ -123,7 +123,7 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
             {
                 RequireSubresource(resource, "scale");
                 var body = KubeJson.ParseObject(Body(request, context).Span);
-                return Responses.Json(context, await subresources.UpdateScaleAsync(resource, request.Namespace, request.Name, _ => body, IsDryRun(request), ct));
+                return Responses.Json(context, await subresources.UpdateScaleAsync(resource, request.Namespace, request.Name, _ => body, IsDryRun(request), ct, ScaleManager(request, context)));
             }
 
             RequireSubresource(resource, request.Subresource);
@@ -154,7 +154,7 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
                         ? Patching.JsonPatch.Apply(scale, body.Span)
                         : Patching.MergePatch.Apply(scale, JsonNode.Parse(body.Span), strategic: false);
                     return patched as JsonObject ?? throw new ApiException(422, "Invalid", "the patch result is not a JSON object");
-                }, IsDryRun(request), ct);
+                }, IsDryRun(request), ct, ScaleManager(request, context));
                 return Responses.Json(context, result);
             }
 
@@ -303,8 +303,44 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
                 warning => http.Response.Headers.Append("Warning", FieldValidation.WarningHeader(warning)));
         }
 
-        return new() { DryRun = dryRun, FieldValidation = directive };
+        var force = IsTrue(request.Force);
+        if (optionsKind == "PatchOptions")
+        {
+            var contentType = request.Body?.ContentType is { Length: > 0 } ct ? ct : http.Request.ContentType ?? "";
+            var apply = contentType.Split(';')[0].Trim().ToLowerInvariant() is "application/apply-patch+yaml" or "application/apply-patch+json";
+            if (!apply && request.Force.Length > 0)
+            {
+                throw OptionsInvalid(optionsKind, new StatusCause("FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force"));
+            }
+
+            if (apply && request.FieldManager.Length == 0)
+            {
+                throw OptionsInvalid(optionsKind, new StatusCause("FieldValueRequired", "Required value: is required for apply patch", "fieldManager"));
+            }
+        }
+
+        if (System.Text.Encoding.UTF8.GetByteCount(request.FieldManager) > 128)
+        {
+            throw OptionsInvalid(optionsKind, new StatusCause("FieldValueTooLong", "Too long: may not be more than 128 bytes", "fieldManager"));
+        }
+
+        return new()
+        {
+            DryRun = dryRun,
+            FieldValidation = directive,
+            FieldManager = request.FieldManager.Length > 0 ? request.FieldManager : null,
+            UserAgent = http.Request.Headers.UserAgent.ToString(),
+            Force = force,
+        };
     }
+
+    /// <summary>Invalid CreateOptions/UpdateOptions/PatchOptions, as ValidatePatchOptions reports them.</summary>
+    private static ApiException OptionsInvalid(string optionsKind, StatusCause cause) =>
+        new(422, "Invalid", $"{optionsKind}.meta.k8s.io \"\" is invalid: {cause.Field}: {cause.Message}", null, "meta.k8s.io", optionsKind, [cause]);
+
+    /// <summary>The manager a scale write is recorded under: fieldManager, else the user agent's product.</summary>
+    private static string ScaleManager(ResourceRequest request, ServerCallContext context) =>
+        request.FieldManager.Length > 0 ? request.FieldManager : Apply.FieldManager.ManagerFromUserAgent(context.GetHttpContext().Request.Headers.UserAgent.ToString());
 
     /// <summary>DeleteOptions from the body (kubectl sends one) and from the query, the query winning as in kube-apiserver.</summary>
     private static WriteOptions DeleteOptions(ResourceRequest request, ServerCallContext context)
