@@ -54,7 +54,7 @@ public sealed partial class SchedulerHost
     public Task RunAsync(CallInvoker api, CancellationToken ct)
     {
         var resources = new Resources.ResourcesClient(api);
-        return RunAsync(new ApiClient(resources, new Discovery.DiscoveryClient(api)), resources, ct);
+        return RunAsync(new ApiClient(resources, new Discovery.DiscoveryClient(api), fieldManager: "kube-scheduler"), resources, ct);
     }
 
     /// <summary>Runs this instance with an existing client until cancelled.</summary>

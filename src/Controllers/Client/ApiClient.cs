@@ -15,7 +15,7 @@ public readonly record struct ApiWatchEvent(string Type, JsonObject Object);
 /// RPCs kubectl reaches through REST, so every write is validated, versioned and seen by
 /// watchers exactly like a client's.
 /// </summary>
-public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.DiscoveryClient discovery)
+public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.DiscoveryClient discovery, string fieldManager = "kube-controller-manager")
 {
     /// <summary>Trailer carrying the Kubernetes Status JSON of a failed call.</summary>
     public const string StatusTrailer = "kubernetes-status-bin";
@@ -160,7 +160,7 @@ public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.Dis
         }
     }
 
-    private static ResourceRequest Request(ApiResource resource, string ns, string name, JsonObject? body = null)
+    private ResourceRequest Request(ApiResource resource, string ns, string name, JsonObject? body = null)
     {
         var request = new ResourceRequest
         {
@@ -169,6 +169,7 @@ public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.Dis
             Resource = resource.Resource,
             Namespace = resource.Namespaced ? ns : "",
             Name = name,
+            FieldManager = fieldManager,
         };
         if (body is not null)
         {

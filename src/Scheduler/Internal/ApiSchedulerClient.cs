@@ -39,6 +39,7 @@ internal sealed class ApiSchedulerClient(ApiClient client, Resources.ResourcesCl
             Resource = "pods",
             Name = pod.Name,
             Subresource = "binding",
+            FieldManager = "kube-scheduler",
             Body = new HttpBody { ContentType = "application/json", Data = ByteString.CopyFromUtf8(binding.ToJsonString()) },
         };
         try

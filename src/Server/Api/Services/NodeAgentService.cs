@@ -17,6 +17,9 @@ namespace Nautilus.Server.Api.Services;
 /// </summary>
 public sealed class NodeAgentService(ResourceHandler handler, AgentConnections connections, TimeProvider time, IHostApplicationLifetime lifetime) : Agent.V1.NodeAgent.NodeAgentBase
 {
+    // Writes on behalf of node agents are owned, in managedFields, by the manager the kubelet uses.
+    private static readonly WriteOptions KubeletWrite = new() { FieldManager = "kubelet" };
+
     private const int BatchParallelism = 16;
     private const int MaxBatch = 5_000;
 
@@ -46,7 +49,7 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
         {
             try
             {
-                await handler.CreateAsync(nodes, "", KubeJson.Serialize(NodeObjects.NewNode(registration, now)), new WriteOptions(), ct).ConfigureAwait(false);
+                await handler.CreateAsync(nodes, "", KubeJson.Serialize(NodeObjects.NewNode(registration, now)), KubeletWrite, ct).ConfigureAwait(false);
                 return;
             }
             catch (ApiException e) when (e.Code == 409)
@@ -62,7 +65,7 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
         var current = ObjectCodec.ToTree(existing);
         if (NodeObjects.MetadataPatch(registration, current) is { } patch)
         {
-            await handler.PatchAsync(nodes, "", registration.Name, "", "application/merge-patch+json", Encoding.UTF8.GetBytes(patch.ToJsonString()), new WriteOptions(), ct).ConfigureAwait(false);
+            await handler.PatchAsync(nodes, "", registration.Name, "", "application/merge-patch+json", Encoding.UTF8.GetBytes(patch.ToJsonString()), KubeletWrite, ct).ConfigureAwait(false);
         }
 
         var status = new JsonObject
@@ -72,7 +75,7 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
             ["metadata"] = new JsonObject { ["name"] = registration.Name },
             ["status"] = NodeObjects.Status(registration, current["status"] as JsonObject, now),
         };
-        await handler.UpdateAsync(nodes, "", registration.Name, "status", KubeJson.Serialize(status), new WriteOptions(), ct).ConfigureAwait(false);
+        await handler.UpdateAsync(nodes, "", registration.Name, "status", KubeJson.Serialize(status), KubeletWrite, ct).ConfigureAwait(false);
     }
 
     public override async Task<RenewLeasesResponse> RenewLeases(RenewLeasesRequest request, ServerCallContext context)
@@ -86,7 +89,7 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
             var patch = Encoding.UTF8.GetBytes(new JsonObject { ["spec"] = NodeObjects.LeaseSpec(renewal.NodeName, renewal.LeaseDurationSeconds, now) }.ToJsonString());
             try
             {
-                await handler.PatchAsync(leases, NodeObjects.LeaseNamespace, renewal.NodeName, "", "application/merge-patch+json", patch, new WriteOptions(), ct).ConfigureAwait(false);
+                await handler.PatchAsync(leases, NodeObjects.LeaseNamespace, renewal.NodeName, "", "application/merge-patch+json", patch, KubeletWrite, ct).ConfigureAwait(false);
                 return;
             }
             catch (ApiException e) when (e.Code == 404)
@@ -98,11 +101,11 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
             var lease = NodeObjects.NewLease(renewal.NodeName, node?.Uid ?? "", renewal.LeaseDurationSeconds, now);
             try
             {
-                await handler.CreateAsync(leases, NodeObjects.LeaseNamespace, KubeJson.Serialize(lease), new WriteOptions(), ct).ConfigureAwait(false);
+                await handler.CreateAsync(leases, NodeObjects.LeaseNamespace, KubeJson.Serialize(lease), KubeletWrite, ct).ConfigureAwait(false);
             }
             catch (ApiException e) when (e.Code == 409)
             {
-                await handler.PatchAsync(leases, NodeObjects.LeaseNamespace, renewal.NodeName, "", "application/merge-patch+json", patch, new WriteOptions(), ct).ConfigureAwait(false);
+                await handler.PatchAsync(leases, NodeObjects.LeaseNamespace, renewal.NodeName, "", "application/merge-patch+json", patch, KubeletWrite, ct).ConfigureAwait(false);
             }
         }).ConfigureAwait(false);
 
@@ -144,7 +147,7 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
                 body["status"] = status?.DeepClone();
                 try
                 {
-                    await handler.UpdateAsync(pods, report.Namespace, report.Name, "status", KubeJson.Serialize(body), new WriteOptions(), ct).ConfigureAwait(false);
+                    await handler.UpdateAsync(pods, report.Namespace, report.Name, "status", KubeJson.Serialize(body), KubeletWrite, ct).ConfigureAwait(false);
                     return;
                 }
                 catch (ApiException e) when (e.Code == 409 && attempt < 5)
@@ -164,7 +167,7 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
         var pods = Pods;
         var results = await ForEachAsync(request.Pods, context.CancellationToken, async (pod, ct) =>
         {
-            var options = new WriteOptions { GracePeriodSeconds = 0, Preconditions = new Preconditions(Uid: pod.Uid) };
+            var options = KubeletWrite with { GracePeriodSeconds = 0, Preconditions = new Preconditions(Uid: pod.Uid) };
             try
             {
                 await handler.DeleteAsync(pods, pod.Namespace, pod.Name, options, ct).ConfigureAwait(false);

@@ -13,7 +13,7 @@ namespace Nautilus.Server.Api.Services;
 /// JSON; GET .../namespaces/{namespace}/pods/{name}/explain names an existing one. Failures are
 /// Kubernetes Status bodies (REST) or RpcExceptions carrying them (native gRPC).
 /// </summary>
-public sealed class SchedulerExplainService(SchedulerHost scheduler) : Nautilus.Scheduler.V1.Scheduler.SchedulerBase
+public sealed class SchedulerExplainService(SchedulerHost scheduler, ResourceHandler handler) : Nautilus.Scheduler.V1.Scheduler.SchedulerBase
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -22,7 +22,7 @@ public sealed class SchedulerExplainService(SchedulerHost scheduler) : Nautilus.
         try
         {
             var explanation = request.Name.Length > 0
-                ? await scheduler.ExplainAsync(request.Namespace, request.Name, context.CancellationToken).ConfigureAwait(false)
+                ? await scheduler.ExplainAsync(await ReadStoredPodAsync(request.Namespace, request.Name, context.CancellationToken).ConfigureAwait(false), context.CancellationToken).ConfigureAwait(false)
                 : await scheduler.ExplainAsync(ReadPod(request.Body), context.CancellationToken).ConfigureAwait(false);
             return Responses.Json(context, JsonSerializer.SerializeToUtf8Bytes(explanation, Compact));
         }
@@ -34,6 +34,17 @@ public sealed class SchedulerExplainService(SchedulerHost scheduler) : Nautilus.
         {
             return Responses.Error(context, e);
         }
+    }
+
+    /// <summary>
+    /// An existing pod as the API has it now (a consistent read), not as the scheduler's informer
+    /// last saw it: a pod created a moment ago is explained rather than reported missing.
+    /// </summary>
+    private async Task<JsonObject> ReadStoredPodAsync(string ns, string name, CancellationToken ct)
+    {
+        handler.Registry.TryGet("", "v1", "pods", out var pods);
+        var stored = await handler.GetAsync(pods, ns, name, ct).ConfigureAwait(false);
+        return Objects.KubeJson.ParseObject(stored.Json);
     }
 
     /// <summary>The posted Pod: JSON only (the explanation is not stored, so YAML and protobuf bodies are not worth decoding here).</summary>
