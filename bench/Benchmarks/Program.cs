@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Running;
-using Nautilus.Benchmarks.Store;
+using Nautilus.Benchmarks;
 
-BenchmarkSwitcher.FromAssembly(typeof(StoreBenchmarks).Assembly).Run(args);
+// Groups: Store (incl. watch fan-out), Serialization, Selectors, RequestPath, Observability,
+// Scheduler. Run one with: dotnet run -c Release --project bench/Benchmarks -- --filter '*Store*'
+BenchmarkSwitcher.FromAssembly(typeof(QuickConfig).Assembly).Run(args);

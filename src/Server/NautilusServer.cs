@@ -17,6 +17,7 @@ using Nautilus.Server.Api.Printing;
 using Nautilus.Server.Api.Services;
 using Nautilus.Server.Composition;
 using Nautilus.Server.Hosting;
+using Nautilus.Server.Observability;
 using Nautilus.Store;
 using Nautilus.Tee;
 
@@ -108,12 +109,16 @@ public sealed class NautilusServer : IAsyncDisposable
             Measurement = SimulatedMeasurement,
             TimeProvider = sp.GetRequiredService<TimeProvider>(),
         }));
-        services.AddSingleton<IObjectStore>(sp => new EmbeddedStore(new EmbeddedStoreOptions
-        {
-            DataDirectory = Path.Combine(options.DataDirectory, "store"),
-            TimeProvider = sp.GetRequiredService<TimeProvider>(),
-            Sealer = new TeeStorageSealer(sp.GetRequiredService<ITeeProvider>()),
-        }));
+        services.AddNautilusObservability();
+        services.AddSingleton<IObjectStore>(sp => new InstrumentedObjectStore(
+            new EmbeddedStore(new EmbeddedStoreOptions
+            {
+                DataDirectory = Path.Combine(options.DataDirectory, "store"),
+                TimeProvider = sp.GetRequiredService<TimeProvider>(),
+                Sealer = new TeeStorageSealer(sp.GetRequiredService<ITeeProvider>()),
+            }),
+            sp.GetRequiredService<ApiServerMetrics>(),
+            sp.GetRequiredService<ResourceRegistry>()));
         services.AddSingleton<GracefulDeletion>();
         services.AddHostedService(sp => sp.GetRequiredService<GracefulDeletion>());
         services.AddSingleton<ResourceHandler>();
@@ -127,20 +132,19 @@ public sealed class NautilusServer : IAsyncDisposable
         services.AddGrpc(grpc =>
         {
             grpc.EnableDetailedErrors = false;
+            grpc.Interceptors.Add<ResourceMetricsInterceptor>();
             grpc.MaxReceiveMessageSize = 3 * 1024 * 1024;
             grpc.MaxSendMessageSize = null;
         }).AddJsonTranscoding();
 
         var app = builder.Build();
         app.UseBearerTokenAuthentication(credentials.AdminToken);
+        app.UseRequestMetrics();
         app.MapGrpcService<ResourcesService>();
         app.MapGrpcService<DiscoveryService>();
         app.MapGrpcService<SchedulerExplainService>();
         app.MapNodeAgentApi();
-        foreach (var path in (ReadOnlySpan<string>)["/healthz", "/livez", "/readyz"])
-        {
-            app.MapGet(path, () => Results.Text("ok", "text/plain; charset=utf-8", Encoding.UTF8));
-        }
+        app.MapNautilusObservability();
 
         await SeedNamespacesAsync(app.Services, cancellationToken).ConfigureAwait(false);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);

@@ -101,6 +101,9 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
 
     internal WriteAheadLog? Log => _log;
 
+    /// <summary>The write-ahead log failure that stopped the store accepting writes; null while it accepts them.</summary>
+    public Exception? WriteFault => _log?.Fault;
+
     public long Count(ResourceType type)
     {
         lock (_gate)

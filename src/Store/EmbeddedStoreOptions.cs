@@ -26,7 +26,9 @@ public sealed record EmbeddedStoreOptions
     /// An object lacking the field is not indexed; the index answers "" only while every object has the field.</summary>
     public IReadOnlyCollection<string> IndexedFields { get; init; } = ["spec.nodeName"];
 
-    /// <summary>Log size after which a snapshot is written and a new log started.</summary>
+    /// <summary>Log size after which a snapshot is written and a new log started; once the last
+    /// snapshot is larger than this, the log grows to that size first (snapshot work stays
+    /// proportional to the bytes written however large the state).</summary>
     public long SnapshotThresholdBytes { get; init; } = 64L * 1024 * 1024;
 
     /// <summary>How long a list at a resourceVersion newer than the store waits for it before

@@ -1,3 +1,5 @@
+using Nautilus.Store.Internal;
+
 namespace Nautilus.Store;
 
 /// <summary>
@@ -6,8 +8,6 @@ namespace Nautilus.Store;
 /// </summary>
 public sealed class StoredObject
 {
-    private static readonly IReadOnlyDictionary<string, string> NoEntries = new Dictionary<string, string>();
-
     /// <param name="key">Namespace and name.</param>
     /// <param name="uid">metadata.uid.</param>
     /// <param name="json">The object serialized as Kubernetes JSON. The store writes
@@ -24,11 +24,13 @@ public sealed class StoredObject
         IReadOnlyDictionary<string, string>? fields = null,
         long resourceVersion = 0)
     {
-        Key = key;
+        // Labels, fields and the namespace are kept compactly with shared strings: they repeat
+        // across many objects and are most of an object's size besides its JSON.
+        Key = key.Namespace.Length == 0 ? key : new ObjectKey(StringInterner.Intern(key.Namespace), key.Name);
         Uid = uid;
         Json = json;
-        Labels = labels ?? NoEntries;
-        Fields = fields ?? NoEntries;
+        Labels = CompactMap.From(labels);
+        Fields = CompactMap.From(fields);
         ResourceVersion = resourceVersion;
     }
 

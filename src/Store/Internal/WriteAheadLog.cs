@@ -46,7 +46,9 @@ internal sealed class Recovery
 /// its record is on disk.
 /// </para>
 /// <para>
-/// Once the current log passes the snapshot threshold the loop captures all objects (under the
+/// Once the current log passes the snapshot threshold (or the size of the last snapshot, if larger:
+/// snapshots then cost a bounded multiple of the bytes written, not of the state times the number
+/// of thresholds crossed) the loop captures all objects (under the
 /// store lock, references only), switches to a new log, and writes the snapshot in the
 /// background (temp file, fsync, rename); only then are older logs and snapshots deleted.
 /// Records at or below a snapshot's revision that land in the new log are skipped on replay.
@@ -69,6 +71,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private long _sequence;
     private Task _snapshotTask = Task.CompletedTask;
     private volatile Exception? _fault;
+    private long _lastSnapshotBytes;
 
     /// <summary>Opens log <paramref name="logSequence"/> for appending (after <see cref="Recover"/>) and starts the writer loop.</summary>
     public WriteAheadLog(
@@ -86,6 +89,11 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         _captureState = captureState;
         _onDurable = onDurable;
         _sequence = logSequence;
+        foreach (var path in Directory.GetFiles(directory, "snapshot-*.snap"))
+        {
+            _lastSnapshotBytes = Math.Max(_lastSnapshotBytes, new FileInfo(path).Length);
+        }
+
         _file = OpenLog(logSequence);
         _writerLoop = Task.Run(RunAsync);
     }
@@ -158,7 +166,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 write.Completion.TrySetResult(write.Result);
             }
 
-            if (_file.Length >= _snapshotThreshold && _snapshotTask.IsCompleted)
+            if (_file.Length >= Math.Max(_snapshotThreshold, Volatile.Read(ref _lastSnapshotBytes)) && _snapshotTask.IsCompleted)
             {
                 try
                 {
@@ -216,6 +224,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             }
 
             File.Move(tempPath, finalPath, overwrite: true);
+            Volatile.Write(ref _lastSnapshotBytes, new FileInfo(finalPath).Length);
         }
         catch (Exception)
         {
