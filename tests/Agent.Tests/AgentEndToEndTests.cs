@@ -172,15 +172,18 @@ public class AgentEndToEndTests
         try
         {
             // Lines written after kubectl started can only have come through the open stream.
-            var lines = new List<string>();
+            // The container's start line (naming its image) may come first; the numbered lines follow.
+            var numbers = new List<long>();
             using var deadline = new CancellationTokenSource(Deadline);
-            while (lines.Count < 5 && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
+            while (numbers.Count < 5 && await process.StandardOutput.ReadLineAsync(deadline.Token) is { } line)
             {
-                lines.Add(line);
+                if (long.TryParse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number))
+                {
+                    numbers.Add(number);
+                }
             }
 
-            Assert.That(lines, Has.Count.EqualTo(5), "kubectl logs -f printed too few lines");
-            var numbers = lines.Select(l => long.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.That(numbers, Has.Count.EqualTo(5), "kubectl logs -f printed too few numbered lines");
             Assert.That(numbers, Is.Ordered.Ascending.And.Unique);
         }
         finally
