@@ -9,7 +9,7 @@
 # start their own. Everything stays on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out="${1:-$(mktemp -d /tmp/nautilus-results-XXXXXX)}"
+out="${1:-$(mktemp -d -t nautilus-results-XXXXXX)}"
 mkdir -p "$out"
 dotnet build -c Release bench/Load -v q -nologo >/dev/null
 bin=bench/Load/bin/Release/net10.0

@@ -103,7 +103,7 @@ public sealed class PodStrategyTests
         new("SetValues_AreKept",
             """
             {"metadata":{"name":"custom"},"spec":{
-              "containers":[{"name":"c","image":"app","imagePullPolicy":"Never","terminationMessagePath":"/tmp/log","terminationMessagePolicy":"FallbackToLogsOnError",
+              "containers":[{"name":"c","image":"app","imagePullPolicy":"Never","terminationMessagePath":"/var/run/app/termination-log","terminationMessagePolicy":"FallbackToLogsOnError",
                              "resources":{"requests":{"cpu":"100m"}},"readinessProbe":{"tcpSocket":{"port":1},"timeoutSeconds":5,"periodSeconds":2,"successThreshold":2,"failureThreshold":9}}],
               "dnsPolicy":"Default","enableServiceLinks":false,"restartPolicy":"Never","schedulerName":"custom","securityContext":{"runAsUser":1000},
               "serviceAccountName":"builder","terminationGracePeriodSeconds":0,"priorityClassName":"system-node-critical",
@@ -111,7 +111,7 @@ public sealed class PodStrategyTests
             """,
             """
             {"metadata":{"name":"custom"},"spec":{
-              "containers":[{"name":"c","image":"app","imagePullPolicy":"Never","terminationMessagePath":"/tmp/log","terminationMessagePolicy":"FallbackToLogsOnError",
+              "containers":[{"name":"c","image":"app","imagePullPolicy":"Never","terminationMessagePath":"/var/run/app/termination-log","terminationMessagePolicy":"FallbackToLogsOnError",
                              "resources":{"requests":{"cpu":"100m"}},"readinessProbe":{"tcpSocket":{"port":1},"timeoutSeconds":5,"periodSeconds":2,"successThreshold":2,"failureThreshold":9}}],
               "dnsPolicy":"Default","enableServiceLinks":false,"restartPolicy":"Never","schedulerName":"custom","securityContext":{"runAsUser":1000},
               "serviceAccount":"builder","serviceAccountName":"builder","terminationGracePeriodSeconds":0,

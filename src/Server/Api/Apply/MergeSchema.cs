@@ -5,6 +5,8 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using k8s.Models;
 
+using Nautilus.Server.Api.Objects;
+
 namespace Nautilus.Server.Api.Apply;
 
 /// <summary>What a schema node is, as structured-merge-diff's schema atoms.</summary>
@@ -35,8 +37,6 @@ public sealed class MergeSchema
     public static readonly MergeSchema Untyped = new() { Kind = MergeKind.Untyped };
 
     private static readonly ConcurrentDictionary<(string Group, string Version, string Kind), MergeSchema?> ByKind = new();
-    private static readonly Lazy<Dictionary<(string, string, string), Type>> EntityTypes = new(FindEntityTypes);
-
     public MergeKind Kind { get; private init; }
 
     /// <summary>Atomic: the node is owned and replaced as a whole (atomic lists, structs, maps).</summary>
@@ -60,7 +60,7 @@ public sealed class MergeSchema
     /// <summary>The merge schema of a served kind; null when the model types do not know it.</summary>
     public static MergeSchema? ForKind(string group, string version, string kind) =>
         ByKind.GetOrAdd((group, version, kind), static key =>
-            EntityTypes.Value.TryGetValue(key, out var type) ? FromType(type, new Dictionary<Type, MergeSchema>()) : null);
+            KubernetesModelTypes.TryGetEntity(key.Item1, key.Item2, key.Item3, out var type) ? FromType(type, new Dictionary<Type, MergeSchema>()) : null);
 
     /// <summary>A map with free keys whose values follow <paramref name="element"/>.</summary>
     public static MergeSchema MapOf(MergeSchema element) => new() { Kind = MergeKind.Map, Element = element };
@@ -79,20 +79,6 @@ public sealed class MergeSchema
     /// <summary>The schema of one struct field, or null when the struct does not declare it.</summary>
     public MergeSchema? Field(string name) => Fields is not null && Fields.TryGetValue(name, out var field) ? field : null;
 
-    private static Dictionary<(string, string, string), Type> FindEntityTypes()
-    {
-        var types = new Dictionary<(string, string, string), Type>();
-        foreach (var type in typeof(V1Pod).Assembly.GetTypes())
-        {
-            if (type.GetCustomAttribute<KubernetesEntityAttribute>() is { Kind: { Length: > 0 } kind } entity)
-            {
-                types.TryAdd((entity.Group ?? "", entity.ApiVersion ?? "", kind), type);
-            }
-        }
-
-        return types;
-    }
-
     private static MergeSchema FromType(Type type, Dictionary<Type, MergeSchema> seen)
     {
         type = Nullable.GetUnderlyingType(type) ?? type;
@@ -101,8 +87,7 @@ public sealed class MergeSchema
             return Untyped;
         }
 
-        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime) || type == typeof(DateTimeOffset)
-            || type == typeof(byte[]) || type == typeof(IntOrString) || type == typeof(ResourceQuantity))
+        if (KubernetesModelTypes.IsScalar(type))
         {
             return Scalar;
         }
@@ -112,12 +97,12 @@ public sealed class MergeSchema
             return known;
         }
 
-        if (GenericArgument(type, typeof(IDictionary<,>), 1) is { } valueType)
+        if (KubernetesModelTypes.GenericArgument(type, typeof(IDictionary<,>), 1) is { } valueType)
         {
             return new MergeSchema { Kind = MergeKind.Map, Element = FromType(valueType, seen) };
         }
 
-        if (GenericArgument(type, typeof(IEnumerable<>), 0) is { } itemType)
+        if (KubernetesModelTypes.GenericArgument(type, typeof(IEnumerable<>), 0) is { } itemType)
         {
             return new MergeSchema { Kind = MergeKind.List, Atomic = true, Element = FromType(itemType, seen) };
         }
@@ -153,23 +138,5 @@ public sealed class MergeSchema
         }
 
         return obj;
-    }
-
-    private static Type? GenericArgument(Type type, Type openInterface, int index)
-    {
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == openInterface)
-        {
-            return type.GetGenericArguments()[index];
-        }
-
-        foreach (var candidate in type.GetInterfaces())
-        {
-            if (candidate.IsGenericType && candidate.GetGenericTypeDefinition() == openInterface)
-            {
-                return candidate.GetGenericArguments()[index];
-            }
-        }
-
-        return null;
     }
 }

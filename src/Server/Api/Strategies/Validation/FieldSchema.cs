@@ -4,6 +4,8 @@ using System.Reflection;
 using System.Text.Json.Serialization;
 using k8s.Models;
 
+using Nautilus.Server.Api.Objects;
+
 namespace Nautilus.Server.Api.Strategies.Validation;
 
 /// <summary>
@@ -22,8 +24,6 @@ public sealed class FieldSchema
     public static readonly FieldSchema Any = new();
 
     private static readonly ConcurrentDictionary<(string Group, string Version, string Kind), FieldSchema?> ByKind = new();
-    private static readonly Lazy<Dictionary<(string, string, string), Type>> EntityTypes = new(FindEntityTypes);
-
     /// <summary>Members of an object; null when this is not an object.</summary>
     public Dictionary<string, FieldSchema>? Properties { get; private set; }
 
@@ -36,21 +36,7 @@ public sealed class FieldSchema
     /// <summary>The schema of a served kind, or null when the model types do not know it.</summary>
     public static FieldSchema? ForKind(string group, string version, string kind) =>
         ByKind.GetOrAdd((group, version, kind), static key =>
-            EntityTypes.Value.TryGetValue(key, out var type) ? FromType(type, new Dictionary<Type, FieldSchema>()) : null);
-
-    private static Dictionary<(string, string, string), Type> FindEntityTypes()
-    {
-        var types = new Dictionary<(string, string, string), Type>();
-        foreach (var type in typeof(V1Pod).Assembly.GetTypes())
-        {
-            if (type.GetCustomAttribute<KubernetesEntityAttribute>() is { Kind: { Length: > 0 } kind } entity)
-            {
-                types.TryAdd((entity.Group ?? "", entity.ApiVersion ?? "", kind), type);
-            }
-        }
-
-        return types;
-    }
+            KubernetesModelTypes.TryGetEntity(key.Item1, key.Item2, key.Item3, out var type) ? FromType(type, new Dictionary<Type, FieldSchema>()) : null);
 
     private static FieldSchema FromType(Type type, Dictionary<Type, FieldSchema> seen)
     {
@@ -60,8 +46,7 @@ public sealed class FieldSchema
             return Any;
         }
 
-        if (type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(DateTime) || type == typeof(DateTimeOffset)
-            || type == typeof(byte[]) || type == typeof(IntOrString) || type == typeof(ResourceQuantity))
+        if (KubernetesModelTypes.IsScalar(type))
         {
             return Leaf;
         }
@@ -71,7 +56,7 @@ public sealed class FieldSchema
             return known;
         }
 
-        if (GenericArgument(type, typeof(IDictionary<,>), 1) is { } valueType)
+        if (KubernetesModelTypes.GenericArgument(type, typeof(IDictionary<,>), 1) is { } valueType)
         {
             var map = new FieldSchema();
             seen[type] = map;
@@ -79,7 +64,7 @@ public sealed class FieldSchema
             return map;
         }
 
-        if (type != typeof(string) && GenericArgument(type, typeof(IEnumerable<>), 0) is { } itemType)
+        if (type != typeof(string) && KubernetesModelTypes.GenericArgument(type, typeof(IEnumerable<>), 0) is { } itemType)
         {
             var array = new FieldSchema();
             seen[type] = array;
@@ -103,23 +88,5 @@ public sealed class FieldSchema
         }
 
         return obj;
-    }
-
-    private static Type? GenericArgument(Type type, Type openInterface, int index)
-    {
-        if (type.IsGenericType && type.GetGenericTypeDefinition() == openInterface)
-        {
-            return type.GetGenericArguments()[index];
-        }
-
-        foreach (var candidate in type.GetInterfaces())
-        {
-            if (candidate.IsGenericType && candidate.GetGenericTypeDefinition() == openInterface)
-            {
-                return candidate.GetGenericArguments()[index];
-            }
-        }
-
-        return null;
     }
 }
