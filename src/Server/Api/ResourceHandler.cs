@@ -1,4 +1,4 @@
-using System.Buffers;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -713,48 +713,51 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         return ListJson(resource, items, list.ResourceVersion, null, null);
     }
 
-    /// <summary>A list object built by concatenating stored bytes: no item is re-serialized.</summary>
+    /// <summary>
+    /// A list object built by concatenating stored bytes: no item is re-serialized, and the body is
+    /// one exact-size array, not zeroed (lists are the largest responses; a growing buffer copied
+    /// once more at the end doubled their cost on the large object heap).
+    /// </summary>
     public static byte[] ListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + items.Sum(i => i.Length + 1));
-        Write(buffer, "{\"kind\":\"");
-        Write(buffer, resource.ListKind);
-        Write(buffer, "\",\"apiVersion\":\"");
-        Write(buffer, resource.GroupVersion);
-        Write(buffer, "\",\"metadata\":{\"resourceVersion\":\"");
-        Write(buffer, resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Write(buffer, "\"");
+        var head = new StringBuilder(160)
+            .Append("{\"kind\":\"").Append(resource.ListKind)
+            .Append("\",\"apiVersion\":\"").Append(resource.GroupVersion)
+            .Append("\",\"metadata\":{\"resourceVersion\":\"").Append(resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('"');
         if (continueToken is not null)
         {
-            Write(buffer, ",\"continue\":\"");
-            Write(buffer, continueToken);
-            Write(buffer, "\"");
+            head.Append(",\"continue\":\"").Append(continueToken).Append('"');
             if (remaining is { } r)
             {
-                Write(buffer, ",\"remainingItemCount\":");
-                Write(buffer, r.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                head.Append(",\"remainingItemCount\":").Append(r.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 
-        Write(buffer, "},\"items\":[");
+        head.Append("},\"items\":[");
+        var prefix = head.ToString();
+        var length = Encoding.UTF8.GetByteCount(prefix) + 2 + Math.Max(0, items.Count - 1);
+        for (var i = 0; i < items.Count; i++)
+        {
+            length += items[i].Length;
+        }
+
+        var body = GC.AllocateUninitializedArray<byte>(length);
+        var at = Encoding.UTF8.GetBytes(prefix, body);
         for (var i = 0; i < items.Count; i++)
         {
             if (i > 0)
             {
-                buffer.Write(","u8);
+                body[at++] = (byte)',';
             }
 
-            buffer.Write(items[i]);
+            items[i].CopyTo(body, at);
+            at += items[i].Length;
         }
 
-        Write(buffer, "]}");
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void Write(ArrayBufferWriter<byte> buffer, string text)
-    {
-        var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-        buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+        body[at++] = (byte)']';
+        body[at++] = (byte)'}';
+        Debug.Assert(at == length);
+        return body;
     }
 
     private async ValueTask CheckNamespaceAcceptsAsync(string ns, CancellationToken ct)
