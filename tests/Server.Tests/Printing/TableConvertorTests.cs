@@ -124,6 +124,48 @@ public sealed class TableConvertorTests
         Assert.That(cells[4]!.GetValue<string>(), Is.EqualTo("3d4h"));
     }
 
+    [Test]
+    public void ListRows_AreReusedOnlyWhileTheirAgeReadsTheSame()
+    {
+        // One stored object listed again and again: its row comes from the cache until AGE (or the
+        // "(5m ago)" of RESTARTS) would print differently, and never survives a change of the clock.
+        var clock = new ManualTimeProvider(Now + TimeSpan.FromSeconds(5));
+        var convertor = new TableConvertor(clock);
+        var pod = Pod("a"); // created 5 s before Now
+        string Age() => Parse(convertor.ListTable(Pods, [pod], "7", null, null, IncludeObjectPolicy.Metadata, "meta.k8s.io/v1"))["rows"]![0]!["cells"]![4]!.GetValue<string>();
+
+        var ages = new List<string> { Age() };
+        clock.Now += TimeSpan.FromMilliseconds(400);
+        ages.Add(Age());
+        clock.Now += TimeSpan.FromSeconds(1);
+        ages.Add(Age());
+        clock.Now = Now + TimeSpan.FromMinutes(42) + TimeSpan.FromSeconds(54);
+        ages.Add(Age());
+        clock.Now += TimeSpan.FromSeconds(1);
+        ages.Add(Age());
+        clock.Now = Now + TimeSpan.FromSeconds(3);
+        ages.Add(Age());
+
+        Assert.That(ages, Is.EqualTo(new[] { "10s", "10s", "11s", "42m", "43m", "8s" }));
+    }
+
+    [Test]
+    public void ListRows_CarryTheObjectsMetadata()
+    {
+        var convertor = new TableConvertor(new ManualTimeProvider(Now));
+        var pod = Pod("a");
+        var first = Parse(convertor.ListTable(Pods, [pod], "7", null, null, IncludeObjectPolicy.Metadata, "meta.k8s.io/v1"));
+        var again = Parse(convertor.ListTable(Pods, [pod], "7", null, null, IncludeObjectPolicy.Metadata, "meta.k8s.io/v1beta1"));
+        var expected = JsonNode.Parse(pod)!["metadata"]!.ToJsonString();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first["rows"]![0]!["object"]!["metadata"]!.ToJsonString(), Is.EqualTo(expected));
+            Assert.That(again["rows"]![0]!["object"]!["metadata"]!.ToJsonString(), Is.EqualTo(expected));
+            Assert.That(again["rows"]![0]!["object"]!["apiVersion"]!.GetValue<string>(), Is.EqualTo("meta.k8s.io/v1beta1"));
+        });
+    }
+
     private static IEnumerable<TestCaseData> ColumnCases()
     {
         (string Group, string Kind, string Columns)[] cases =

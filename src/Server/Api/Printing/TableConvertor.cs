@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -202,10 +204,103 @@ public sealed class TableConvertor(TimeProvider time)
         writer.WriteEndObject();
     }
 
+    // A list row from the row cache: the cells and conditions rendered once per stored object
+    // version (the stored bytes are immutable, so their identity is the key), reused while every
+    // AGE-like duration in them still reads the same; the metadata is copied from the object.
     private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
     {
+        if (!Rows.TryGetValue(obj, out var row) || row.Printer != printer || now.UtcTicks >= row.StableUntilTicks || now.UtcTicks < row.RenderedTicks)
+        {
+            row = RenderRow(printer, obj, now);
+            Rows.AddOrUpdate(obj, row);
+        }
+
+        writer.WriteStartObject();
+        writer.WritePropertyName("cells"u8);
+        writer.WriteRawValue(row.Cells, skipInputValidation: true);
+        if (row.Conditions is { } conditions)
+        {
+            writer.WritePropertyName("conditions"u8);
+            writer.WriteRawValue(conditions, skipInputValidation: true);
+        }
+
+        writer.WritePropertyName("object"u8);
+        switch (include)
+        {
+            case IncludeObjectPolicy.Object:
+                writer.WriteRawValue(obj, skipInputValidation: true);
+                break;
+            case IncludeObjectPolicy.Metadata:
+                writer.WriteStartObject();
+                writer.WriteString("kind"u8, "PartialObjectMetadata"u8);
+                writer.WriteString("apiVersion"u8, tableApiVersion);
+                writer.WritePropertyName("metadata"u8);
+                writer.WriteRawValue(row.MetadataLength > 0 ? obj.AsSpan(row.MetadataStart, row.MetadataLength) : """{"creationTimestamp":null}"""u8, skipInputValidation: true);
+                writer.WriteEndObject();
+                break;
+            default:
+                writer.WriteNullValue();
+                break;
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static readonly ConditionalWeakTable<byte[], CachedRow> Rows = new();
+
+    private sealed record CachedRow(ResourcePrinter Printer, byte[] Cells, byte[]? Conditions, int MetadataStart, int MetadataLength, long RenderedTicks, long StableUntilTicks);
+
+    private static CachedRow RenderRow(ResourcePrinter printer, byte[] obj, DateTimeOffset now)
+    {
         using var document = JsonDocument.Parse(obj, DocumentOptions);
-        WriteRow(writer, printer, document.RootElement, obj, include, tableApiVersion, now);
+        var root = document.RootElement;
+        var cells = new ArrayBufferWriter<byte>(256);
+        TimeSpan stable;
+        using (var writer = new Utf8JsonWriter(cells, WriterOptions))
+        {
+            HumanDuration.BeginTracking();
+            try
+            {
+                writer.WriteStartArray();
+                printer.WriteCells(writer, root, now);
+                writer.WriteEndArray();
+            }
+            finally
+            {
+                stable = HumanDuration.EndTracking();
+            }
+        }
+
+        byte[]? conditions = null;
+        var conditionsBuffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(conditionsBuffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            printer.WriteConditions(writer, root);
+            writer.WriteEndObject();
+        }
+
+        if (conditionsBuffer.WrittenCount > 2)
+        {
+            // {"conditions":[...]}: keep the value only.
+            using var wrapper = JsonDocument.Parse(conditionsBuffer.WrittenMemory);
+            conditions = JsonMarshal.GetRawUtf8Value(wrapper.RootElement.GetProperty("conditions"u8)).ToArray();
+        }
+
+        var (start, length) = (0, 0);
+        var metadata = root.Get("metadata");
+        if (metadata.ValueKind == JsonValueKind.Object)
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(metadata);
+            var offset = Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(obj), ref MemoryMarshal.GetReference(raw));
+            if (offset >= 0 && offset + raw.Length <= obj.Length)
+            {
+                (start, length) = ((int)offset, raw.Length);
+            }
+        }
+
+        var stableUntil = stable == TimeSpan.MaxValue ? long.MaxValue : now.UtcTicks + stable.Ticks;
+        return new CachedRow(printer, cells.WrittenSpan.ToArray(), conditions, start, length, now.UtcTicks, stableUntil);
     }
 
     // metav1.TableRow: {"cells":[...],"conditions":[...]?,"object":...}. RawExtension has no
