@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Apply;
 using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Patching;
+using Nautilus.Server.Api.Printing;
 using Nautilus.Store;
 
 namespace Nautilus.Server.Api;
@@ -713,12 +713,19 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         return ListJson(resource, items, list.ResourceVersion, null, null);
     }
 
-    /// <summary>
-    /// A list object built by concatenating stored bytes: no item is re-serialized, and the body is
-    /// one exact-size array, not zeroed (lists are the largest responses; a growing buffer copied
-    /// once more at the end doubled their cost on the large object heap).
-    /// </summary>
+    /// <summary>A list object built by concatenating stored bytes: no item is re-serialized.</summary>
     public static byte[] ListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining)
+    {
+        using var list = PooledListJson(resource, items, resourceVersion, continueToken, remaining);
+        return list.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="ListJson"/> written into rented memory of the exact size, for a response that
+    /// disposes it when sent: lists are the largest responses, and a fresh large-object-heap array
+    /// per list (zeroed, faulted in, collected) cost more than building it.
+    /// </summary>
+    public static PooledBufferWriter PooledListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining)
     {
         var head = new StringBuilder(160)
             .Append("{\"kind\":\"").Append(resource.ListKind)
@@ -734,29 +741,26 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         }
 
         head.Append("},\"items\":[");
-        var prefix = head.ToString();
-        var length = Encoding.UTF8.GetByteCount(prefix) + 2 + Math.Max(0, items.Count - 1);
+        var prefix = Encoding.UTF8.GetBytes(head.ToString());
+        var length = prefix.Length + 2 + Math.Max(0, items.Count - 1);
         for (var i = 0; i < items.Count; i++)
         {
             length += items[i].Length;
         }
 
-        var body = GC.AllocateUninitializedArray<byte>(length);
-        var at = Encoding.UTF8.GetBytes(prefix, body);
+        var body = new PooledBufferWriter(length);
+        body.Write(prefix);
         for (var i = 0; i < items.Count; i++)
         {
             if (i > 0)
             {
-                body[at++] = (byte)',';
+                body.Write(","u8);
             }
 
-            items[i].CopyTo(body, at);
-            at += items[i].Length;
+            body.Write(items[i]);
         }
 
-        body[at++] = (byte)']';
-        body[at++] = (byte)'}';
-        Debug.Assert(at == length);
+        body.Write("]}"u8);
         return body;
     }
 

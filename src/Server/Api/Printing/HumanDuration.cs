@@ -8,37 +8,9 @@ namespace Nautilus.Server.Api.Printing;
 /// </summary>
 internal static class HumanDuration
 {
-    // While a row is rendered for the row cache: the shortest time until a duration printed so far
-    // reads differently (the next whole unit it shows), so that the row can be reused until then.
-    [ThreadStatic]
-    private static long t_stableTicks;
-
-    [ThreadStatic]
-    private static bool t_tracking;
-
-    /// <summary>
-    /// Starts recording how long the durations formatted on this thread keep their text; <see cref="EndTracking"/>
-    /// answers for how long everything formatted in between stays the same (<see cref="TimeSpan.MaxValue"/> when nothing was).
-    /// </summary>
-    public static void BeginTracking()
-    {
-        t_tracking = true;
-        t_stableTicks = long.MaxValue;
-    }
-
-    public static TimeSpan EndTracking()
-    {
-        t_tracking = false;
-        return TimeSpan.FromTicks(t_stableTicks);
-    }
-
     public static string Format(TimeSpan d)
     {
         var ticks = d.Ticks;
-        if (t_tracking)
-        {
-            Track(ticks);
-        }
 
         // A deviation below 2 seconds is tolerated as clock skew: "almost now".
         var seconds = ticks / TimeSpan.TicksPerSecond;
@@ -99,18 +71,6 @@ internal static class HumanDuration
         }
 
         return Text(hours / 24 / 365, "y");
-    }
-
-    // The text changes when the duration reaches the next whole unit it is printed in: seconds
-    // below 10 minutes, minutes below 8 hours, hours below 8 days, days beyond.
-    private static void Track(long ticks)
-    {
-        var unit = ticks < 10 * TimeSpan.TicksPerMinute ? TimeSpan.TicksPerSecond
-            : ticks < 8 * TimeSpan.TicksPerHour ? TimeSpan.TicksPerMinute
-            : ticks < 8 * TimeSpan.TicksPerDay ? TimeSpan.TicksPerHour
-            : TimeSpan.TicksPerDay;
-        var stable = ticks < 0 ? 0 : unit - (ticks % unit);
-        t_stableTicks = Math.Min(t_stableTicks, stable);
     }
 
     /// <summary>translateTimestampSince: "&lt;unknown&gt;" for an absent (zero) timestamp.</summary>
