@@ -69,16 +69,19 @@ public sealed partial class SchedulerHost
         var registry = Registry.InTree();
         var nominator = new Nominator();
         ClusterEventHandlers? handlers = null;
+        SchedulingQueue? pending = null;
+        using var metrics = new SchedulerMetrics(() => pending?.PendingCounts ?? default);
         var lister = new DeferredLister(() => handlers!);
         foreach (var name in options.Profiles)
         {
             var config = name == "nautilus-scheduler" ? ProfileConfig.NautilusScheduler(name) : ProfileConfig.DefaultScheduler(name);
             config = new ProfileConfig { SchedulerName = config.SchedulerName, Plugins = config.Plugins, PercentageOfNodesToScore = options.PercentageOfNodesToScore };
-            profiles[name] = new SchedulingFramework(config, registry, new FrameworkHandle { Api = api, Lister = lister, Time = time, Nominator = nominator });
+            profiles[name] = new SchedulingFramework(config, registry, new FrameworkHandle { Api = api, Lister = lister, Time = time, Nominator = nominator, Metrics = metrics });
         }
 
         var cache = new SchedulerCache(time, options.AssumedPodTtl);
         using var queue = new SchedulingQueue(time, pod => profiles.GetValueOrDefault(pod.SchedulerName), options.PodInitialBackoff, options.PodMaxBackoff, options.PodMaxInUnschedulablePodsDuration);
+        pending = queue;
         handlers = new ClusterEventHandlers(cache, queue, profiles.ContainsKey, nominator);
 
         var pods = Watch(client, ApiSchedulerClient.Pods, loggers, handlers.PodChanged);
@@ -93,7 +96,7 @@ public sealed partial class SchedulerHost
             running.Add(informer.RunAsync(ct));
         }
 
-        await using var scheduler = new PodScheduler(cache, queue, profiles, api, time, loggers.CreateLogger<PodScheduler>(), handlers.CurrentPod, options.Parallelism, nominator: nominator);
+        await using var scheduler = new PodScheduler(cache, queue, profiles, api, time, loggers.CreateLogger<PodScheduler>(), handlers.CurrentPod, options.Parallelism, nominator: nominator, metrics: metrics);
         try
         {
             await Task.WhenAll(nodes.Synced, pods.Synced).WaitAsync(ct).ConfigureAwait(false);

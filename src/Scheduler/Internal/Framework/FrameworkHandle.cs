@@ -56,6 +56,9 @@ internal sealed class FrameworkHandle
     /// <summary>Pods nominated to nodes by preemption; null when the profile runs without a scheduler (tests).</summary>
     public Nominator? Nominator { get; init; }
 
+    /// <summary>kube-scheduler's metrics; null when the profile runs without a scheduler (tests, explanations).</summary>
+    public SchedulerMetrics? Metrics { get; init; }
+
     /// <summary>The owning framework's Filter plugins, for what-if evaluation (preemption). Set by the framework.</summary>
     public Func<CycleState, PodInfo, NodeInfo, Status>? RunFilters { get; set; }
 
