@@ -106,6 +106,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             FieldManager.Update(resource, "", null, obj, options.Manager, time.GetUtcNow());
         }
 
+        await strategy.AdmitCreateAsync(obj, store, ct).ConfigureAwait(false);
         strategy.PrepareForCreate(obj, options.DryRun);
         var created = false;
         try
@@ -509,6 +510,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         var key = Key(resource, ns, name);
         var current = await store.GetAsync(resource.StorageType, key, ct).ConfigureAwait(false) ?? throw ApiException.NotFound(resource, name);
         CheckPreconditions(resource, name, current, options.Preconditions);
+        resource.Strategy.ValidateDelete(name);
 
         var tree = ObjectCodec.ToTree(current);
         var meta = Metadata(tree);

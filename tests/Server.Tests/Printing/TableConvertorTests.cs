@@ -189,6 +189,7 @@ public sealed class TableConvertorTests
             ("apps", "Deployment", "Name:string:name:0 Ready:string::0 Up-to-date:string::0 Available:string::0 Age:string::0 Containers:string::1 Images:string::1 Selector:string::1"),
             ("apps", "ReplicaSet", "Name:string:name:0 Desired:integer::0 Current:integer::0 Ready:integer::0 Age:string::0 Containers:string::1 Images:string::1 Selector:string::1"),
             ("coordination.k8s.io", "Lease", "Name:string:name:0 Holder:string::0 Age:string::0"),
+            ("scheduling.k8s.io", "PriorityClass", "Name:string:name:0 Value:integer::0 Global-Default:boolean::0 Age:string::0 PreemptionPolicy:string::0"),
             ("discovery.k8s.io", "EndpointSlice", "Name:string:name:0 AddressType:string::0 Ports:string::0 Endpoints:string::0 Age:string::0"),
         ];
         return cases.Select(c => new TestCaseData(c.Group, c.Kind).Returns(c.Columns).SetArgDisplayNames((c.Group.Length == 0 ? "core" : c.Group) + "/" + c.Kind));

@@ -29,6 +29,7 @@ internal abstract class ResourcePrinter
         [("apps", "ReplicaSet")] = new ReplicaSetPrinter(),
         [("coordination.k8s.io", "Lease")] = new LeasePrinter(),
         [("discovery.k8s.io", "EndpointSlice")] = new EndpointSlicePrinter(),
+        [("scheduling.k8s.io", "PriorityClass")] = new PriorityClassPrinter(),
     }.ToFrozenDictionary();
 
     /// <summary>rest.defaultTableConvertor: what kube-apiserver serves for a kind without a printer.</summary>
