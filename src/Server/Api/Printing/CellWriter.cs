@@ -25,6 +25,8 @@ internal sealed class CellWriter
 
     public void WriteNumberValue(long value) => writer.WriteNumberValue(value);
 
+    public void WriteBooleanValue(bool value) => writer.WriteBooleanValue(value);
+
     /// <summary>
     /// translateTimestampSince as a cell: the human duration from <paramref name="timestamp"/> to
     /// the time the row is printed ("&lt;unknown&gt;" without one), between an optional prefix and suffix.

@@ -10,12 +10,12 @@ internal sealed class PriorityClassPrinter() : ResourcePrinter(
     TableColumn.AgeColumn,
     new("PreemptionPolicy", "string", SwaggerDocs.PriorityClassPreemptionPolicy))
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement pc, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement pc)
     {
         writer.WriteStringValue(Name(pc));
         writer.WriteNumberValue(pc.Int("value"));
         writer.WriteBooleanValue(pc.Bool("globalDefault"));
-        writer.WriteStringValue(Age(pc, now));
+        WriteAge(writer, pc);
         writer.WriteStringValue(OrNone(pc.Str("preemptionPolicy")));
     }
 }
