@@ -37,7 +37,7 @@ public sealed class NodeAgentHost : IAsyncDisposable
         }
 
         NodeNames = [.. byName.Keys];
-        var defaults = new PodTimings(options.PodStartDelay, options.PodRunDuration, options.PodStopDelay);
+        var defaults = new PodTimings(options.PodStartDelay, options.PodRunDuration, options.PodStopDelay) { RestartBackOff = options.RestartBackOff, MaxRestartBackOff = options.MaxRestartBackOff };
         var queue = new PodReportQueue();
         _pods = new AgentPods(new PodLifecycle(byName, defaults, time), queue);
         var logger = loggers.CreateLogger("Nautilus.Agent");
