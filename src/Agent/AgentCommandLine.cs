@@ -20,12 +20,11 @@ public sealed record AgentCommandLine(AgentEndpoint Endpoint, AgentOptions Optio
         Nodes:
           --nodes <n>                number of nodes (default 1)
           --name-prefix <prefix>     nodes are named <prefix>-<index> (default nautilus-node)
-          --first-index <i>          index of the first node; picks pod CIDRs and IPs (default 0)
+          --first-index <i>          index of the first node; picks node IPs (default 0)
           --cpu <q> --memory <q> --pods <n>   capacity per node (default 8, 32Gi, 110)
           --zones <a,b,...>          zones to spread the nodes over (default zone-a,zone-b,zone-c)
           --region <r>               topology.kubernetes.io/region (default region-1)
           --instance-type <t>        node.kubernetes.io/instance-type (default nautilus.standard-8)
-          --cluster-cidr <cidr>      pod range; node i gets its i-th /24 (default 10.128.0.0/9)
 
         Pods (per-pod overrides: annotations nautilus.io/start-delay, run-duration, stop-delay, exit-code;
         a run-duration annotation makes the containers exit under any restartPolicy, and Always/OnFailure
@@ -85,7 +84,6 @@ public sealed record AgentCommandLine(AgentEndpoint Endpoint, AgentOptions Optio
                 case "--zones": options = options with { Zones = Value(ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) }; break;
                 case "--region": options = options with { Region = Value(ref i) }; break;
                 case "--instance-type": options = options with { InstanceType = Value(ref i) }; break;
-                case "--cluster-cidr": options = options with { ClusterCidr = Value(ref i) }; break;
                 case "--pod-start-delay": options = options with { PodStartDelay = Internal.Durations.Parse(name, Value(ref i)) }; break;
                 case "--pod-run-duration": options = options with { PodRunDuration = Internal.Durations.Parse(name, Value(ref i)) }; break;
                 case "--pod-stop-delay": options = options with { PodStopDelay = Internal.Durations.Parse(name, Value(ref i)) }; break;

@@ -14,7 +14,7 @@ public sealed record AgentOptions
     /// <summary>Nodes are named {prefix}-{index}.</summary>
     public string NamePrefix { get; init; } = "nautilus-node";
 
-    /// <summary>Index of the first node; also picks its pod CIDR and IP, so two agents with disjoint index ranges never collide.</summary>
+    /// <summary>Index of the first node; also picks its InternalIP, so two agents with disjoint index ranges never collide. Pod CIDRs come from the control plane.</summary>
     public int FirstIndex { get; init; }
 
     public string Cpu { get; init; } = "8";
@@ -34,9 +34,6 @@ public sealed record AgentOptions
 
     /// <summary>Roles shown by kubectl get nodes (node-role.kubernetes.io/{role} labels).</summary>
     public IReadOnlyList<string> Roles { get; init; } = ["worker"];
-
-    /// <summary>The cluster's pod range; node index i gets its i-th /24.</summary>
-    public string ClusterCidr { get; init; } = "10.128.0.0/9";
 
     /// <summary>Node index i gets the (i+2)-th address of this range as its InternalIP.</summary>
     public string NodeIpRange { get; init; } = "172.16.0.0/12";

@@ -41,7 +41,7 @@ public sealed class NodeAgentHost : IAsyncDisposable
         var queue = new PodReportQueue();
         _pods = new AgentPods(new PodLifecycle(byName, defaults, time), queue);
         var logger = loggers.CreateLogger("Nautilus.Agent");
-        _heartbeats = new NodeHeartbeats(client, nodes, options, time, logger);
+        _heartbeats = new NodeHeartbeats(client, nodes, _pods, options, time, logger);
         _logs = new LogResponder(client, _pods, options, time, logger);
         var token = _stopping.Token;
         _stream = new PodStream(client, NodeNames, _pods, request => _logs.Start(request, token), time, logger);

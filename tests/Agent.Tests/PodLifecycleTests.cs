@@ -16,6 +16,7 @@ public class PodLifecycleTests
     {
         _time = new ManualTimeProvider(Start);
         _node = SimulatedNode.Create(new AgentOptions { Nodes = 2, NamePrefix = "n" })[1];
+        _node.AssignPodCidr("10.128.1.0/24");
         var nodes = new Dictionary<string, SimulatedNode> { [_node.Name] = _node };
         _lifecycle = new PodLifecycle(nodes, new PodTimings(TimeSpan.FromSeconds(2), RunDuration: null, StopDelay: TimeSpan.FromSeconds(1)), _time);
     }
@@ -62,6 +63,34 @@ public class PodLifecycleTests
             Assert.That(Str(container, "imageID"), Does.StartWith("docker.io/library/nginx@sha256:"));
             Assert.That(Str(container, "containerID"), Does.StartWith("nautilus://"));
             Assert.That(container["state"]!["running"]!["startedAt"]!.GetValue<string>(), Is.EqualTo("2025-01-01T12:00:02Z"));
+        });
+    }
+
+    [Test]
+    public void PodOnANodeWithoutPodCidr_WaitsWithoutIpUntilTheNetworkIsReady()
+    {
+        var node = SimulatedNode.Create(new AgentOptions { Nodes = 1, NamePrefix = "bare" })[0];
+        var lifecycle = new PodLifecycle(new Dictionary<string, SimulatedNode> { [node.Name] = node }, new PodTimings(TimeSpan.FromSeconds(2), null, TimeSpan.Zero), _time);
+        lifecycle.Upsert(Pod("web", "uid-1", node: node.Name));
+        lifecycle.Advance();
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        var waiting = lifecycle.Advance().Single().Status!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Str(waiting, "phase"), Is.EqualTo("Pending"));
+            Assert.That(waiting["podIP"], Is.Null);
+            Assert.That(lifecycle.NextDue, Is.Null, "nothing to do until the pod CIDR arrives");
+        });
+
+        node.AssignPodCidr("10.244.7.0/24");
+        lifecycle.NetworkReady(node);
+        var running = lifecycle.Advance().Single().Status!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Str(running, "phase"), Is.EqualTo("Running"));
+            Assert.That(Str(running, "podIP"), Is.EqualTo("10.244.7.2"));
         });
     }
 
@@ -198,6 +227,7 @@ public class PodLifecycleTests
     public void CrashLoopingPodFoundByARestartedAgent_RestartsAtOnceKeepingItsCount()
     {
         var node = SimulatedNode.Create(new AgentOptions { Nodes = 2, NamePrefix = "n" })[1];
+        node.AssignPodCidr("10.128.1.0/24");
         var status = new JsonObject
         {
             ["phase"] = "Running",
@@ -273,6 +303,7 @@ public class PodLifecycleTests
 
         // A new agent process: same node, empty state, the pod as the server holds it.
         var node = SimulatedNode.Create(new AgentOptions { Nodes = 2, NamePrefix = "n" })[1];
+        node.AssignPodCidr("10.128.1.0/24");
         var restarted = new PodLifecycle(new Dictionary<string, SimulatedNode> { [node.Name] = node }, new PodTimings(TimeSpan.FromSeconds(2), null, TimeSpan.Zero), _time);
         restarted.BeginInitialSet();
         restarted.Upsert(Pod("web", "uid-1", status: running));

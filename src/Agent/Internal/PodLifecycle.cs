@@ -157,6 +157,7 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
     private readonly Dictionary<(string Namespace, string Name), SimulatedPod> _byName = [];
     private readonly PriorityQueue<(SimulatedPod Pod, int Generation), DateTimeOffset> _due = new();
     private readonly List<PodAction> _actions = [];
+    private readonly Dictionary<SimulatedNode, List<SimulatedPod>> _waitingForNetwork = [];
     private HashSet<string>? _initialSet;
 
     public int Count => _pods.Count;
@@ -260,6 +261,10 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
             pod.Next = PodTransition.None;
             switch (transition)
             {
+                case PodTransition.Start when pod.State == PodState.Pending && (pod.PodIp ??= pod.Node.AllocateIp()) is null:
+                    // No pod CIDR yet (or none free): the sandbox cannot get an IP, so the containers wait, as kubelet's do while its network is not ready.
+                    WaitForNetwork(pod, now);
+                    break;
                 case PodTransition.Start when pod.State == PodState.Pending:
                     pod.State = PodState.Running;
                     pod.StartedAt = now;
@@ -287,6 +292,35 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
         var actions = new List<PodAction>(_actions);
         _actions.Clear();
         return actions;
+    }
+
+    /// <summary>The node got its pod CIDR: the pods waiting for an IP start now.</summary>
+    public void NetworkReady(SimulatedNode node)
+    {
+        if (!_waitingForNetwork.Remove(node, out var waiting))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var pod in waiting)
+        {
+            if (pod.State == PodState.Pending && _pods.ContainsKey(pod.Uid))
+            {
+                Schedule(pod, PodTransition.Start, now);
+            }
+        }
+    }
+
+    private void WaitForNetwork(SimulatedPod pod, DateTimeOffset now)
+    {
+        if (!_waitingForNetwork.TryGetValue(pod.Node, out var waiting))
+        {
+            _waitingForNetwork[pod.Node] = waiting = [];
+        }
+
+        waiting.Add(pod);
+        Report(pod, now);
     }
 
     /// <summary>A pod seen for the first time: adopted as it is when this agent started it before, else started.</summary>
