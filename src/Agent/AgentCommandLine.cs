@@ -25,6 +25,7 @@ public sealed record AgentCommandLine(AgentEndpoint Endpoint, AgentOptions Optio
           --zones <a,b,...>          zones to spread the nodes over (default zone-a,zone-b,zone-c)
           --region <r>               topology.kubernetes.io/region (default region-1)
           --instance-type <t>        node.kubernetes.io/instance-type (default nautilus.standard-8)
+        Pod IPs come from each node's spec.podCIDR, assigned by the server (its --cluster-cidr).
 
         Pods (per-pod overrides: annotations nautilus.io/start-delay, run-duration, stop-delay, exit-code;
         a run-duration annotation makes the containers exit under any restartPolicy, and Always/OnFailure

@@ -106,7 +106,6 @@ internal readonly record struct PodTimings(TimeSpan StartDelay, TimeSpan? RunDur
     /// <summary>True when the run time comes from the pod's annotation: then it applies whatever the restartPolicy.</summary>
     public bool RunDurationAnnotated { get; init; }
 
-
     public const string StartDelayAnnotation = "nautilus.io/start-delay";
     public const string RunDurationAnnotation = "nautilus.io/run-duration";
     public const string StopDelayAnnotation = "nautilus.io/stop-delay";

@@ -24,12 +24,14 @@ public sealed partial class NodeIpamController : Controller
     private readonly bool _allocate;
     private readonly Lock _gate = new();
 
-    // The subnet this controller holds for each node: allocated (maybe not yet seen on the Node) or occupied.
+    // The subnet this controller holds for each node: allocated (maybe not yet seen on the Node) or
+    // occupied. Allocation happens under the lock, the patches outside it, several at once (kube
+    // runs 30 CIDR update workers): a burst of 5,000 registrations is not written one by one.
     private readonly Dictionary<string, string> _byNode = new(StringComparer.Ordinal);
     private bool _occupied;
 
     public NodeIpamController(ApiClient client, Informer nodes, ILogger<NodeIpamController> logger, NodeIpamOptions? options = null, EventRecorder? events = null)
-        : base("node-ipam-controller", logger, workers: 1)
+        : base("node-ipam-controller", logger, workers: 4)
     {
         options ??= new NodeIpamOptions();
         _client = client;
