@@ -44,7 +44,7 @@ internal sealed record LoadOptions
                                  --server-arg --controllers=false --server-arg --scheduler=false
         Load:
           --scenario <names>     comma-separated: get, table, table-all, list, create, update-status,
-                                 mix, watch, memory (default: get)
+                                 mix, watch, memory, agent-scale (default: get)
           --protocol rest|grpc   REST is HTTP/1.1 keep-alive JSON with a bearer token (kubectl,
                                  client libraries); gRPC is native HTTP/2 (node agents). Default rest
           --connections <n>      connections to the server (default 4)
@@ -64,6 +64,10 @@ internal sealed record LoadOptions
           --events <n>           pod events written per second (default 20)
         Memory (--scenario memory): 10,000 pods on 100 nodes, then 150,000 pods on 5,000 nodes
           --memory-steps <list>  pods:nodes steps (default 10000:100,150000:5000)
+        Agent scale (--scenario agent-scale): one nautilus-agent process simulating --nodes nodes
+                                 (registration time; idle CPU and RSS of server and agent over
+                                 --duration after --warmup), then --pods unbound pods from
+                                 creation to Running through the scheduler
         Output:
           --json <path>          also write the results as JSON ('-' for standard output)
         """;

@@ -20,17 +20,21 @@ public sealed record AgentCommandLine(AgentEndpoint Endpoint, AgentOptions Optio
         Nodes:
           --nodes <n>                number of nodes (default 1)
           --name-prefix <prefix>     nodes are named <prefix>-<index> (default nautilus-node)
-          --first-index <i>          index of the first node; picks pod CIDRs and IPs (default 0)
+          --first-index <i>          index of the first node; picks node IPs (default 0)
           --cpu <q> --memory <q> --pods <n>   capacity per node (default 8, 32Gi, 110)
           --zones <a,b,...>          zones to spread the nodes over (default zone-a,zone-b,zone-c)
           --region <r>               topology.kubernetes.io/region (default region-1)
           --instance-type <t>        node.kubernetes.io/instance-type (default nautilus.standard-8)
-          --cluster-cidr <cidr>      pod range; node i gets its i-th /24 (default 10.128.0.0/9)
+        Pod IPs come from each node's spec.podCIDR, assigned by the server (its --cluster-cidr).
 
-        Pods (per-pod overrides: annotations nautilus.io/start-delay, run-duration, stop-delay, exit-code):
+        Pods (per-pod overrides: annotations nautilus.io/start-delay, run-duration, stop-delay, exit-code;
+        a run-duration annotation makes the containers exit under any restartPolicy, and Always/OnFailure
+        restart them as kubelet does: CrashLoopBackOff, restartCount, lastState, logs --previous):
           --pod-start-delay <d>      seen to running (default 1s)
           --pod-run-duration <d>     run time of restartPolicy Never/OnFailure pods (default: forever)
           --pod-stop-delay <d>       deletion to stopped, capped by the grace period (default 0s)
+          --restart-backoff <d>      first container restart back-off, doubling per restart (default 10s)
+          --max-restart-backoff <d>  cap of the restart back-off (default 5m)
           --log-interval <d>         one simulated log line per interval (default 2s)
 
         Heartbeats:
@@ -81,10 +85,11 @@ public sealed record AgentCommandLine(AgentEndpoint Endpoint, AgentOptions Optio
                 case "--zones": options = options with { Zones = Value(ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) }; break;
                 case "--region": options = options with { Region = Value(ref i) }; break;
                 case "--instance-type": options = options with { InstanceType = Value(ref i) }; break;
-                case "--cluster-cidr": options = options with { ClusterCidr = Value(ref i) }; break;
                 case "--pod-start-delay": options = options with { PodStartDelay = Internal.Durations.Parse(name, Value(ref i)) }; break;
                 case "--pod-run-duration": options = options with { PodRunDuration = Internal.Durations.Parse(name, Value(ref i)) }; break;
                 case "--pod-stop-delay": options = options with { PodStopDelay = Internal.Durations.Parse(name, Value(ref i)) }; break;
+                case "--restart-backoff": options = options with { RestartBackOff = Internal.Durations.Parse(name, Value(ref i)) }; break;
+                case "--max-restart-backoff": options = options with { MaxRestartBackOff = Internal.Durations.Parse(name, Value(ref i)) }; break;
                 case "--log-interval": options = options with { LogInterval = Internal.Durations.Parse(name, Value(ref i)) }; break;
                 case "--lease-interval": options = options with { LeaseRenewInterval = Internal.Durations.Parse(name, Value(ref i)) }; break;
                 default: throw new ArgumentException($"Unknown option '{arg}'. Run with --help to see the options.");

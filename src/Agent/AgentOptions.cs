@@ -14,7 +14,7 @@ public sealed record AgentOptions
     /// <summary>Nodes are named {prefix}-{index}.</summary>
     public string NamePrefix { get; init; } = "nautilus-node";
 
-    /// <summary>Index of the first node; also picks its pod CIDR and IP, so two agents with disjoint index ranges never collide.</summary>
+    /// <summary>Index of the first node; also picks its InternalIP, so two agents with disjoint index ranges never collide. Pod CIDRs come from the control plane.</summary>
     public int FirstIndex { get; init; }
 
     public string Cpu { get; init; } = "8";
@@ -35,9 +35,6 @@ public sealed record AgentOptions
     /// <summary>Roles shown by kubectl get nodes (node-role.kubernetes.io/{role} labels).</summary>
     public IReadOnlyList<string> Roles { get; init; } = ["worker"];
 
-    /// <summary>The cluster's pod range; node index i gets its i-th /24.</summary>
-    public string ClusterCidr { get; init; } = "10.128.0.0/9";
-
     /// <summary>Node index i gets the (i+2)-th address of this range as its InternalIP.</summary>
     public string NodeIpRange { get; init; } = "172.16.0.0/12";
 
@@ -46,11 +43,22 @@ public sealed record AgentOptions
     /// <summary>Time from seeing a pod to its containers running, unless the pod's nautilus.io/start-delay annotation says otherwise.</summary>
     public TimeSpan PodStartDelay { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Run time of pods with restartPolicy Never or OnFailure (then Succeeded); null runs them forever. Annotation nautilus.io/run-duration.</summary>
+    /// <summary>
+    /// Run time of pods with restartPolicy Never or OnFailure (then Succeeded); null runs them
+    /// forever. A pod's nautilus.io/run-duration annotation overrides it and applies under every
+    /// restartPolicy: the containers then exit with the pod's nautilus.io/exit-code (default 0)
+    /// and, under Always (or OnFailure with a non-zero code), restart with kubelet's back-off.
+    /// </summary>
     public TimeSpan? PodRunDuration { get; init; }
 
     /// <summary>Time containers take to stop once a pod is deleted, capped by its grace period. Annotation nautilus.io/stop-delay.</summary>
     public TimeSpan PodStopDelay { get; init; } = TimeSpan.Zero;
+
+    /// <summary>kubelet's first container restart back-off (10 s); it doubles per restart up to <see cref="MaxRestartBackOff"/>. Small in tests.</summary>
+    public TimeSpan RestartBackOff { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>kubelet's MaxContainerBackOff (5 min). A container that ran twice this long restarts at once, the back-off reset.</summary>
+    public TimeSpan MaxRestartBackOff { get; init; } = TimeSpan.FromMinutes(5);
 
     /// <summary>A simulated container writes one log line per interval.</summary>
     public TimeSpan LogInterval { get; init; } = TimeSpan.FromSeconds(2);

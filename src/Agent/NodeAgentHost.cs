@@ -37,11 +37,11 @@ public sealed class NodeAgentHost : IAsyncDisposable
         }
 
         NodeNames = [.. byName.Keys];
-        var defaults = new PodTimings(options.PodStartDelay, options.PodRunDuration, options.PodStopDelay);
+        var defaults = new PodTimings(options.PodStartDelay, options.PodRunDuration, options.PodStopDelay) { RestartBackOff = options.RestartBackOff, MaxRestartBackOff = options.MaxRestartBackOff };
         var queue = new PodReportQueue();
         _pods = new AgentPods(new PodLifecycle(byName, defaults, time), queue);
         var logger = loggers.CreateLogger("Nautilus.Agent");
-        _heartbeats = new NodeHeartbeats(client, nodes, options, time, logger);
+        _heartbeats = new NodeHeartbeats(client, nodes, _pods, options, time, logger);
         _logs = new LogResponder(client, _pods, options, time, logger);
         var token = _stopping.Token;
         _stream = new PodStream(client, NodeNames, _pods, request => _logs.Start(request, token), time, logger);

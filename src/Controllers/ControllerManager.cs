@@ -6,6 +6,7 @@ using Nautilus.Controllers.Endpoints;
 using Nautilus.Controllers.Events;
 using Nautilus.Controllers.GarbageCollection;
 using Nautilus.Controllers.Namespaces;
+using Nautilus.Controllers.NodeIpam;
 using Nautilus.Controllers.NodeLifecycle;
 using Nautilus.Controllers.ReplicaSets;
 
@@ -15,7 +16,7 @@ namespace Nautilus.Controllers;
 /// The controller manager: one shared informer per resource, the controllers fed by them, all
 /// talking to the API server through <see cref="ApiClient"/>. Runs until cancelled.
 /// </summary>
-public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers)
+public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers, NodeIpamOptions? nodeIpam = null)
 {
     public async Task RunAsync(CancellationToken ct)
     {
@@ -44,11 +45,13 @@ public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers)
             new NodeLifecycleOptions(), events.NewRecorder("node-controller"));
         using var taintEvictionController = new TaintEvictionController(
             client, nodes, pods, loggers.CreateLogger<TaintEvictionController>(), events.NewRecorder("taint-eviction-controller"));
+        using var nodeIpamController = new NodeIpamController(client, nodes, loggers.CreateLogger<NodeIpamController>(), nodeIpam, events.NewRecorder("cidrAllocator"));
         var garbageCollector = new GarbageCollector(informers, loggers.CreateLogger<GarbageCollector>());
         endpointsController.Start();
         endpointSliceController.Start();
         nodeLifecycleController.Start();
         taintEvictionController.Start();
+        nodeIpamController.Start();
 
         await Task.WhenAll(
             informers.RunAsync(ct),
@@ -60,6 +63,7 @@ public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers)
             endpointSliceController.RunAsync(ct),
             nodeLifecycleController.RunAsync(ct),
             taintEvictionController.RunAsync(ct),
+            nodeIpamController.RunAsync(ct),
             garbageCollector.RunAsync(ct)).ConfigureAwait(false);
     }
 }

@@ -49,7 +49,7 @@ public sealed class NautilusServer : IAsyncDisposable
         _loopback = LoopbackChannel.Create(baseAddress, credentials);
         var loggers = app.Services.GetRequiredService<ILoggerFactory>();
         var client = new ApiClient(new Nautilus.Api.V1.Resources.ResourcesClient(_loopback), new Nautilus.Api.V1.Discovery.DiscoveryClient(_loopback));
-        var manager = new ControllerManager(client, loggers);
+        var manager = new ControllerManager(client, loggers, options.NodeIpam);
         _controllers = options.RunControllers ? Task.Run(() => manager.RunAsync(_stopping.Token)) : Task.CompletedTask;
         _scheduler = options.RunScheduler
             ? Task.Run(() => app.Services.GetRequiredService<SchedulerHost>().RunAsync(_loopback.CreateCallInvoker(), _stopping.Token))

@@ -37,13 +37,18 @@ public class AgentEndToEndTests
             Assert.That(line.Split(' ', StringSplitOptions.RemoveEmptyEntries), Is.SupersetOf(new[] { "Ready", "worker", "v1.32.0" }), line);
         }
 
-        var node = await cluster.Client.CoreV1.ReadNodeAsync("sim-1");
+        V1Node node = null!;
+        await TestCluster.WaitUntilAsync(async () =>
+        {
+            node = await cluster.Client.CoreV1.ReadNodeAsync("sim-1");
+            return node.Spec?.PodCIDR is not null;
+        }, Deadline, "the node IPAM controller gives the node a pod CIDR");
         Assert.Multiple(() =>
         {
             Assert.That(node.Metadata.Labels["kubernetes.io/hostname"], Is.EqualTo("sim-1"));
             Assert.That(node.Metadata.Labels["topology.kubernetes.io/zone"], Is.EqualTo("z2"));
             Assert.That(node.Metadata.Labels, Does.ContainKey("node.kubernetes.io/instance-type"));
-            Assert.That(node.Spec.PodCIDR, Is.EqualTo("10.128.1.0/24"));
+            Assert.That(node.Spec.PodCIDR, Does.Match(@"^10\.244\.\d{1,3}\.0/24$"), "assigned by the node IPAM controller");
             Assert.That(node.Status.Capacity["pods"].ToString(), Is.EqualTo("110"));
             Assert.That(node.Status.Allocatable["cpu"].ToString(), Is.EqualTo("8"));
             Assert.That(node.Status.Addresses.Single(a => a.Type == "InternalIP").Address, Is.EqualTo("172.16.0.3"));
@@ -70,9 +75,10 @@ public class AgentEndToEndTests
 
         var pod = await WaitForPhaseAsync(cluster, "web", "Running");
         var container = pod.Status.ContainerStatuses.Single();
+        var cidr = (await cluster.Client.CoreV1.ReadNodeAsync("run-2")).Spec.PodCIDR;
         Assert.Multiple(() =>
         {
-            Assert.That(pod.Status.PodIP, Does.StartWith("10.128.2."));
+            Assert.That(pod.Status.PodIP, Does.StartWith(cidr[..cidr.LastIndexOf(".0/24", StringComparison.Ordinal)] + "."), $"in the node's {cidr}");
             Assert.That(pod.Status.HostIP, Is.EqualTo("172.16.0.4"));
             Assert.That(pod.Status.StartTime, Is.Not.Null);
             Assert.That(pod.Status.Conditions.Select(c => (c.Type, c.Status)), Is.SupersetOf(new[]

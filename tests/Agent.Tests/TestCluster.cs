@@ -31,12 +31,14 @@ public sealed class TestCluster : IAsyncDisposable
     private Kubernetes? _client;
 
     private readonly int _inProcessNodes;
+    private readonly Func<ServerOptions, ServerOptions>? _configure;
 
-    private TestCluster(string root, int port, int inProcessNodes, NautilusServer server)
+    private TestCluster(string root, int port, int inProcessNodes, Func<ServerOptions, ServerOptions>? configure, NautilusServer server)
     {
         _root = root;
         _port = port;
         _inProcessNodes = inProcessNodes;
+        _configure = configure;
         Server = server;
     }
 
@@ -48,13 +50,16 @@ public sealed class TestCluster : IAsyncDisposable
 
     public Kubernetes Client => _client ??= new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(KubeconfigPath));
 
-    /// <summary>Starts a server; <paramref name="inProcessNodes"/> is its own --nodes (simulated in the server process).</summary>
-    public static async Task<TestCluster> StartAsync(int inProcessNodes = 0)
+    /// <summary>
+    /// Starts a server; <paramref name="inProcessNodes"/> is its own --nodes (simulated in the
+    /// server process), <paramref name="configure"/> changes its other options (kept across restarts).
+    /// </summary>
+    public static async Task<TestCluster> StartAsync(int inProcessNodes = 0, Func<ServerOptions, ServerOptions>? configure = null)
     {
         var root = Path.Combine(Path.GetTempPath(), "nautilus-agent-tests-" + Guid.NewGuid().ToString("N"));
         var port = FreePort();
-        var server = await NautilusServer.StartAsync(Options(root, port, inProcessNodes));
-        return new TestCluster(root, port, inProcessNodes, server);
+        var server = await NautilusServer.StartAsync(Options(root, port, inProcessNodes, configure));
+        return new TestCluster(root, port, inProcessNodes, configure, server);
     }
 
     /// <summary>Starts an agent; it is stopped with the cluster unless the test stops it first.</summary>
@@ -92,7 +97,7 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    public async Task StartServerAsync() => Server = await NautilusServer.StartAsync(Options(_root, _port, _inProcessNodes));
+    public async Task StartServerAsync() => Server = await NautilusServer.StartAsync(Options(_root, _port, _inProcessNodes, _configure));
 
     public Task<KubectlResult> Kubectl(params string[] args) => RunKubectl(args);
 
@@ -128,8 +133,11 @@ public sealed class TestCluster : IAsyncDisposable
         }
     }
 
-    private static ServerOptions Options(string root, int port, int nodes) =>
-        new() { Address = "127.0.0.1", Port = port, DataDirectory = Path.Combine(root, "data"), Nodes = nodes };
+    private static ServerOptions Options(string root, int port, int nodes, Func<ServerOptions, ServerOptions>? configure)
+    {
+        var options = new ServerOptions { Address = "127.0.0.1", Port = port, DataDirectory = Path.Combine(root, "data"), Nodes = nodes };
+        return configure is null ? options : configure(options);
+    }
 
     private static int FreePort()
     {

@@ -69,6 +69,19 @@ internal sealed class AgentPods(PodLifecycle lifecycle, PodReportQueue reports)
         }
     }
 
+    /// <summary>A node learned its pod CIDR: pods waiting for an IP start.</summary>
+    public void AssignPodCidr(SimulatedNode node, string cidr)
+    {
+        lock (_gate)
+        {
+            if (node.AssignPodCidr(cidr))
+            {
+                lifecycle.NetworkReady(node);
+                reports.Enqueue(lifecycle.Advance());
+            }
+        }
+    }
+
     /// <summary>Reads one pod under the lock.</summary>
     public T Read<T>(string ns, string name, Func<SimulatedPod?, T> read)
     {

@@ -59,10 +59,13 @@ internal sealed class LogResponder(V1.NodeAgent.NodeAgentClient client, AgentPod
 
                 var current = Find(request);
                 running = current.Running;
-                if (current.Log is not null)
+                if (current.Log is null || current.Log.StartedAt != log.StartedAt)
                 {
-                    log = current.Log;
+                    // A new instance started: the one followed has exited, and following ends with it, as kubelet's does.
+                    break;
                 }
+
+                log = current.Log;
 
                 var next = log.LinesAt(time.GetUtcNow());
                 if (next > end)
@@ -124,16 +127,26 @@ internal sealed class LogResponder(V1.NodeAgent.NodeAgentClient client, AgentPod
             return new Source(null, 400, $"container {request.Container} is not valid for pod {request.Pod}", false);
         }
 
+        var image = PodStatuses.NormalizeImage(container.Image);
         if (request.Previous)
         {
-            return new Source(null, 400, $"previous terminated container \"{container.Name}\" in pod \"{request.Pod}\" not found", false);
+            // kubelet reads lastState.terminated: the instance before the last restart.
+            return isInit || pod.Last is not { } last
+                ? new Source(null, 400, $"previous terminated container \"{container.Name}\" in pod \"{request.Pod}\" not found", false)
+                : new Source(new SimulatedLog(request.Pod, container.Name, image, last.StartedAt, last.FinishedAt, options.LogInterval), 0, "", false);
         }
 
         if (isInit)
         {
-            return pod.StartedAt is { } initEnd
+            return (pod.InitFinishedAt ?? pod.StartedAt) is { } initEnd
                 ? new Source(new SimulatedLog(request.Pod, container.Name, container.Image, pod.StartTime, initEnd, options.LogInterval), 0, "", false)
                 : new Source(null, 400, $"container \"{container.Name}\" in pod \"{request.Pod}\" is waiting to start: PodInitializing", false);
+        }
+
+        if (pod.State == PodState.BackOff && pod.Last is { } exited)
+        {
+            // Waiting to restart: kubelet serves the exited instance (lastState.terminated).
+            return new Source(new SimulatedLog(request.Pod, container.Name, image, exited.StartedAt, exited.FinishedAt, options.LogInterval), 0, "", false);
         }
 
         if (pod.StartedAt is not { } startedAt)
@@ -143,7 +156,7 @@ internal sealed class LogResponder(V1.NodeAgent.NodeAgentClient client, AgentPod
 
         var running = pod.State is PodState.Running or PodState.Stopping;
         var finishedAt = running ? (DateTimeOffset?)null : pod.FinishedAt;
-        return new Source(new SimulatedLog(request.Pod, container.Name, PodStatuses.NormalizeImage(container.Image), startedAt, finishedAt, options.LogInterval), 0, "", running);
+        return new Source(new SimulatedLog(request.Pod, container.Name, image, startedAt, finishedAt, options.LogInterval), 0, "", running);
     });
 
     private static byte[] Limit(byte[] data, ref long budget)

@@ -8,17 +8,21 @@ namespace Nautilus.Agent.Internal;
 /// LeaseRenewInterval and its status re-posted every NodeStatusReportInterval, the nodes spread
 /// evenly over the interval and sent in batches, so 5,000 nodes make a steady 500 renewals a
 /// second in a few calls, not a burst every 10 s. After the server was unreachable the nodes
-/// register again first (the server may have lost them).
+/// register again first (the server may have lost them). Until every node has its pod CIDR
+/// (assigned by the control plane's node IPAM controller) the nodes that lack one are asked for
+/// on every tick, as kubelet waits for spec.podCIDR on its Node.
 /// </summary>
 internal sealed class NodeHeartbeats(
     V1.NodeAgent.NodeAgentClient client,
     IReadOnlyList<SimulatedNode> nodes,
+    AgentPods pods,
     AgentOptions options,
     TimeProvider time,
     ILogger logger)
 {
     private readonly string _bootId = Guid.NewGuid().ToString();
     private readonly TaskCompletionSource _registered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _allCidrsKnown;
 
     /// <summary>Completes once every node has been registered.</summary>
     public Task Registered => _registered.Task;
@@ -58,6 +62,7 @@ internal sealed class NodeHeartbeats(
                     mustRegister = false;
                 }
 
+                await LearnPodCidrsAsync(ct).ConfigureAwait(false);
                 await RenewDueAsync(nextLease, first, ct).ConfigureAwait(false);
                 first = false;
                 await ReportDueStatusAsync(nextStatus, ct).ConfigureAwait(false);
@@ -91,6 +96,48 @@ internal sealed class NodeHeartbeats(
                 }
             }
         }
+    }
+
+    private async Task LearnPodCidrsAsync(CancellationToken ct)
+    {
+        if (_allCidrsKnown)
+        {
+            return;
+        }
+
+        var missing = new List<SimulatedNode>();
+        foreach (var node in nodes)
+        {
+            if (node.PodCidr is null)
+            {
+                missing.Add(node);
+            }
+        }
+
+        for (var offset = 0; offset < missing.Count; offset += options.BatchSize)
+        {
+            var request = new GetPodCidrsRequest();
+            var count = Math.Min(options.BatchSize, missing.Count - offset);
+            for (var j = 0; j < count; j++)
+            {
+                request.NodeNames.Add(missing[offset + j].Name);
+            }
+
+            var response = await client.GetPodCidrsAsync(request, cancellationToken: ct).ConfigureAwait(false);
+            for (var j = 0; j < count && j < response.Nodes.Count; j++)
+            {
+                foreach (var cidr in response.Nodes[j].PodCidrs)
+                {
+                    if (!cidr.Contains(':', StringComparison.Ordinal))
+                    {
+                        pods.AssignPodCidr(missing[offset + j], cidr);
+                        break;
+                    }
+                }
+            }
+        }
+
+        _allCidrsKnown = nodes.All(n => n.PodCidr is not null);
     }
 
     private async Task RenewDueAsync(DateTimeOffset[] next, bool first, CancellationToken ct)

@@ -8,8 +8,11 @@ internal enum PodState
     Pending,
     Running,
 
-    /// <summary>Containers exited (restartPolicy Never/OnFailure and a run time): Succeeded or Failed.</summary>
+    /// <summary>Containers exited and will not restart (restartPolicy Never, or OnFailure with exit code 0): Succeeded or Failed.</summary>
     Completed,
+
+    /// <summary>Containers exited and wait out kubelet's restart back-off (CrashLoopBackOff); the pod keeps its IP.</summary>
+    BackOff,
 
     /// <summary>Deleted; containers stopping within the grace period.</summary>
     Stopping,
@@ -53,11 +56,26 @@ internal sealed class SimulatedPod(string ns, string name, string uid, Simulated
 
     public DateTimeOffset StartTime { get; set; }
 
+    /// <summary>When the current instance of the containers started.</summary>
     public DateTimeOffset? StartedAt { get; set; }
+
+    /// <summary>When the init containers finished (the first start of the containers).</summary>
+    public DateTimeOffset? InitFinishedAt { get; set; }
 
     public DateTimeOffset? FinishedAt { get; set; }
 
     public int ExitCode { get; set; }
+
+    /// <summary>How often the containers were restarted (containerStatuses[].restartCount).</summary>
+    public int RestartCount { get; set; }
+
+    /// <summary>The previous container instance (lastState.terminated), once one has exited and been restarted or is waiting to be.</summary>
+    public TerminatedInstance? Last { get; set; }
+
+    /// <summary>kubelet's per-container back-off: the current delay (zero: no entry) and when it was last moved.</summary>
+    public TimeSpan BackOff { get; set; }
+
+    public DateTimeOffset BackOffUpdated { get; set; }
 
     /// <summary>Bumped whenever the pending transition changes, so an earlier scheduled one is ignored.</summary>
     public int Generation { get; set; }
@@ -65,17 +83,29 @@ internal sealed class SimulatedPod(string ns, string name, string uid, Simulated
     public PodTransition Next { get; set; }
 }
 
+/// <summary>A container instance that has exited: what lastState.terminated shows and kubectl logs --previous reads.</summary>
+internal readonly record struct TerminatedInstance(DateTimeOffset StartedAt, DateTimeOffset FinishedAt, int ExitCode, int RestartCount);
+
 internal enum PodTransition
 {
     None,
     Start,
     Complete,
+    Restart,
     Stop,
 }
 
 /// <summary>Per-pod timing, from the agent's defaults and the pod's nautilus.io/* annotations.</summary>
 internal readonly record struct PodTimings(TimeSpan StartDelay, TimeSpan? RunDuration, TimeSpan StopDelay, int ExitCode = 0)
 {
+    /// <summary>kubelet's container restart back-off: 10 s, doubling up to 5 min (MaxContainerBackOff).</summary>
+    public TimeSpan RestartBackOff { get; init; } = TimeSpan.FromSeconds(10);
+
+    public TimeSpan MaxRestartBackOff { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>True when the run time comes from the pod's annotation: then it applies whatever the restartPolicy.</summary>
+    public bool RunDurationAnnotated { get; init; }
+
     public const string StartDelayAnnotation = "nautilus.io/start-delay";
     public const string RunDurationAnnotation = "nautilus.io/run-duration";
     public const string StopDelayAnnotation = "nautilus.io/stop-delay";
@@ -92,7 +122,7 @@ internal readonly record struct PodTimings(TimeSpan StartDelay, TimeSpan? RunDur
 
         if (Durations.TryParse(Str(annotations, RunDurationAnnotation), out var run))
         {
-            timings = timings with { RunDuration = run };
+            timings = timings with { RunDuration = run, RunDurationAnnotated = true };
         }
 
         if (Durations.TryParse(Str(annotations, StopDelayAnnotation), out var stop))
@@ -126,6 +156,7 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
     private readonly Dictionary<(string Namespace, string Name), SimulatedPod> _byName = [];
     private readonly PriorityQueue<(SimulatedPod Pod, int Generation), DateTimeOffset> _due = new();
     private readonly List<PodAction> _actions = [];
+    private readonly Dictionary<SimulatedNode, List<SimulatedPod>> _waitingForNetwork = [];
     private HashSet<string>? _initialSet;
 
     public int Count => _pods.Count;
@@ -229,18 +260,24 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
             pod.Next = PodTransition.None;
             switch (transition)
             {
+                case PodTransition.Start when pod.State == PodState.Pending && (pod.PodIp ??= pod.Node.AllocateIp()) is null:
+                    // No pod CIDR yet (or none free): the sandbox cannot get an IP, so the containers wait, as kubelet's do while its network is not ready.
+                    WaitForNetwork(pod, now);
+                    break;
                 case PodTransition.Start when pod.State == PodState.Pending:
                     pod.State = PodState.Running;
                     pod.StartedAt = now;
+                    pod.InitFinishedAt = now;
                     Report(pod, now);
                     ScheduleCompletion(pod, defaults.For(pod.Pod), now);
                     break;
                 case PodTransition.Complete when pod.State == PodState.Running:
-                    pod.State = PodState.Completed;
-                    pod.FinishedAt = now;
-                    pod.ExitCode = defaults.For(pod.Pod).ExitCode;
-                    pod.Node.Release(pod.PodIp);
-                    Report(pod, now);
+                    Exit(pod, defaults.For(pod.Pod), now);
+                    break;
+                case PodTransition.Restart when pod.State == PodState.BackOff:
+                    // The back-off has passed: kubelet's doBackOff moves the entry (Next) and starts the container.
+                    NextBackOff(pod, defaults.For(pod.Pod), pod.Last?.FinishedAt ?? now, now);
+                    Restart(pod, now);
                     break;
                 case PodTransition.Stop when pod.State == PodState.Stopping:
                     pod.State = PodState.Stopped;
@@ -254,6 +291,35 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
         var actions = new List<PodAction>(_actions);
         _actions.Clear();
         return actions;
+    }
+
+    /// <summary>The node got its pod CIDR: the pods waiting for an IP start now.</summary>
+    public void NetworkReady(SimulatedNode node)
+    {
+        if (!_waitingForNetwork.Remove(node, out var waiting))
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        foreach (var pod in waiting)
+        {
+            if (pod.State == PodState.Pending && _pods.ContainsKey(pod.Uid))
+            {
+                Schedule(pod, PodTransition.Start, now);
+            }
+        }
+    }
+
+    private void WaitForNetwork(SimulatedPod pod, DateTimeOffset now)
+    {
+        if (!_waitingForNetwork.TryGetValue(pod.Node, out var waiting))
+        {
+            _waitingForNetwork[pod.Node] = waiting = [];
+        }
+
+        waiting.Add(pod);
+        Report(pod, now);
     }
 
     /// <summary>A pod seen for the first time: adopted as it is when this agent started it before, else started.</summary>
@@ -277,11 +343,18 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
         {
             pod.PodIp = podIp;
             pod.StartTime = startTime ?? now;
+            AdoptRestarts(pod, status);
             if (phase == "Running" && RunningSince(status) is { } startedAt)
             {
                 pod.State = PodState.Running;
                 pod.StartedAt = startedAt;
                 ScheduleCompletion(pod, timings, startedAt);
+            }
+            else if (phase == "Running" && pod.Last is not null)
+            {
+                // Crash-looping: kubelet's back-off lives in its memory, so a restarted agent restarts the containers now.
+                pod.State = PodState.BackOff;
+                Schedule(pod, PodTransition.Restart, now);
             }
             else
             {
@@ -306,12 +379,81 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
 
     private void ScheduleCompletion(SimulatedPod pod, PodTimings timings, DateTimeOffset startedAt)
     {
-        var restartPolicy = Str(pod.Pod["spec"] as JsonObject, "restartPolicy") ?? "Always";
-        if (restartPolicy is "Never" or "OnFailure" && timings.RunDuration is { } run)
+        var restartPolicy = RestartPolicy(pod);
+        if ((timings.RunDurationAnnotated || restartPolicy is "Never" or "OnFailure") && timings.RunDuration is { } run)
         {
             Schedule(pod, PodTransition.Complete, startedAt + run);
         }
     }
+
+    /// <summary>
+    /// The containers exit with the pod's exit code. Whether they restart follows the
+    /// restartPolicy (Always: any exit; OnFailure: a non-zero one; Never: none), and when follows
+    /// kubelet's doBackOff: the first exit (or one after a run longer than twice the maximum
+    /// back-off) restarts at once, later ones wait out the back-off in CrashLoopBackOff.
+    /// </summary>
+    private void Exit(SimulatedPod pod, PodTimings timings, DateTimeOffset now)
+    {
+        pod.FinishedAt = now;
+        pod.ExitCode = timings.ExitCode;
+        var restartPolicy = RestartPolicy(pod);
+        if (restartPolicy == "Never" || (restartPolicy == "OnFailure" && timings.ExitCode == 0))
+        {
+            pod.State = PodState.Completed;
+            pod.Node.Release(pod.PodIp);
+            Report(pod, now);
+            return;
+        }
+
+        pod.Last = new TerminatedInstance(pod.StartedAt ?? pod.StartTime, now, timings.ExitCode, pod.RestartCount);
+        if (InBackOff(pod, timings, now, now))
+        {
+            pod.State = PodState.BackOff;
+            Report(pod, now);
+            Schedule(pod, PodTransition.Restart, now + pod.BackOff);
+            return;
+        }
+
+        NextBackOff(pod, timings, now, now);
+        Restart(pod, now);
+    }
+
+    /// <summary>A new instance of the containers: restartCount goes up, the exited one becomes lastState.</summary>
+    private void Restart(SimulatedPod pod, DateTimeOffset now)
+    {
+        pod.RestartCount++;
+        pod.State = PodState.Running;
+        pod.StartedAt = now;
+        pod.FinishedAt = null;
+        Report(pod, now);
+        ScheduleCompletion(pod, defaults.For(pod.Pod), now);
+    }
+
+    /// <summary>client-go's Backoff.IsInBackOffSince(key, finishedAt): an entry that has not expired and a back-off window not yet over.</summary>
+    private static bool InBackOff(SimulatedPod pod, PodTimings timings, DateTimeOffset finishedAt, DateTimeOffset now) =>
+        pod.BackOff > TimeSpan.Zero && !BackOffExpired(pod, timings, finishedAt) && now - finishedAt < pod.BackOff;
+
+    /// <summary>client-go's Backoff.Next: the initial delay for a new or expired entry, else doubled up to the maximum.</summary>
+    private static void NextBackOff(SimulatedPod pod, PodTimings timings, DateTimeOffset finishedAt, DateTimeOffset now)
+    {
+        if (pod.BackOff <= TimeSpan.Zero || BackOffExpired(pod, timings, finishedAt))
+        {
+            pod.BackOff = timings.RestartBackOff;
+        }
+        else
+        {
+            var doubled = pod.BackOff * 2;
+            pod.BackOff = doubled < timings.MaxRestartBackOff ? doubled : timings.MaxRestartBackOff;
+        }
+
+        pod.BackOffUpdated = now;
+    }
+
+    /// <summary>An entry not moved for twice the maximum back-off (the container ran that long) starts again from the initial delay.</summary>
+    private static bool BackOffExpired(SimulatedPod pod, PodTimings timings, DateTimeOffset finishedAt) =>
+        finishedAt - pod.BackOffUpdated > timings.MaxRestartBackOff * 2;
+
+    private static string RestartPolicy(SimulatedPod pod) => Str(pod.Pod["spec"] as JsonObject, "restartPolicy") ?? "Always";
 
     private void Schedule(SimulatedPod pod, PodTransition transition, DateTimeOffset due)
     {
@@ -337,7 +479,7 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
             _byName.Remove((pod.Namespace, pod.Name));
         }
 
-        if (pod.State is PodState.Pending or PodState.Running or PodState.Stopping)
+        if (pod.State is PodState.Pending or PodState.Running or PodState.BackOff or PodState.Stopping)
         {
             pod.Node.Release(pod.PodIp);
         }
@@ -357,6 +499,24 @@ internal sealed class PodLifecycle(IReadOnlyDictionary<string, SimulatedNode> no
                     into.Add(new ContainerSpec(Str(container, "name") ?? "", Str(container, "image") ?? ""));
                 }
             }
+        }
+    }
+
+    /// <summary>The restart count and previous instance of a pod this agent ran before it restarted.</summary>
+    private static void AdoptRestarts(SimulatedPod pod, JsonObject? status)
+    {
+        if ((status?["containerStatuses"] as JsonArray)?.FirstOrDefault() is not JsonObject first)
+        {
+            return;
+        }
+
+        pod.RestartCount = first["restartCount"] is JsonValue count && count.TryGetValue<int>(out var n) ? n : 0;
+        if ((first["lastState"] as JsonObject)?["terminated"] is JsonObject last
+            && ParseTime(Str(last, "startedAt")) is { } lastStarted && ParseTime(Str(last, "finishedAt")) is { } lastFinished)
+        {
+            var exitCode = last["exitCode"] is JsonValue code && code.TryGetValue<int>(out var c) ? c : 0;
+            var instance = (first["state"] as JsonObject)?["waiting"] is JsonObject ? pod.RestartCount : Math.Max(0, pod.RestartCount - 1);
+            pod.Last = new TerminatedInstance(lastStarted, lastFinished, exitCode, instance);
         }
     }
 

@@ -20,7 +20,7 @@ internal static class PodStatuses
         var completed = state == PodState.Completed;
         var phase = state switch
         {
-            PodState.Running => "Running",
+            PodState.Running or PodState.BackOff => "Running",
             PodState.Completed => pod.ExitCode == 0 ? "Succeeded" : "Failed",
             _ => "Pending",
         };
@@ -37,7 +37,7 @@ internal static class PodStatuses
             initNames.Add(c.Name);
         }
 
-        var initialized = running || completed || pod.InitContainers.Count == 0;
+        var initialized = running || completed || state == PodState.BackOff || pod.InitContainers.Count == 0;
         var completedReason = completed ? (pod.ExitCode == 0 ? "PodCompleted" : "PodFailed") : null;
         var conditions = new JsonArray
         {
@@ -70,7 +70,7 @@ internal static class PodStatuses
             var init = new JsonArray();
             foreach (var c in pod.InitContainers)
             {
-                init.Add(initialized ? Terminated(pod, c, 0, "Completed", pod.StartTime, pod.StartedAt ?? now, ready: true) : Waiting(c, "PodInitializing"));
+                init.Add(initialized ? Terminated(pod, c, 0, "Completed", pod.StartTime, pod.InitFinishedAt ?? pod.StartedAt ?? now, ready: true, init: true) : Waiting(c, "PodInitializing"));
             }
 
             status["initContainerStatuses"] = init;
@@ -82,7 +82,8 @@ internal static class PodStatuses
             containers.Add(state switch
             {
                 PodState.Running => Running(pod, c),
-                PodState.Completed => Terminated(pod, c, pod.ExitCode, pod.ExitCode == 0 ? "Completed" : "Error", pod.StartedAt ?? pod.StartTime, pod.FinishedAt ?? now, ready: false),
+                PodState.BackOff => CrashLoopBackOff(pod, c),
+                PodState.Completed => Terminated(pod, c, pod.ExitCode, pod.ExitCode == 0 ? "Completed" : "Error", pod.StartedAt ?? pod.StartTime, pod.FinishedAt ?? now, ready: false, init: false),
                 _ => Waiting(c, initialized ? "ContainerCreating" : "PodInitializing"),
             });
         }
@@ -131,22 +132,78 @@ internal static class PodStatuses
         return repository + "@sha256:" + Hash(normalized);
     }
 
-    public static string ContainerId(string podUid, string container) => "nautilus://" + Hash(podUid + "/" + container);
+    /// <summary>The runtime's id of one instance of a container: every restart is a new container.</summary>
+    public static string ContainerId(string podUid, string container, int instance = 0) =>
+        "nautilus://" + Hash(instance == 0 ? podUid + "/" + container : string.Create(CultureInfo.InvariantCulture, $"{podUid}/{container}/{instance}"));
+
+    /// <summary>kubelet's CrashLoopBackOff message: the back-off as Go prints a duration, the pod as format.Pod does.</summary>
+    public static string BackOffMessage(SimulatedPod pod, string container) =>
+        $"back-off {GoDuration(pod.BackOff)} restarting failed container={container} pod={pod.Name}_{pod.Namespace}({pod.Uid})";
+
+    /// <summary>Go's time.Duration.String for the durations a back-off takes: 500ms, 10s, 1m20s, 5m0s, 1h0m0s.</summary>
+    public static string GoDuration(TimeSpan duration)
+    {
+        if (duration <= TimeSpan.Zero)
+        {
+            return "0s";
+        }
+
+        if (duration < TimeSpan.FromSeconds(1))
+        {
+            return duration.TotalMilliseconds.ToString("0.######", CultureInfo.InvariantCulture) + "ms";
+        }
+
+        var seconds = (duration - TimeSpan.FromMinutes(Math.Floor(duration.TotalMinutes))).TotalSeconds.ToString("0.#########", CultureInfo.InvariantCulture) + "s";
+        var hours = (long)duration.TotalHours;
+        var minutes = duration.Minutes;
+        return hours > 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{hours}h{minutes}m{seconds}")
+            : duration.TotalMinutes >= 1 ? string.Create(CultureInfo.InvariantCulture, $"{minutes}m{seconds}") : seconds;
+    }
 
     private static JsonObject Running(SimulatedPod pod, ContainerSpec c) => new()
     {
         ["name"] = c.Name,
         ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = Timestamp(pod.StartedAt ?? pod.StartTime) } },
-        ["lastState"] = new JsonObject(),
+        ["lastState"] = LastState(pod, c),
         ["ready"] = true,
-        ["restartCount"] = 0,
+        ["restartCount"] = pod.RestartCount,
         ["image"] = NormalizeImage(c.Image),
         ["imageID"] = ImageId(c.Image),
-        ["containerID"] = ContainerId(pod.Uid, c.Name),
+        ["containerID"] = ContainerId(pod.Uid, c.Name, pod.RestartCount),
         ["started"] = true,
     };
 
-    private static JsonObject Terminated(SimulatedPod pod, ContainerSpec c, int exitCode, string reason, DateTimeOffset startedAt, DateTimeOffset finishedAt, bool ready) => new()
+    /// <summary>Exited, waiting out the restart back-off: the id stays the exited instance's until a new one starts.</summary>
+    private static JsonObject CrashLoopBackOff(SimulatedPod pod, ContainerSpec c) => new()
+    {
+        ["name"] = c.Name,
+        ["state"] = new JsonObject { ["waiting"] = new JsonObject { ["reason"] = "CrashLoopBackOff", ["message"] = BackOffMessage(pod, c.Name) } },
+        ["lastState"] = LastState(pod, c),
+        ["ready"] = false,
+        ["restartCount"] = pod.RestartCount,
+        ["image"] = NormalizeImage(c.Image),
+        ["imageID"] = ImageId(c.Image),
+        ["containerID"] = ContainerId(pod.Uid, c.Name, pod.Last?.RestartCount ?? pod.RestartCount),
+        ["started"] = false,
+    };
+
+    /// <summary>lastState: the previous instance's termination, or empty before the first restart.</summary>
+    private static JsonObject LastState(SimulatedPod pod, ContainerSpec c) => pod.Last is not { } last
+        ? new JsonObject()
+        : new JsonObject
+        {
+            ["terminated"] = new JsonObject
+            {
+                ["exitCode"] = last.ExitCode,
+                ["reason"] = last.ExitCode == 0 ? "Completed" : "Error",
+                ["startedAt"] = Timestamp(last.StartedAt),
+                ["finishedAt"] = Timestamp(last.FinishedAt),
+                ["containerID"] = ContainerId(pod.Uid, c.Name, last.RestartCount),
+            },
+        };
+
+    private static JsonObject Terminated(SimulatedPod pod, ContainerSpec c, int exitCode, string reason, DateTimeOffset startedAt, DateTimeOffset finishedAt, bool ready, bool init) => new()
     {
         ["name"] = c.Name,
         ["state"] = new JsonObject
@@ -157,15 +214,15 @@ internal static class PodStatuses
                 ["reason"] = reason,
                 ["startedAt"] = Timestamp(startedAt),
                 ["finishedAt"] = Timestamp(finishedAt),
-                ["containerID"] = ContainerId(pod.Uid, c.Name),
+                ["containerID"] = ContainerId(pod.Uid, c.Name, init ? 0 : pod.RestartCount),
             },
         },
-        ["lastState"] = new JsonObject(),
+        ["lastState"] = init ? new JsonObject() : LastState(pod, c),
         ["ready"] = ready,
-        ["restartCount"] = 0,
+        ["restartCount"] = init ? 0 : pod.RestartCount,
         ["image"] = NormalizeImage(c.Image),
         ["imageID"] = ImageId(c.Image),
-        ["containerID"] = ContainerId(pod.Uid, c.Name),
+        ["containerID"] = ContainerId(pod.Uid, c.Name, init ? 0 : pod.RestartCount),
         ["started"] = false,
     };
 

@@ -13,6 +13,8 @@ internal sealed class SimulatedLog(string pod, string container, string image, D
 {
     public const int MaxLines = 1_000;
 
+    public DateTimeOffset StartedAt => startedAt;
+
     /// <summary>The number of lines written by <paramref name="now"/>.</summary>
     public long LinesAt(DateTimeOffset now)
     {

@@ -7,27 +7,30 @@ using Nautilus.Agent.V1;
 namespace Nautilus.Agent.Internal;
 
 /// <summary>
-/// One simulated node: its identity (name, zone, addresses, pod CIDR) and its pod IP allocator.
-/// The allocator is used under the agent's pod lock.
+/// One simulated node: its identity (name, zone, addresses) and its pod IP allocator over the pod
+/// CIDR the control plane assigned it (spec.podCIDR, from the node IPAM controller). Until that
+/// is known the node has no pod IPs, as a kubelet whose network is not ready. The allocator is
+/// used under the agent's pod lock.
 /// </summary>
 internal sealed class SimulatedNode
 {
-    // Host numbers 2..254 of the node's /24: .0 is the network, .1 the bridge, .255 broadcast.
+    // Host numbers 2..size-2 of the node's subnet: 0 is the network, 1 the bridge, the last broadcast.
     private const int FirstHost = 2;
-    private const int LastHost = 254;
 
-    private readonly bool[] _used = new bool[256];
-    private readonly uint _podNetwork;
+    private bool[] _used = [];
+    private uint _podNetwork;
+    private uint _podMask;
     private int _next = FirstHost;
 
-    public SimulatedNode(string name, int index, string zone, uint podNetwork, string hostIp)
+    // IPs of pods found running (a restarted agent) before the pod CIDR was known.
+    private List<string>? _reservedEarly;
+
+    public SimulatedNode(string name, int index, string zone, string hostIp)
     {
         Name = name;
         Index = index;
         Zone = zone;
-        _podNetwork = podNetwork;
         HostIp = hostIp;
-        PodCidr = ToAddress(podNetwork) + "/24";
     }
 
     public string Name { get; }
@@ -38,21 +41,17 @@ internal sealed class SimulatedNode
 
     public string HostIp { get; }
 
-    public string PodCidr { get; }
+    /// <summary>spec.podCIDR once the control plane has assigned it; null before.</summary>
+    public string? PodCidr { get; private set; }
 
     public int AllocatedIps { get; private set; }
+
+    private int LastHost => _used.Length - 2;
 
     /// <summary>Builds the nodes an agent simulates from its options.</summary>
     public static List<SimulatedNode> Create(AgentOptions options)
     {
-        var (clusterBase, clusterPrefix) = ParseCidr(options.ClusterCidr);
         var (hostBase, hostPrefix) = ParseCidr(options.NodeIpRange);
-        if (clusterPrefix > 24)
-        {
-            throw new ArgumentException($"cluster CIDR {options.ClusterCidr} is smaller than one /24 per node");
-        }
-
-        var maxNodes = 1L << (24 - clusterPrefix);
         var maxHosts = (1L << (32 - hostPrefix)) - 3;
         var zones = options.Zones.Count > 0 ? options.Zones : [""];
         var nodes = new List<SimulatedNode>(options.Nodes);
@@ -60,26 +59,62 @@ internal sealed class SimulatedNode
         foreach (var name in options.NodeNames())
         {
             var index = options.FirstIndex + i;
-            if (index >= maxNodes || index >= maxHosts)
+            if (index >= maxHosts)
             {
-                throw new ArgumentException($"node index {index} does not fit the cluster CIDR {options.ClusterCidr} or node IP range {options.NodeIpRange}");
+                throw new ArgumentException($"node index {index} does not fit the node IP range {options.NodeIpRange}");
             }
 
-            var podNetwork = clusterBase + ((uint)index << 8);
-            nodes.Add(new SimulatedNode(name, index, zones[index % zones.Count], podNetwork, ToAddress(hostBase + (uint)index + 2)));
+            nodes.Add(new SimulatedNode(name, index, zones[index % zones.Count], ToAddress(hostBase + (uint)index + 2)));
             i++;
         }
 
         return nodes;
     }
 
-    /// <summary>The next free pod IP (round robin, as host-local IPAM hands them out), or null when the range is full.</summary>
+    /// <summary>
+    /// Takes the pod CIDR the control plane assigned (the first IPv4 one). Returns true when the
+    /// node had none before: its network just became ready. A later different CIDR is ignored, as
+    /// kubelet keeps the podCIDR it started pods with.
+    /// </summary>
+    public bool AssignPodCidr(string cidr)
+    {
+        if (PodCidr is not null)
+        {
+            return false;
+        }
+
+        var (network, prefix) = ParseCidr(cidr);
+        if (prefix > 30)
+        {
+            throw new ArgumentException($"pod CIDR {cidr} of node {Name} has no room for pods");
+        }
+
+        _podNetwork = network;
+        _podMask = uint.MaxValue << (32 - prefix);
+        _used = new bool[1 << Math.Min(32 - prefix, 16)];
+        PodCidr = cidr;
+        AllocatedIps = 0;
+        foreach (var ip in _reservedEarly ?? [])
+        {
+            Reserve(ip);
+        }
+
+        _reservedEarly = null;
+        return true;
+    }
+
+    /// <summary>The next free pod IP (round robin, as host-local IPAM hands them out), or null when the range is full or not known yet.</summary>
     public string? AllocateIp()
     {
+        if (PodCidr is null)
+        {
+            return null;
+        }
+
         for (var tried = 0; tried <= LastHost - FirstHost; tried++)
         {
             var host = _next;
-            _next = _next == LastHost ? FirstHost : _next + 1;
+            _next = _next >= LastHost ? FirstHost : _next + 1;
             if (!_used[host])
             {
                 _used[host] = true;
@@ -91,9 +126,18 @@ internal sealed class SimulatedNode
         return null;
     }
 
-    /// <summary>Marks an IP a pod already has (found after a restart) as used; false when it is not in this node's range.</summary>
+    /// <summary>
+    /// Marks an IP a pod already has (found after a restart) as used; false when it is not in this
+    /// node's range. Before the range is known the IP is kept and checked once it is.
+    /// </summary>
     public bool Reserve(string ip)
     {
+        if (PodCidr is null)
+        {
+            (_reservedEarly ??= []).Add(ip);
+            return true;
+        }
+
         if (!TryHost(ip, out var host))
         {
             return false;
@@ -110,7 +154,16 @@ internal sealed class SimulatedNode
 
     public void Release(string? ip)
     {
-        if (ip is not null && TryHost(ip, out var host) && _used[host])
+        if (ip is null)
+        {
+            return;
+        }
+
+        if (PodCidr is null)
+        {
+            _reservedEarly?.Remove(ip);
+        }
+        else if (TryHost(ip, out var host) && _used[host])
         {
             _used[host] = false;
             AllocatedIps--;
@@ -123,7 +176,6 @@ internal sealed class SimulatedNode
         var registration = new NodeRegistration
         {
             Name = Name,
-            PodCidr = PodCidr,
             ProviderId = "nautilus://" + Name,
             KubeletPort = 10250,
             NodeInfo = new NodeInfo
@@ -180,13 +232,13 @@ internal sealed class SimulatedNode
         }
 
         var value = ToUInt(address);
-        if ((value & 0xFFFFFF00u) != _podNetwork)
+        if ((value & _podMask) != _podNetwork || value - _podNetwork >= (uint)_used.Length)
         {
             return false;
         }
 
-        host = (int)(value & 0xFF);
-        return host is >= FirstHost and <= LastHost;
+        host = (int)(value - _podNetwork);
+        return host >= FirstHost && host <= LastHost;
     }
 
     internal static (uint Base, int Prefix) ParseCidr(string cidr)

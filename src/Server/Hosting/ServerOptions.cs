@@ -23,6 +23,9 @@ public sealed record ServerOptions
           --nodes <count>     number of simulated nodes (default 3)
           --controllers=false run the API server without the controller manager
           --scheduler=false   run the API server without the scheduler
+          --cluster-cidr <cidr>        pod range each node gets a subnet of (default 10.244.0.0/16)
+          --node-cidr-mask-size <n>    prefix length of each node's subnet (default 24)
+          --allocate-node-cidrs=false  leave spec.podCIDR of nodes alone
           --help              print this text and exit
         """;
 
@@ -43,6 +46,9 @@ public sealed record ServerOptions
 
     /// <summary>Run the scheduler in the process (default).</summary>
     public bool RunScheduler { get; init; } = true;
+
+    /// <summary>The node IPAM controller's --cluster-cidr, --node-cidr-mask-size and --allocate-node-cidrs.</summary>
+    public Nautilus.Controllers.NodeIpam.NodeIpamOptions NodeIpam { get; init; } = new();
 
     /// <summary>
     /// <c>$XDG_DATA_HOME/nautilus</c> when XDG_DATA_HOME is set to an absolute path (as the XDG
@@ -127,11 +133,23 @@ public sealed record ServerOptions
                 case "--scheduler":
                     options = options with { RunScheduler = ParseBool(name, value ?? "true") };
                     break;
+                case "--cluster-cidr":
+                    value ??= NextValue(args, ref i, name);
+                    options = options with { NodeIpam = options.NodeIpam with { ClusterCidr = value } };
+                    break;
+                case "--node-cidr-mask-size":
+                    value ??= NextValue(args, ref i, name);
+                    options = options with { NodeIpam = options.NodeIpam with { NodeCidrMaskSize = ParseInt(name, value, 1, 32) } };
+                    break;
+                case "--allocate-node-cidrs":
+                    options = options with { NodeIpam = options.NodeIpam with { AllocateNodeCidrs = ParseBool(name, value ?? "true") } };
+                    break;
                 default:
                     throw new ArgumentException($"Unknown option '{arg}'. Run with --help to see the options.");
             }
         }
 
+        options.NodeIpam.Validate();
         return options;
     }
 

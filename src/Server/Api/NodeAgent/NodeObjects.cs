@@ -150,6 +150,27 @@ public static class NodeObjects
         return patch.Count > 0 ? patch : null;
     }
 
+    /// <summary>spec.podCIDRs of a Node (spec.podCIDR when only that is set).</summary>
+    public static List<string> PodCidrs(JsonObject node)
+    {
+        var spec = node["spec"] as JsonObject;
+        var cidrs = new List<string>();
+        foreach (var cidr in spec?["podCIDRs"] as JsonArray ?? [])
+        {
+            if (cidr is JsonValue v && v.TryGetValue<string>(out var text) && text.Length > 0)
+            {
+                cidrs.Add(text);
+            }
+        }
+
+        if (cidrs.Count == 0 && KubeJson.GetString(spec, "podCIDR") is { Length: > 0 } single)
+        {
+            cidrs.Add(single);
+        }
+
+        return cidrs;
+    }
+
     /// <summary>A node Lease as kubelet's lease controller creates it: owned by the Node, held by it.</summary>
     public static JsonObject NewLease(string nodeName, string nodeUid, int durationSeconds, DateTimeOffset now)
     {

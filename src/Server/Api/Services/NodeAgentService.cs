@@ -78,6 +78,26 @@ public sealed class NodeAgentService(ResourceHandler handler, AgentConnections c
         await handler.UpdateAsync(nodes, "", registration.Name, "status", KubeJson.Serialize(status), KubeletWrite, ct).ConfigureAwait(false);
     }
 
+    public override async Task<GetPodCidrsResponse> GetPodCidrs(GetPodCidrsRequest request, ServerCallContext context)
+    {
+        CheckBatch(request.NodeNames.Count);
+        var nodes = Nodes;
+        var response = new GetPodCidrsResponse();
+        foreach (var name in request.NodeNames)
+        {
+            var stored = await handler.Store.GetAsync(nodes.StorageType, new ObjectKey("", name), context.CancellationToken).ConfigureAwait(false);
+            var entry = new NodePodCidrs { Found = stored is not null };
+            if (stored is not null)
+            {
+                entry.PodCidrs.AddRange(NodeObjects.PodCidrs(ObjectCodec.ToTree(stored)));
+            }
+
+            response.Nodes.Add(entry);
+        }
+
+        return response;
+    }
+
     public override async Task<RenewLeasesResponse> RenewLeases(RenewLeasesRequest request, ServerCallContext context)
     {
         CheckBatch(request.Leases.Count);
