@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -539,6 +540,42 @@ public sealed class ClientTests
         Assert.That(reader.Current.Item1, Is.EqualTo(WatchEventType.Modified), "the creation is at the requested version, so not replayed");
         Assert.That(reader.Current.Item2.Metadata.ResourceVersion, Is.EqualTo(modified.Metadata.ResourceVersion));
         Assert.That(reader.Current.Item2.Data["key"], Is.EqualTo("after"));
+    }
+
+    [Test]
+    public async Task WatchReplayingManyEvents_DeliversEveryEventOncePerLineInOrder()
+    {
+        // Events replayed from a resourceVersion are queued at once and written together: every
+        // one must still arrive as its own line, once, in revision order.
+        string ns = await _server.CreateNamespaceAsync();
+        var before = await Client.CoreV1.ListNamespacedConfigMapAsync(ns);
+        const int Count = 150;
+        for (var i = 0; i < Count; i++)
+        {
+            await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap($"replayed-{i:D3}"), ns);
+        }
+
+        using var cancel = new CancellationTokenSource(EventDeadline);
+        var events = Client.CoreV1.WatchListNamespacedConfigMapAsync(
+            ns, resourceVersion: before.Metadata.ResourceVersion, cancellationToken: cancel.Token);
+        var received = new List<(WatchEventType Type, string Name, long ResourceVersion)>();
+        await foreach (var (type, item) in events.WithCancellation(cancel.Token))
+        {
+            received.Add((type, item.Metadata.Name, long.Parse(item.Metadata.ResourceVersion, CultureInfo.InvariantCulture)));
+            if (received.Count(e => e.Name != "kube-root-ca.crt") == Count)
+            {
+                break;
+            }
+        }
+
+        var replayed = received.Where(e => e.Name != "kube-root-ca.crt").ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(replayed.Select(e => e.Name), Is.EqualTo(Enumerable.Range(0, Count).Select(i => $"replayed-{i:D3}")));
+            Assert.That(replayed.Select(e => e.Type), Is.All.EqualTo(WatchEventType.Added));
+            Assert.That(received.Select(e => e.ResourceVersion), Is.Ordered.Ascending);
+            Assert.That(received.Select(e => e.ResourceVersion).Distinct().Count(), Is.EqualTo(received.Count));
+        });
     }
 
     [Test]

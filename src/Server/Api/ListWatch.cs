@@ -165,24 +165,56 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
                 var reader = watch.Events;
                 while (await reader.WaitToReadAsync(linked.Token).ConfigureAwait(false))
                 {
-                    while (reader.TryRead(out var e))
+                    // REST: the events already queued go out as one write (newline-separated, as the
+                    // framing is), not one TLS record and flush each. gRPC: one message per event.
+                    PooledBufferWriter? batch = null;
+                    try
                     {
-                        var (type, obj) = e.Type switch
+                        while (reader.TryRead(out var e))
                         {
-                            WatchEventType.Added => ("ADDED", resource.Encode(e.Object!.Json)),
-                            WatchEventType.Modified => ("MODIFIED", resource.Encode(e.Object!.Json)),
-                            WatchEventType.Deleted => ("DELETED", resource.Encode(e.Object!.Json)),
-                            _ => ("BOOKMARK", Bookmark(resource, e.ResourceVersion, e.InitialEventsEnd)),
-                        };
-                        if (wantsTable)
-                        {
-                            // kube sends the column definitions with the first event only.
-                            obj = tables.WatchEventTable(resource, obj, include, tableVersion, firstTable);
-                            firstTable = false;
-                        }
+                            byte[] json;
+                            if (e.Type == WatchEventType.Bookmark)
+                            {
+                                json = EncodeEvent("BOOKMARK", Bookmark(resource, e.ResourceVersion, e.InitialEventsEnd));
+                            }
+                            else if (wantsTable)
+                            {
+                                // kube sends the column definitions with the first event only.
+                                json = EncodeEvent(TypeName(e.Type), tables.WatchEventTable(resource, resource.Encode(e.Object!.Json), include, tableVersion, firstTable));
+                                firstTable = false;
+                            }
+                            else
+                            {
+                                json = EventOf(resource, e.Type, e.Object!.Json);
+                            }
 
-                        var json = EncodeEvent(type, obj);
-                        await stream.WriteAsync(Frame(json)).ConfigureAwait(false);
+                            if (native || (batch is null && !reader.TryPeek(out _)))
+                            {
+                                await stream.WriteAsync(Frame(json)).ConfigureAwait(false);
+                                continue;
+                            }
+
+                            if (batch is null)
+                            {
+                                batch = new PooledBufferWriter(64 * 1024);
+                            }
+                            else
+                            {
+                                batch.Write("\n"u8);
+                            }
+
+                            batch.Write(json);
+                            if (batch.WrittenSpan.Length >= MaxBatchBytes || !reader.TryPeek(out _))
+                            {
+                                await stream.WriteAsync(Frame(batch.WrittenMemory)).ConfigureAwait(false);
+                                batch.Dispose();
+                                batch = null;
+                            }
+                        }
+                    }
+                    finally
+                    {
+                        batch?.Dispose();
                     }
                 }
             }
@@ -197,9 +229,47 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
         }
     }
 
+    private const int MaxBatchBytes = 256 * 1024;
+
     // JSON transcoding ends every streamed message with a newline: exactly Kubernetes' watch framing.
-    private static HttpBody Frame(byte[] json) =>
+    private static HttpBody Frame(ReadOnlyMemory<byte> json) =>
         new() { ContentType = Responses.JsonContentType, Data = UnsafeByteOperations.UnsafeWrap(json) };
+
+    private static string TypeName(WatchEventType type) => type switch
+    {
+        WatchEventType.Added => "ADDED",
+        WatchEventType.Modified => "MODIFIED",
+        _ => "DELETED",
+    };
+
+    // One event's frame is encoded once for all the watchers that send it at about the same time:
+    // a small table of recent frames keyed by the stored bytes (immutable, shared by every watcher).
+    // Not a cache of every object version: that would double what the store holds.
+    private const int RecentFrameSlots = 4096;
+
+    private static readonly RecentFrame?[] RecentFrames = new RecentFrame?[RecentFrameSlots];
+
+    private sealed record RecentFrame(byte[] Stored, WatchEventType Type, byte[] Frame);
+
+    private static byte[] EventOf(ResourceDefinition resource, WatchEventType type, byte[] stored)
+    {
+        var obj = resource.Encode(stored);
+        if (!ReferenceEquals(obj, stored))
+        {
+            // Converted for this resource (events.k8s.io): fresh bytes, nothing to share.
+            return EncodeEvent(TypeName(type), obj);
+        }
+
+        var slot = (System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(stored) ^ (int)type) & (RecentFrameSlots - 1);
+        if (Volatile.Read(ref RecentFrames[slot]) is { } recent && ReferenceEquals(recent.Stored, stored) && recent.Type == type)
+        {
+            return recent.Frame;
+        }
+
+        var frame = EncodeEvent(TypeName(type), stored);
+        Volatile.Write(ref RecentFrames[slot], new RecentFrame(stored, type, frame));
+        return frame;
+    }
 
     /// <summary>{"type":"ADDED","object":...}: the object's stored bytes are copied once, never re-serialized.</summary>
     public static byte[] EncodeEvent(string type, byte[] obj)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
@@ -43,6 +44,31 @@ public sealed class TableConvertor(TimeProvider time)
         {
             return false;
         }
+
+        // Clients send a handful of distinct headers: each is negotiated once.
+        if (Negotiated.TryGetValue(accept, out var known))
+        {
+            tableApiVersion = known;
+            return known.Length > 0;
+        }
+
+        var wants = Negotiate(accept, out tableApiVersion);
+        if (Negotiated.Count < MaxNegotiated)
+        {
+            Negotiated.TryAdd(accept, tableApiVersion);
+        }
+
+        return wants;
+    }
+
+    private const int MaxNegotiated = 256;
+
+    // Accept header → the Table apiVersion it asks for, "" for none.
+    private static readonly ConcurrentDictionary<string, string> Negotiated = new(StringComparer.Ordinal);
+
+    private static bool Negotiate(string accept, out string tableApiVersion)
+    {
+        tableApiVersion = "";
 
         foreach (var clause in AcceptClause.Parse(accept))
         {
