@@ -14,9 +14,9 @@ namespace Nautilus.Scheduler;
 
 /// <summary>
 /// Runs the scheduler against an API server, as kube-scheduler does: informers for pods, nodes,
-/// namespaces, claims and volumes feed the cache and the queue; the scheduling loop binds through
-/// pods/binding. The same code runs in the server process (over its loopback channel) or on its
-/// own (over a channel to the server). An instance also explains decisions (<see cref="ExplainAsync(JsonObject, CancellationToken)"/>)
+/// namespaces, claims, volumes, services and replica sets feed the cache and the queue; the
+/// scheduling loop binds through pods/binding. The same code runs in the server process (over its
+/// loopback channel) or on its own (over a channel to the server). An instance also explains decisions (<see cref="ExplainAsync(JsonObject, CancellationToken)"/>)
 /// from the live cache while it runs.
 /// </summary>
 public sealed partial class SchedulerHost
@@ -69,16 +69,19 @@ public sealed partial class SchedulerHost
         var registry = Registry.InTree();
         var nominator = new Nominator();
         ClusterEventHandlers? handlers = null;
+        SchedulingQueue? pending = null;
+        using var metrics = new SchedulerMetrics(() => pending?.PendingCounts ?? default);
         var lister = new DeferredLister(() => handlers!);
         foreach (var name in options.Profiles)
         {
             var config = name == "nautilus-scheduler" ? ProfileConfig.NautilusScheduler(name) : ProfileConfig.DefaultScheduler(name);
-            config = new ProfileConfig { SchedulerName = config.SchedulerName, Plugins = config.Plugins, PercentageOfNodesToScore = options.PercentageOfNodesToScore };
-            profiles[name] = new SchedulingFramework(config, registry, new FrameworkHandle { Api = api, Lister = lister, Time = time, Nominator = nominator });
+            config = config.WithPercentageOfNodesToScore(options.PercentageOfNodesToScore);
+            profiles[name] = new SchedulingFramework(config, registry, new FrameworkHandle { Api = api, Lister = lister, Time = time, Nominator = nominator, Metrics = metrics });
         }
 
         var cache = new SchedulerCache(time, options.AssumedPodTtl);
         using var queue = new SchedulingQueue(time, pod => profiles.GetValueOrDefault(pod.SchedulerName), options.PodInitialBackoff, options.PodMaxBackoff, options.PodMaxInUnschedulablePodsDuration);
+        pending = queue;
         handlers = new ClusterEventHandlers(cache, queue, profiles.ContainsKey, nominator);
 
         var pods = Watch(client, ApiSchedulerClient.Pods, loggers, handlers.PodChanged);
@@ -86,14 +89,16 @@ public sealed partial class SchedulerHost
         var namespaces = Watch(client, Namespaces, loggers, handlers.NamespaceChanged);
         var claims = Watch(client, ApiSchedulerClient.Claims, loggers, handlers.ClaimChanged);
         var volumes = Watch(client, ApiSchedulerClient.Volumes, loggers, handlers.VolumeChanged);
-        Informer[] informers = [nodes, namespaces, claims, volumes, pods];
+        var services = Watch(client, ApiSchedulerClient.Services, loggers, handlers.ServiceChanged);
+        var replicaSets = Watch(client, ApiSchedulerClient.ReplicaSets, loggers, handlers.ReplicaSetChanged);
+        Informer[] informers = [nodes, namespaces, claims, volumes, services, replicaSets, pods];
         var running = new List<Task>();
         foreach (var informer in informers)
         {
             running.Add(informer.RunAsync(ct));
         }
 
-        await using var scheduler = new PodScheduler(cache, queue, profiles, api, time, loggers.CreateLogger<PodScheduler>(), handlers.CurrentPod, options.Parallelism, nominator: nominator);
+        await using var scheduler = new PodScheduler(cache, queue, profiles, api, time, loggers.CreateLogger<PodScheduler>(), handlers.CurrentPod, options.Parallelism, nominator: nominator, metrics: metrics);
         try
         {
             await Task.WhenAll(nodes.Synced, pods.Synced).WaitAsync(ct).ConfigureAwait(false);
@@ -182,6 +187,10 @@ public sealed partial class SchedulerHost
         public ClaimInfo? GetClaim(string ns, string name) => target().GetClaim(ns, name);
 
         public VolumeInfo? GetVolume(string name) => target().GetVolume(name);
+
+        public IEnumerable<Dictionary<string, string>> ServiceSelectors(string ns) => target().ServiceSelectors(ns);
+
+        public Internal.Model.LabelSelector? WorkloadSelector(string ns, Internal.Model.ControllerReference owner) => target().WorkloadSelector(ns, owner);
     }
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "Scheduler started with profiles {Profiles} and {Nodes} nodes")]

@@ -147,6 +147,7 @@ public sealed class NautilusServer : IAsyncDisposable
         app.MapNautilusObservability();
 
         await SeedNamespacesAsync(app.Services, cancellationToken).ConfigureAwait(false);
+        await SeedPriorityClassesAsync(app.Services, cancellationToken).ConfigureAwait(false);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -167,6 +168,28 @@ public sealed class NautilusServer : IAsyncDisposable
             {
                 var body = Encoding.UTF8.GetBytes($"{{\"apiVersion\":\"v1\",\"kind\":\"Namespace\",\"metadata\":{{\"name\":\"{name}\"}}}}");
                 await handler.CreateAsync(namespaces, "", body, new WriteOptions(), ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The system priority classes, as kube-apiserver's scheduling post-start hook creates them when missing.</summary>
+    private static async Task SeedPriorityClassesAsync(IServiceProvider services, CancellationToken ct)
+    {
+        var handler = services.GetRequiredService<ResourceHandler>();
+        handler.Registry.TryGet("scheduling.k8s.io", "v1", "priorityclasses", out var priorityClasses);
+        foreach (var system in Api.Strategies.PriorityClassStrategy.SystemClasses)
+        {
+            if (await handler.Store.GetAsync(priorityClasses.StorageType, new ObjectKey("", system.Name), ct).ConfigureAwait(false) is null)
+            {
+                var body = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["apiVersion"] = "scheduling.k8s.io/v1",
+                    ["kind"] = "PriorityClass",
+                    ["metadata"] = new System.Text.Json.Nodes.JsonObject { ["name"] = system.Name },
+                    ["value"] = system.Value,
+                    ["description"] = system.Description,
+                };
+                await handler.CreateAsync(priorityClasses, "", Encoding.UTF8.GetBytes(body.ToJsonString()), new WriteOptions(), ct).ConfigureAwait(false);
             }
         }
     }

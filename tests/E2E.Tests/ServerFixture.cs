@@ -75,7 +75,8 @@ public sealed class ServerFixture : IAsyncDisposable
     /// </summary>
     /// <param name="apiServerOnly">Without the in-process scheduler and controllers, as kube-apiserver's integration tests run it: for tests of API semantics that must not race with controllers writing the same objects.</param>
     /// <param name="nodes">Simulated nodes the server runs in process (node agents over native gRPC).</param>
-    public static async Task<ServerFixture> StartAsync(string? dataDirectory = null, bool apiServerOnly = false, int nodes = 0, CancellationToken cancellationToken = default)
+    /// <param name="scheduler">False runs the server as <c>--scheduler=false</c> does, for a scheduler in a process of its own.</param>
+    public static async Task<ServerFixture> StartAsync(string? dataDirectory = null, bool apiServerOnly = false, int nodes = 0, bool scheduler = true, CancellationToken cancellationToken = default)
     {
         string? ownedRoot = null;
         if (dataDirectory is null)
@@ -92,7 +93,7 @@ public sealed class ServerFixture : IAsyncDisposable
             DataDirectory = dataDirectory,
             Nodes = nodes,
             RunControllers = !apiServerOnly,
-            RunScheduler = !apiServerOnly,
+            RunScheduler = !apiServerOnly && scheduler,
         };
         try
         {

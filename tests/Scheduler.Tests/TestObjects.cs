@@ -62,6 +62,13 @@ public sealed class PodBuilder
         return this;
     }
 
+    /// <summary>A controller owner reference (apps/v1 ReplicaSet by default).</summary>
+    public PodBuilder Owner(string name, string kind = "ReplicaSet", string apiVersion = "apps/v1")
+    {
+        _meta["ownerReferences"] = new JsonArray(new JsonObject { ["apiVersion"] = apiVersion, ["kind"] = kind, ["name"] = name, ["uid"] = "uid-" + name, ["controller"] = true });
+        return this;
+    }
+
     public PodBuilder Node(string node)
     {
         _spec["nodeName"] = node;
@@ -286,4 +293,14 @@ internal sealed class FakeLister : IClusterLister
     public ClaimInfo? GetClaim(string ns, string name) => Claims.GetValueOrDefault(ns + "/" + name);
 
     public VolumeInfo? GetVolume(string name) => Volumes.GetValueOrDefault(name);
+
+    /// <summary>Service selectors by namespace.</summary>
+    public Dictionary<string, List<Dictionary<string, string>>> Services { get; } = [];
+
+    /// <summary>Workload selectors by (kind, namespace/name).</summary>
+    public Dictionary<(string Kind, string Key), LabelSelector> Workloads { get; } = [];
+
+    public IEnumerable<Dictionary<string, string>> ServiceSelectors(string ns) => Services.GetValueOrDefault(ns) ?? [];
+
+    public LabelSelector? WorkloadSelector(string ns, ControllerReference owner) => Workloads.GetValueOrDefault((owner.Kind, ns + "/" + owner.Name));
 }

@@ -10,6 +10,9 @@ namespace Nautilus.Controllers.Client;
 /// <summary>One event of a watch, as the API frames it.</summary>
 public readonly record struct ApiWatchEvent(string Type, JsonObject Object);
 
+/// <summary>One event of a watch with its object as the JSON bytes received (valid until the next event is read).</summary>
+public readonly record struct ApiWatchEventUtf8(string Type, ReadOnlyMemory<byte> Object);
+
 /// <summary>
 /// The Kubernetes API over native gRPC, the way controllers and node agents use it: the same
 /// RPCs kubectl reaches through REST, so every write is validated, versioned and seen by
@@ -93,6 +96,68 @@ public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.Dis
             }
 
             yield return new ApiWatchEvent(type, obj);
+        }
+    }
+
+    /// <summary>
+    /// A list as the JSON bytes received: each item's bytes (slices of one response body) and the
+    /// list's resourceVersion. For caches that keep bytes and parse on demand.
+    /// </summary>
+    public async Task<(List<ReadOnlyMemory<byte>> Items, string ResourceVersion)> ListUtf8Async(ApiResource resource, string? ns = null, CancellationToken ct = default)
+    {
+        var request = Request(resource, ns ?? "", "");
+        var list = await Call(async () =>
+        {
+            using var call = resources.List(request, cancellationToken: ct);
+            if (!await call.ResponseStream.MoveNext(ct).ConfigureAwait(false))
+            {
+                throw new ApiStatusException(500, "InternalError", "empty list response");
+            }
+
+            return call.ResponseStream.Current;
+        }).ConfigureAwait(false);
+
+        var items = new List<ReadOnlyMemory<byte>>();
+        var resourceVersion = KubeJsonFrames.ReadList(list.Data.Memory, items);
+        return (items, resourceVersion);
+    }
+
+    /// <summary>
+    /// <see cref="WatchAsync"/> without building JsonNode trees: each event's object as the bytes received.
+    /// ERROR events arrive as <see cref="ApiStatusException"/>.
+    /// </summary>
+    public async IAsyncEnumerable<ApiWatchEventUtf8> WatchUtf8Async(ApiResource resource, string? ns, string resourceVersion, bool bookmarks = true, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var request = Request(resource, ns ?? "", "");
+        request.Watch = "true";
+        request.ResourceVersion = resourceVersion;
+        request.AllowWatchBookmarks = bookmarks ? "true" : "";
+        using var call = resources.List(request, cancellationToken: ct);
+        while (true)
+        {
+            HttpBody message;
+            try
+            {
+                if (!await call.ResponseStream.MoveNext(ct).ConfigureAwait(false))
+                {
+                    yield break;
+                }
+
+                message = call.ResponseStream.Current;
+            }
+            catch (RpcException e)
+            {
+                throw Translate(e);
+            }
+
+            var data = message.Data.Memory;
+            var (type, obj) = KubeJsonFrames.ReadWatchEvent(data);
+            if (type == "ERROR")
+            {
+                throw ApiStatusException.FromStatus(JsonNode.Parse(obj.Span) as JsonObject ?? []);
+            }
+
+            yield return new ApiWatchEventUtf8(type, obj);
         }
     }
 

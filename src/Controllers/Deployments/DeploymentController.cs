@@ -151,8 +151,8 @@ public sealed partial class DeploymentController : Controller
     {
         var ns = KubeObject.Namespace(pod);
         if (KubeObject.ControllerOf(pod) is not { Kind: "ReplicaSet" } rsRef
-            || !_replicaSets.TryGet(ns + "/" + rsRef.Name, out var rs) || KubeObject.Uid(rs) != rsRef.Uid
-            || KubeObject.ControllerOf(rs) is not { } dRef || ResolveControllerRef(ns, dRef) is not { } d)
+            || !_replicaSets.TryGetCached(ns + "/" + rsRef.Name, out var rs) || rs.Uid != rsRef.Uid
+            || rs.ControllerOf() is not { } dRef || ResolveControllerRef(ns, dRef) is not { } d)
         {
             return;
         }
@@ -177,13 +177,8 @@ public sealed partial class DeploymentController : Controller
     {
         var ns = KubeObject.Namespace(rs);
         var labels = KubeObject.Labels(rs);
-        foreach (var d in _deployments.List())
+        foreach (var d in _deployments.ListNamespace(ns))
         {
-            if (KubeObject.Namespace(d) != ns)
-            {
-                continue;
-            }
-
             var selector = LabelSelector.ParseOrNothing(Spec(d)["selector"]);
             if (!selector.IsEverything && selector.Matches(labels))
             {
@@ -331,7 +326,7 @@ public sealed partial class DeploymentController : Controller
         private async Task<List<JsonObject>> ReplicaSetsForDeploymentAsync(LabelSelector selector)
         {
             var ns = Ns;
-            var candidates = c._replicaSets.List().Where(rs => KubeObject.Namespace(rs) == ns).ToList();
+            var candidates = c._replicaSets.ListNamespace(ns);
             var controllerRef = ControllerReference.ControllerRefFor(_d, ApiVersion, Kind);
             var claimer = new ControllerRefManager(c._client, WorkloadResources.Deployments, _d, controllerRef, selector);
             return await claimer.ClaimAsync(WorkloadResources.ReplicaSets, candidates, ct).ConfigureAwait(false);
@@ -342,11 +337,11 @@ public sealed partial class DeploymentController : Controller
         {
             var map = _rsList.ToDictionary(KubeObject.Uid, _ => new List<JsonObject>(), StringComparer.Ordinal);
             var ns = Ns;
-            foreach (var pod in c._pods.List())
+            foreach (var pod in c._pods.ByNamespace(ns))
             {
-                if (KubeObject.Namespace(pod) == ns && selector.MatchesObject(pod) && KubeObject.ControllerOf(pod) is { } owner && map.TryGetValue(owner.Uid, out var pods))
+                if (selector.Matches(pod.Labels) && pod.ControllerOf() is { } owner && map.TryGetValue(owner.Uid, out var pods))
                 {
-                    pods.Add(pod);
+                    pods.Add(pod.ToJsonObject());
                 }
             }
 

@@ -11,7 +11,7 @@ public abstract partial class Controller(string name, ILogger logger, int worker
 {
     public string Name { get; } = name;
 
-    protected WorkQueue Queue { get; } = new();
+    protected WorkQueue Queue { get; } = new(name: name);
 
     protected ILogger Logger { get; } = logger;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Nautilus.Controllers.Client;
@@ -11,10 +12,17 @@ namespace Nautilus.Controllers.Machinery;
 /// A shared informer: lists a resource, then watches it from the list's resourceVersion, keeping
 /// a local cache keyed by namespace/name and telling its subscribers which keys changed. A watch
 /// that ends resumes from the last revision seen; 410 Gone relists. Failures back off (Polly).
+/// The cache holds <see cref="CachedObject"/>s (the JSON bytes and a few metadata fields, about
+/// the size of the object as sent) and a namespace index (cache.NamespaceIndex), so a controller
+/// lists one namespace without touching the others; JsonNode trees are built on request only.
 /// </summary>
 public sealed partial class Informer(ApiClient client, ApiResource resource, ILogger logger)
 {
-    private readonly ConcurrentDictionary<string, JsonObject> _cache = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, CachedObject> _cache = new(StringComparer.Ordinal);
+
+    /// <summary>namespace → key → object; written with <see cref="_cache"/> under <see cref="_indexLock"/>.</summary>
+    private readonly Dictionary<string, Dictionary<string, CachedObject>> _byNamespace = new(StringComparer.Ordinal);
+    private readonly Lock _indexLock = new();
     private readonly List<Action<string>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -35,6 +43,8 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
     /// <summary>Completes after the first list has filled the cache.</summary>
     public Task Synced => _synced.Task;
 
+    public int Count => _cache.Count;
+
     /// <summary>Calls <paramref name="handler"/> with the key of every object added, changed or deleted (and of every object after a relist).</summary>
     public void Subscribe(Action<string> handler)
     {
@@ -44,9 +54,55 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         }
     }
 
-    public bool TryGet(string key, out JsonObject obj) => _cache.TryGetValue(key, out obj!);
+    /// <summary>The cached object, parsed into a new JsonNode tree (the caller's own).</summary>
+    public bool TryGet(string key, out JsonObject obj)
+    {
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            obj = cached.ToJsonObject();
+            return true;
+        }
 
-    public IEnumerable<JsonObject> List() => _cache.Values;
+        obj = null!;
+        return false;
+    }
+
+    /// <summary>The cached object as stored: metadata at hand, nothing parsed.</summary>
+    public bool TryGetCached(string key, [MaybeNullWhen(false)] out CachedObject obj) => _cache.TryGetValue(key, out obj);
+
+    /// <summary>Every cached object, each parsed into a new tree. For small resources; filter <see cref="Cached"/> first for large ones.</summary>
+    public IEnumerable<JsonObject> List()
+    {
+        foreach (var cached in _cache.Values)
+        {
+            yield return cached.ToJsonObject();
+        }
+    }
+
+    /// <summary>Every cached object, unparsed.</summary>
+    public IEnumerable<CachedObject> Cached() => _cache.Values;
+
+    /// <summary>The cached objects of one namespace (cache.NamespaceIndex), a snapshot.</summary>
+    public List<CachedObject> ByNamespace(string ns)
+    {
+        lock (_indexLock)
+        {
+            return _byNamespace.TryGetValue(ns, out var objects) ? [.. objects.Values] : [];
+        }
+    }
+
+    /// <summary>The objects of one namespace, parsed, for small resources (ReplicaSets, Services).</summary>
+    public List<JsonObject> ListNamespace(string ns)
+    {
+        var cached = ByNamespace(ns);
+        var result = new List<JsonObject>(cached.Count);
+        foreach (var obj in cached)
+        {
+            result.Add(obj.ToJsonObject());
+        }
+
+        return result;
+    }
 
     public static string KeyOf(JsonObject obj)
     {
@@ -68,25 +124,29 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
                     resourceVersion = await _retry.ExecuteAsync(async token => await RelistAsync(token).ConfigureAwait(false), ct).ConfigureAwait(false);
                 }
 
-                await foreach (var e in client.WatchAsync(resource, null, resourceVersion, bookmarks: true, ct).ConfigureAwait(false))
+                await foreach (var e in client.WatchUtf8Async(resource, null, resourceVersion, bookmarks: true, ct).ConfigureAwait(false))
                 {
-                    resourceVersion = (e.Object["metadata"] as JsonObject)?["resourceVersion"]?.GetValue<string>() ?? resourceVersion;
+                    var obj = CachedObject.FromUtf8(e.Object.Span);
+                    if (obj.ResourceVersion.Length > 0)
+                    {
+                        resourceVersion = obj.ResourceVersion;
+                    }
+
                     if (e.Type == "BOOKMARK")
                     {
                         continue;
                     }
 
-                    var key = KeyOf(e.Object);
                     if (e.Type == "DELETED")
                     {
-                        _cache.TryRemove(key, out _);
+                        Remove(obj.Key);
                     }
                     else
                     {
-                        _cache[key] = e.Object;
+                        Store(obj);
                     }
 
-                    Notify(key);
+                    Notify(obj.Key);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -114,20 +174,21 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
 
     private async Task<string> RelistAsync(CancellationToken ct)
     {
-        var (items, resourceVersion) = await client.ListAsync(resource, ct: ct).ConfigureAwait(false);
+        var (items, resourceVersion) = await client.ListUtf8Async(resource, ct: ct).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var item in items)
         {
-            var key = KeyOf(item);
-            seen.Add(key);
-            _cache[key] = item;
+            var obj = CachedObject.FromUtf8(item.Span);
+            seen.Add(obj.Key);
+            Store(obj);
         }
 
+        items.Clear();
         foreach (var key in _cache.Keys)
         {
             if (!seen.Contains(key))
             {
-                _cache.TryRemove(key, out _);
+                Remove(key);
                 Notify(key);
             }
         }
@@ -139,6 +200,36 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
 
         _synced.TrySetResult();
         return resourceVersion;
+    }
+
+    private void Store(CachedObject obj)
+    {
+        lock (_indexLock)
+        {
+            _cache[obj.Key] = obj;
+            if (!_byNamespace.TryGetValue(obj.Namespace, out var objects))
+            {
+                objects = new Dictionary<string, CachedObject>(StringComparer.Ordinal);
+                _byNamespace[obj.Namespace] = objects;
+            }
+
+            objects[obj.Key] = obj;
+        }
+    }
+
+    private void Remove(string key)
+    {
+        lock (_indexLock)
+        {
+            if (_cache.TryRemove(key, out var old) && _byNamespace.TryGetValue(old.Namespace, out var objects))
+            {
+                objects.Remove(key);
+                if (objects.Count == 0)
+                {
+                    _byNamespace.Remove(old.Namespace);
+                }
+            }
+        }
     }
 
     private void Notify(string key)

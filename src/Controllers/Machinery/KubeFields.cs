@@ -101,6 +101,20 @@ internal static class KubeFields
         return true;
     }
 
+    /// <summary><see cref="SelectorMatches(JsonObject, JsonObject?)"/> over an informer's cached labels.</summary>
+    public static bool SelectorMatches(JsonObject selector, ObjectLabels labels)
+    {
+        foreach (var (key, value) in selector)
+        {
+            if (labels[key] is not { } actual || value is not JsonValue v || !v.TryGetValue<string>(out var wanted) || actual != wanted)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>A metav1.Time or MicroTime (RFC 3339), or null when absent or malformed.</summary>
     public static DateTimeOffset? Time(JsonNode? parent, string name) =>
         String(parent, name) is { } s && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;

@@ -123,6 +123,33 @@ public sealed class LabelSelector
         return true;
     }
 
+    /// <summary>Whether cached labels match (no JSON parsed).</summary>
+    public bool Matches(ObjectLabels labels)
+    {
+        if (_nothing)
+        {
+            return false;
+        }
+
+        foreach (var r in _requirements)
+        {
+            var value = labels[r.Key];
+            var ok = r.Op switch
+            {
+                Operator.In => value is not null && Array.IndexOf(r.Values, value) >= 0,
+                Operator.NotIn => value is null || Array.IndexOf(r.Values, value) < 0,
+                Operator.Exists => value is not null,
+                _ => value is null,
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Whether the object's metadata.labels match.</summary>
     public bool MatchesObject(JsonObject obj) => Matches(KubeObject.Labels(obj));
 

@@ -6,11 +6,12 @@ namespace Nautilus.Controllers.Machinery;
 /// client-go's ResourceEventHandler over an <see cref="Informer"/>: turns its changed keys into
 /// add, update (old and new object) and delete (last object seen) calls, by remembering the last
 /// object it saw for each key. After a relist every object comes again as an update (a resync).
-/// Handlers run on the informer's watch loop: they must only look at caches and queue keys.
+/// Handlers run on the informer's watch loop: they must only look at caches and queue keys. The
+/// objects they get are parsed for them from the cache (a handler that is not set costs nothing).
 /// </summary>
 public sealed class ResourceEventHandler
 {
-    private readonly Dictionary<string, JsonObject> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CachedObject> _seen = new(StringComparer.Ordinal);
     private readonly Informer _informer;
     private readonly Action<JsonObject>? _onAdd;
     private readonly Action<JsonObject, JsonObject>? _onUpdate;
@@ -34,12 +35,12 @@ public sealed class ResourceEventHandler
 
     private void OnKey(string key)
     {
-        JsonObject? old;
-        JsonObject? current;
+        CachedObject? old;
+        CachedObject? current;
         lock (_seen)
         {
             _seen.TryGetValue(key, out old);
-            if (_informer.TryGet(key, out var obj))
+            if (_informer.TryGetCached(key, out var obj))
             {
                 current = obj;
                 _seen[key] = obj;
@@ -55,16 +56,16 @@ public sealed class ResourceEventHandler
         {
             if (old is not null)
             {
-                _onDelete?.Invoke(old);
+                _onDelete?.Invoke(old.ToJsonObject());
             }
         }
         else if (old is null)
         {
-            _onAdd?.Invoke(current);
+            _onAdd?.Invoke(current.ToJsonObject());
         }
         else
         {
-            _onUpdate?.Invoke(old, current);
+            _onUpdate?.Invoke(old.ToJsonObject(), current.ToJsonObject());
         }
     }
 }

@@ -16,10 +16,13 @@ public sealed class WorkQueue : IDisposable
     private readonly TimeProvider _time;
     private readonly TimeSpan _baseDelay;
     private readonly TimeSpan _maxDelay;
+    private readonly WorkQueueMetrics _metrics;
     private bool _shutDown;
 
-    public WorkQueue(TimeProvider? time = null, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null)
+    /// <param name="name">The queue's name, the <c>name</c> label of its workqueue_* metrics (its controller's name).</param>
+    public WorkQueue(TimeProvider? time = null, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, string name = "")
     {
+        _metrics = new WorkQueueMetrics(name);
         _time = time ?? TimeProvider.System;
         _baseDelay = baseDelay ?? TimeSpan.FromMilliseconds(5);
         _maxDelay = maxDelay ?? TimeSpan.FromSeconds(1000);
@@ -46,6 +49,7 @@ public sealed class WorkQueue : IDisposable
                 return;
             }
 
+            _metrics.Added(key);
             if (_processing.Contains(key))
             {
                 return; // queued again by Done
@@ -83,6 +87,8 @@ public sealed class WorkQueue : IDisposable
             _failures.TryGetValue(key, out failures);
             _failures[key] = failures + 1;
         }
+
+        _metrics.Retried();
 
         var delay = TimeSpan.FromTicks(Math.Min(_maxDelay.Ticks, _baseDelay.Ticks * (1L << Math.Min(failures, 40))));
         AddAfter(key, delay);
@@ -122,6 +128,7 @@ public sealed class WorkQueue : IDisposable
                 {
                     _queued.Remove(key);
                     _processing.Add(key);
+                    _metrics.Taken(key);
                     return key;
                 }
             }
@@ -135,6 +142,7 @@ public sealed class WorkQueue : IDisposable
         lock (_lock)
         {
             _processing.Remove(key);
+            _metrics.Finished(key);
             if (_queued.Contains(key) && !_shutDown)
             {
                 _ready.Enqueue(key);

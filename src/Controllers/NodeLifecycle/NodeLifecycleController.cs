@@ -666,9 +666,15 @@ public sealed partial class NodeLifecycleController : IDisposable
     {
         var errors = new List<string>();
         var now = KubeFields.FormatTime(_time.GetUtcNow());
-        foreach (var pod in _pods.List())
+        foreach (var cached in _pods.Cached())
         {
-            if (KubeFields.String(pod["spec"], "nodeName") != nodeName || KubeFields.Condition(pod, "Ready") is not { } ready || KubeFields.String(ready, "status") == "False")
+            if (cached.NodeName != nodeName)
+            {
+                continue;
+            }
+
+            var pod = cached.ToJsonObject();
+            if (KubeFields.Condition(pod, "Ready") is not { } ready || KubeFields.String(ready, "status") == "False")
             {
                 continue;
             }

@@ -188,9 +188,9 @@ public sealed partial class TaintEvictionController : Controller
     private void OnPodChanged(string key)
     {
         string? nodeName = null;
-        if (_pods.TryGet(key, out var pod))
+        if (_pods.TryGetCached(key, out var pod))
         {
-            nodeName = KubeFields.String(pod["spec"], "nodeName") is { Length: > 0 } n ? n : null;
+            nodeName = pod.NodeName;
         }
 
         string? previous;

@@ -161,12 +161,12 @@ public sealed partial class ReplicaSetController : Controller
 
     private JsonObject? ResolveControllerRef(string ns, ControllerReference controllerRef)
     {
-        if (controllerRef.Kind != Kind || !_replicaSets.TryGet(ns + "/" + controllerRef.Name, out var rs))
+        if (controllerRef.Kind != Kind || !_replicaSets.TryGetCached(ns + "/" + controllerRef.Name, out var rs))
         {
             return null;
         }
 
-        return KubeObject.Uid(rs) == controllerRef.Uid ? rs : null;
+        return rs.Uid == controllerRef.Uid ? rs.ToJsonObject() : null;
     }
 
     /// <summary>The ReplicaSets in the pod's namespace whose (non-empty) selector matches it.</summary>
@@ -174,13 +174,8 @@ public sealed partial class ReplicaSetController : Controller
     {
         var ns = KubeObject.Namespace(pod);
         var labels = KubeObject.Labels(pod);
-        foreach (var rs in _replicaSets.List())
+        foreach (var rs in _replicaSets.ListNamespace(ns))
         {
-            if (KubeObject.Namespace(rs) != ns)
-            {
-                continue;
-            }
-
             var selector = LabelSelector.ParseOrNothing((rs["spec"] as JsonObject)?["selector"]);
             if (!selector.IsEverything && selector.Matches(labels))
             {
@@ -211,7 +206,18 @@ public sealed partial class ReplicaSetController : Controller
         }
 
         var ns = KubeObject.Namespace(rs);
-        var active = _pods.List().Where(p => KubeObject.Namespace(p) == ns && PodConditions.IsActive(p)).ToList();
+        var active = new List<JsonObject>();
+        var uid = KubeObject.Uid(rs);
+        foreach (var cached in _pods.ByNamespace(ns))
+        {
+            // Only pods the claim below can keep or adopt: owned by this ReplicaSet, or orphans it selects.
+            var owner = cached.ControllerOf();
+            if ((owner is null ? selector.Matches(cached.Labels) : owner.Uid == uid) && cached.ToJsonObject() is var pod && PodConditions.IsActive(pod))
+            {
+                active.Add(pod);
+            }
+        }
+
         var controllerRef = ControllerReference.ControllerRefFor(rs, ApiVersion, Kind);
         var claimer = new ControllerRefManager(_client, WorkloadResources.ReplicaSets, rs, controllerRef, selector);
         var filtered = await claimer.ClaimAsync(WorkloadResources.Pods, active, ct).ConfigureAwait(false);
@@ -357,19 +363,20 @@ public sealed partial class ReplicaSetController : Controller
 
         var ns = KubeObject.Namespace(rs);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var other in _replicaSets.List())
+        var pods = _pods.ByNamespace(ns);
+        foreach (var other in _replicaSets.ByNamespace(ns))
         {
-            if (KubeObject.Namespace(other) != ns || KubeObject.ControllerOf(other)?.Uid != owner.Uid)
+            if (other.ControllerOf()?.Uid != owner.Uid)
             {
                 continue;
             }
 
-            var selector = LabelSelector.ParseOrNothing((other["spec"] as JsonObject)?["selector"]);
-            foreach (var pod in _pods.List())
+            var selector = LabelSelector.ParseOrNothing((other.ToJsonObject()["spec"] as JsonObject)?["selector"]);
+            foreach (var pod in pods)
             {
-                if (KubeObject.Namespace(pod) == ns && selector.MatchesObject(pod) && seen.Add(KubeObject.Uid(pod)))
+                if (selector.Matches(pod.Labels) && seen.Add(pod.Uid))
                 {
-                    related.Add(pod);
+                    related.Add(pod.ToJsonObject());
                 }
             }
         }

@@ -21,6 +21,8 @@ internal sealed class ApiSchedulerClient(ApiClient client, Resources.ResourcesCl
     public static readonly ApiResource Nodes = new("", "v1", "nodes", "Node", false);
     public static readonly ApiResource Claims = new("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim", true);
     public static readonly ApiResource Volumes = new("", "v1", "persistentvolumes", "PersistentVolume", false);
+    public static readonly ApiResource Services = new("", "v1", "services", "Service", true);
+    public static readonly ApiResource ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true);
     public static readonly ApiResource Events = new("events.k8s.io", "v1", "events", "Event", true);
 
     public async Task BindAsync(PodInfo pod, string nodeName, CancellationToken ct)

@@ -22,6 +22,10 @@ internal sealed class ClusterEventHandlers(SchedulerCache cache, SchedulingQueue
     private readonly ConcurrentDictionary<string, ClaimInfo> _claims = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, VolumeInfo> _volumes = new(StringComparer.Ordinal);
 
+    // Default topology spreading's lookups: service selectors by namespace, then name; workload selectors by kind/namespace/name.
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, Dictionary<string, string>>> _serviceSelectors = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Kind, string Key), LabelSelector> _workloads = new();
+
     /// <summary>The pod as last seen by namespace/name, whatever its uid (null once deleted or terminal).</summary>
     public PodInfo? Get(string ns, string name) => _pods.TryGetValue(ns + "/" + name, out var p) ? p : null;
 
@@ -220,6 +224,45 @@ internal sealed class ClusterEventHandlers(SchedulerCache cache, SchedulingQueue
 
         queue.MoveAllToActiveOrBackoff(ClusterEvents.VolumeChange);
     }
+
+    /// <summary>A Service changed: only its selector matters (a service without one selects no pod).</summary>
+    public void ServiceChanged(string key, JsonObject? obj)
+    {
+        var slash = key.IndexOf('/', StringComparison.Ordinal);
+        var (ns, name) = slash < 0 ? ("", key) : (key[..slash], key[(slash + 1)..]);
+        var selector = Json.Obj(Json.Obj(obj, "spec"), "selector");
+        if (obj is null || selector is null)
+        {
+            if (_serviceSelectors.TryGetValue(ns, out var services))
+            {
+                services.TryRemove(name, out _);
+            }
+
+            return;
+        }
+
+        _serviceSelectors.GetOrAdd(ns, static _ => new(StringComparer.Ordinal))[name] = Json.StringMap(selector);
+    }
+
+    /// <summary>A ReplicaSet changed: its spec.selector, for the pods it controls.</summary>
+    public void ReplicaSetChanged(string key, JsonObject? obj) => WorkloadChanged("ReplicaSet", key, obj);
+
+    private void WorkloadChanged(string kind, string key, JsonObject? obj)
+    {
+        if (obj is null)
+        {
+            _workloads.TryRemove((kind, key), out _);
+            return;
+        }
+
+        _workloads[(kind, key)] = LabelSelector.Parse(Json.Obj(Json.Obj(obj, "spec"), "selector"));
+    }
+
+    public IEnumerable<Dictionary<string, string>> ServiceSelectors(string ns) =>
+        _serviceSelectors.TryGetValue(ns, out var services) ? services.Values : [];
+
+    public LabelSelector? WorkloadSelector(string ns, ControllerReference owner) =>
+        _workloads.TryGetValue((owner.Kind, ns + "/" + owner.Name), out var selector) ? selector : null;
 
     public Dictionary<string, string>? NamespaceLabels(string ns) => _namespaces.TryGetValue(ns, out var labels) ? labels : null;
 

@@ -55,6 +55,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
     private readonly int _parallelism;
     private readonly Random _random;
     private readonly Nominator _nominator;
+    private readonly SchedulerMetrics? _metrics;
     private readonly Snapshot _snapshot = new();
 
     // Buffers of the scheduling loop, reused across cycles (one cycle at a time).
@@ -70,9 +71,10 @@ internal sealed partial class PodScheduler : IAsyncDisposable
     private int _bindingsInFlight;
     private int _nextStartNodeIndex;
 
-    public PodScheduler(SchedulerCache cache, SchedulingQueue queue, IReadOnlyDictionary<string, SchedulingFramework> profiles, ISchedulerApi api, TimeProvider time, ILogger logger, Func<PodInfo, PodInfo?>? currentPod = null, int parallelism = 16, Random? random = null, int statusWriters = 4, Nominator? nominator = null)
+    public PodScheduler(SchedulerCache cache, SchedulingQueue queue, IReadOnlyDictionary<string, SchedulingFramework> profiles, ISchedulerApi api, TimeProvider time, ILogger logger, Func<PodInfo, PodInfo?>? currentPod = null, int parallelism = 16, Random? random = null, int statusWriters = 4, Nominator? nominator = null, SchedulerMetrics? metrics = null)
     {
         _nominator = nominator ?? new Nominator();
+        _metrics = metrics;
         _cache = cache;
         _queue = queue;
         _profiles = profiles;
@@ -133,14 +135,16 @@ internal sealed partial class PodScheduler : IAsyncDisposable
             return Task.CompletedTask;
         }
 
+        var start = _time.GetTimestamp();
         var state = new CycleState();
         _cache.UpdateSnapshot(_snapshot);
         var result = SchedulePod(framework, state, pod);
+        _metrics?.AlgorithmRan(_time.GetElapsedTime(start));
         if (result.Host is null)
         {
             if (result.Error is { } error)
             {
-                HandleFailure(framework, q, cycle, error, error.Message);
+                HandleFailure(framework, q, cycle, start, error, error.Message);
                 return Task.CompletedTask;
             }
 
@@ -163,7 +167,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
 
             q.UnschedulablePlugins.Clear();
             q.UnschedulablePlugins.UnionWith(result.UnschedulablePlugins);
-            HandleFailure(framework, q, cycle, Status.Unschedulable(message), message, nominated);
+            HandleFailure(framework, q, cycle, start, Status.Unschedulable(message), message, nominated);
             return Task.CompletedTask;
         }
 
@@ -176,7 +180,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
         }
         catch (InvalidOperationException e)
         {
-            HandleFailure(framework, q, cycle, Status.FromError(e), e.Message);
+            HandleFailure(framework, q, cycle, start, Status.FromError(e), e.Message);
             return Task.CompletedTask;
         }
 
@@ -191,7 +195,7 @@ internal sealed partial class PodScheduler : IAsyncDisposable
                 q.UnschedulablePlugins.Add(reserve.Plugin);
             }
 
-            HandleFailure(framework, q, cycle, reserve, reserve.Message);
+            HandleFailure(framework, q, cycle, start, reserve, reserve.Message);
             return Task.CompletedTask;
         }
 
@@ -206,15 +210,15 @@ internal sealed partial class PodScheduler : IAsyncDisposable
                 q.UnschedulablePlugins.Add(permit.Plugin);
             }
 
-            HandleFailure(framework, q, cycle, permit, permit.Message);
+            HandleFailure(framework, q, cycle, start, permit, permit.Message);
             return Task.CompletedTask;
         }
 
         Interlocked.Increment(ref _bindingsInFlight);
-        return BindingCycleAsync(framework, state, q, assumed, host, cycle, ct);
+        return BindingCycleAsync(framework, state, q, assumed, host, cycle, start, ct);
     }
 
-    private async Task BindingCycleAsync(SchedulingFramework framework, CycleState state, QueuedPodInfo q, PodInfo assumed, string host, long cycle, CancellationToken ct)
+    private async Task BindingCycleAsync(SchedulingFramework framework, CycleState state, QueuedPodInfo q, PodInfo assumed, string host, long cycle, long start, CancellationToken ct)
     {
         try
         {
@@ -242,12 +246,18 @@ internal sealed partial class PodScheduler : IAsyncDisposable
                 }
 
                 LogBindFailed(_logger, assumed.Key, host, status.Message);
-                HandleFailure(framework, q, cycle, status, status.IsRejected ? status.Message : "Binding rejected: " + status.Message);
+                HandleFailure(framework, q, cycle, start, status, status.IsRejected ? status.Message : "Binding rejected: " + status.Message);
                 return;
             }
 
             _cache.FinishBinding(assumed);
             _queue.Done(q);
+            if (_metrics is { } metrics)
+            {
+                metrics.Attempted(SchedulerMetrics.Scheduled, framework.ProfileName, _time.GetElapsedTime(start));
+                metrics.PodScheduled(q.Attempts, _time.GetUtcNow() - q.InitialAttemptTimestamp);
+            }
+
             LogScheduled(_logger, assumed.Key, host);
             var note = $"Successfully assigned {assumed.Namespace}/{assumed.Name} to {host}";
             Enqueue(token => _api.RecordEventAsync(assumed, "Normal", "Scheduled", "Binding", note, framework.ProfileName, token));
@@ -263,8 +273,9 @@ internal sealed partial class PodScheduler : IAsyncDisposable
         }
     }
 
-    private void HandleFailure(SchedulingFramework framework, QueuedPodInfo q, long cycle, Status status, string message, string? nominatedNodeName = null)
+    private void HandleFailure(SchedulingFramework framework, QueuedPodInfo q, long cycle, long start, Status status, string message, string? nominatedNodeName = null)
     {
+        _metrics?.Attempted(status.IsRejected ? SchedulerMetrics.Unschedulable : SchedulerMetrics.Error, framework.ProfileName, _time.GetElapsedTime(start));
         var current = _currentPod(q.Pod);
         if (current is null || current.NodeName.Length > 0)
         {

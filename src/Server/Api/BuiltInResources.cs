@@ -78,6 +78,13 @@ public static class BuiltInResources
         // discovery.k8s.io/v1
         yield return new() { Group = "discovery.k8s.io", Version = "v1", Kind = "EndpointSlice", Plural = "endpointslices", Singular = "endpointslice", Namespaced = true, Strategy = new EndpointSliceStrategy() };
 
+        // scheduling.k8s.io/v1
+        yield return new()
+        {
+            Group = "scheduling.k8s.io", Version = "v1", Kind = "PriorityClass", Plural = "priorityclasses", Singular = "priorityclass", Namespaced = false,
+            ShortNames = ["pc"], Strategy = new PriorityClassStrategy(),
+        };
+
         // events.k8s.io/v1: the same objects as core/v1 Events, in the newer shape.
         yield return new()
         {

@@ -70,10 +70,17 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
         if (WantsTable(context, out var tableVersion))
         {
             var rv = result.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-            return Responses.Json(context, tables.ListTable(resource, items, rv, result.Continue, result.RemainingItemCount, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion));
+            return Pooled(context, tables.ListTable(resource, items, rv, result.Continue, result.RemainingItemCount, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion));
         }
 
-        return Responses.Json(context, ResourceHandler.ListJson(resource, items, result.ResourceVersion, result.Continue, result.RemainingItemCount));
+        return Pooled(context, ResourceHandler.PooledListJson(resource, items, result.ResourceVersion, result.Continue, result.RemainingItemCount));
+    }
+
+    // The body stays rented until the request ends: both surfaces copy it out while sending.
+    private static HttpBody Pooled(ServerCallContext context, PooledBufferWriter body)
+    {
+        context.GetHttpContext().Response.RegisterForDispose(body);
+        return Responses.Json(context, body.WrittenMemory);
     }
 
     /// <summary>Answers a GET of one object: its JSON, or a one-row Table when the client asks for one (kubectl get).</summary>

@@ -1,10 +1,10 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Apply;
 using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Patching;
+using Nautilus.Server.Api.Printing;
 using Nautilus.Store;
 
 namespace Nautilus.Server.Api;
@@ -106,6 +106,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             FieldManager.Update(resource, "", null, obj, options.Manager, time.GetUtcNow());
         }
 
+        await strategy.AdmitCreateAsync(obj, store, ct).ConfigureAwait(false);
         strategy.PrepareForCreate(obj, options.DryRun);
         var created = false;
         try
@@ -509,6 +510,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         var key = Key(resource, ns, name);
         var current = await store.GetAsync(resource.StorageType, key, ct).ConfigureAwait(false) ?? throw ApiException.NotFound(resource, name);
         CheckPreconditions(resource, name, current, options.Preconditions);
+        resource.Strategy.ValidateDelete(name);
 
         var tree = ObjectCodec.ToTree(current);
         var meta = Metadata(tree);
@@ -716,45 +718,52 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     /// <summary>A list object built by concatenating stored bytes: no item is re-serialized.</summary>
     public static byte[] ListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining)
     {
-        var buffer = new ArrayBufferWriter<byte>(256 + items.Sum(i => i.Length + 1));
-        Write(buffer, "{\"kind\":\"");
-        Write(buffer, resource.ListKind);
-        Write(buffer, "\",\"apiVersion\":\"");
-        Write(buffer, resource.GroupVersion);
-        Write(buffer, "\",\"metadata\":{\"resourceVersion\":\"");
-        Write(buffer, resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        Write(buffer, "\"");
+        using var list = PooledListJson(resource, items, resourceVersion, continueToken, remaining);
+        return list.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="ListJson"/> written into rented memory of the exact size, for a response that
+    /// disposes it when sent: lists are the largest responses, and a fresh large-object-heap array
+    /// per list (zeroed, faulted in, collected) cost more than building it.
+    /// </summary>
+    public static PooledBufferWriter PooledListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining)
+    {
+        var head = new StringBuilder(160)
+            .Append("{\"kind\":\"").Append(resource.ListKind)
+            .Append("\",\"apiVersion\":\"").Append(resource.GroupVersion)
+            .Append("\",\"metadata\":{\"resourceVersion\":\"").Append(resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('"');
         if (continueToken is not null)
         {
-            Write(buffer, ",\"continue\":\"");
-            Write(buffer, continueToken);
-            Write(buffer, "\"");
+            head.Append(",\"continue\":\"").Append(continueToken).Append('"');
             if (remaining is { } r)
             {
-                Write(buffer, ",\"remainingItemCount\":");
-                Write(buffer, r.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                head.Append(",\"remainingItemCount\":").Append(r.ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 
-        Write(buffer, "},\"items\":[");
+        head.Append("},\"items\":[");
+        var prefix = Encoding.UTF8.GetBytes(head.ToString());
+        var length = prefix.Length + 2 + Math.Max(0, items.Count - 1);
+        for (var i = 0; i < items.Count; i++)
+        {
+            length += items[i].Length;
+        }
+
+        var body = new PooledBufferWriter(length);
+        body.Write(prefix);
         for (var i = 0; i < items.Count; i++)
         {
             if (i > 0)
             {
-                buffer.Write(","u8);
+                body.Write(","u8);
             }
 
-            buffer.Write(items[i]);
+            body.Write(items[i]);
         }
 
-        Write(buffer, "]}");
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void Write(ArrayBufferWriter<byte> buffer, string text)
-    {
-        var span = buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length));
-        buffer.Advance(Encoding.UTF8.GetBytes(text, span));
+        body.Write("]}"u8);
+        return body;
     }
 
     private async ValueTask CheckNamespaceAcceptsAsync(string ns, CancellationToken ct)

@@ -166,6 +166,38 @@ public sealed class DeploymentControllerTests
     }
 
     [Test]
+    public async Task HashCollision_BumpsCollisionCount_AndNamesTheNewReplicaSetByTheNextHash()
+    {
+        var ns = await _server.CreateNamespaceAsync("deploy");
+        var deployment = Workloads.Deployment("web", 1, "web");
+        ((JsonObject)deployment["spec"]!)["paused"] = true;
+        var created = await _server.Api.CreateAsync(WorkloadResources.Deployments, ns, deployment);
+        var template = (JsonObject)created["spec"]!["template"]!;
+        var squatterName = "web-" + PodTemplateHash.Compute(template, null);
+        await _server.Api.CreateAsync(WorkloadResources.ReplicaSets, ns, Workloads.ReplicaSet(squatterName, 0, "other"));
+
+        var resume = await _server.Kubectl("-n", ns, "rollout", "resume", "deployment/web");
+
+        Assert.That(resume.ExitCode, Is.Zero, resume.ToString());
+        var expectedName = "web-" + PodTemplateHash.Compute(template, 1);
+        await ServerFixture.WaitUntilAsync(
+            async () => (await _server.ReplicaSetsAsync(ns)).Any(rs => KubeObject.Name(rs) == expectedName),
+            Deadline,
+            () => "a ReplicaSet named " + expectedName);
+        var d = await _server.Api.GetAsync(WorkloadResources.Deployments, ns, "web");
+        var replicaSets = await _server.ReplicaSetsAsync(ns);
+        var squatter = replicaSets.Single(rs => KubeObject.Name(rs) == squatterName);
+        var newRs = replicaSets.Single(rs => KubeObject.Name(rs) == expectedName);
+        Assert.Multiple(() =>
+        {
+            Assert.That(KubeObject.Int(d["status"] as JsonObject, "collisionCount"), Is.EqualTo(1));
+            Assert.That(KubeObject.ControllerOf(squatter), Is.Null, "the colliding ReplicaSet is left alone");
+            Assert.That(KubeObject.ControllerOf(newRs)?.Uid, Is.EqualTo(KubeObject.Uid(d)));
+            Assert.That(KubeObject.Labels(newRs)?[PodTemplateHash.Label]?.GetValue<string>(), Is.EqualTo(PodTemplateHash.Compute(template, 1)));
+        });
+    }
+
+    [Test]
     public async Task RolloutRestart_CreatesANewReplicaSet()
     {
         var ns = await _server.CreateNamespaceAsync("deploy");

@@ -30,6 +30,16 @@ public sealed class PodTemplateHashTests
         Assert.That(PodTemplateHash.Compute(b, null), Is.EqualTo(hash));
     }
 
+    [TestCase(null, "59cb84c67")]
+    [TestCase(1L, "78fd6967c4")]
+    public void Compute_IsStable_AcrossProcessesAndReleases(long? collisionCount, string expected)
+    {
+        // Pinned values: a changed encoding would rename every existing Deployment's ReplicaSet on upgrade.
+        var template = JsonNode.Parse("""{"spec":{"containers":[{"name":"app","image":"nginx:1.25"}]}}""")!.AsObject();
+
+        Assert.That(PodTemplateHash.Compute(template, collisionCount), Is.EqualTo(expected));
+    }
+
     [Test]
     public void Compute_DiffersByTemplateAndCollisionCount()
     {

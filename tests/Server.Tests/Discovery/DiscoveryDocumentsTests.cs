@@ -63,7 +63,7 @@ public sealed class DiscoveryDocumentsTests
         {
             Assert.That(list.Kind, Is.EqualTo("APIGroupList"));
             Assert.That(list.ApiVersion, Is.EqualTo("v1"));
-            Assert.That(list.Groups.Select(g => g.Name), Is.EqualTo(new[] { "apps", "events.k8s.io", "coordination.k8s.io", "discovery.k8s.io" }));
+            Assert.That(list.Groups.Select(g => g.Name), Is.EqualTo(new[] { "apps", "events.k8s.io", "scheduling.k8s.io", "coordination.k8s.io", "discovery.k8s.io" }));
             Assert.That(list.Groups.Select(g => g.Name), Is.EquivalentTo(Registry.Groups));
             foreach (var group in list.Groups)
             {

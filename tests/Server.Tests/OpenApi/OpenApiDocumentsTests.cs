@@ -150,6 +150,7 @@ public sealed class OpenApiDocumentsTests
     [TestCase("", "v1", "Pod", "io.k8s.api.core.v1.Pod")]
     [TestCase("apps", "v1", "Deployment", "io.k8s.api.apps.v1.Deployment")]
     [TestCase("coordination.k8s.io", "v1", "Lease", "io.k8s.api.coordination.v1.Lease")]
+    [TestCase("scheduling.k8s.io", "v1", "PriorityClass", "io.k8s.api.scheduling.v1.PriorityClass")]
     [TestCase("rbac.authorization.k8s.io", "v1", "Role", "io.k8s.api.rbac.v1.Role")]
     [TestCase("meta.k8s.io", "v1", "ObjectMeta", "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta")]
     [TestCase("stable.example.com", "v1", "CronTab", "com.example.stable.v1.CronTab")]

@@ -71,6 +71,12 @@ public sealed class ResourceTableTests
             ("lease", "coordination.k8s.io", "Lease", $$$"""{"metadata":{{{Meta("node-1")}}},"spec":{"holderIdentity":"node-1","leaseDurationSeconds":40}}""", ["node-1", "node-1", "2d1h"]),
             ("lease without holder", "coordination.k8s.io", "Lease", $$$"""{"metadata":{{{Meta("free")}}},"spec":{}}""", ["free", "", "2d1h"]),
 
+            // PriorityClasses (printPriorityClass)
+            ("priorityclass", "scheduling.k8s.io", "PriorityClass", $$"""{"metadata":{{Meta("high")}},"value":1000,"globalDefault":true,"preemptionPolicy":"Never"}""",
+                ["high", 1000, true, "2d1h", "Never"]),
+            ("priorityclass without policy", "scheduling.k8s.io", "PriorityClass", $$"""{"metadata":{{Meta("low")}},"value":-5}""",
+                ["low", -5, false, "2d1h", "<none>"]),
+
             // Events: always printed wide by the server.
             ("event", "", "Event", $$"""{"metadata":{{Meta("web.17f")}},"involvedObject":{"kind":"Pod","namespace":"default","name":"web","fieldPath":"spec.containers{web}"},"reason":"Pulled","message":"Successfully pulled image \"nginx\"\n","source":{"component":"kubelet","host":"node-1"},"firstTimestamp":"{{Ago(TimeSpan.FromMinutes(5))}}","lastTimestamp":"{{Ago(TimeSpan.FromMinutes(2))}}","count":3,"type":"Normal"}""",
                 ["2m", "Normal", "Pulled", "pod/web", "spec.containers{web}", "kubelet, node-1", "Successfully pulled image \"nginx\"", "5m", 3, "web.17f"]),

@@ -18,7 +18,12 @@ public sealed class TableConvertorTests
     [Test]
     public void ListTable_HasKubernetesShapeAndListMetadata()
     {
-        var bytes = Convertor.ListTable(Pods, [Pod("a"), Pod("b")], "42", "next-page", 5, IncludeObjectPolicy.Metadata, "meta.k8s.io/v1");
+        byte[] bytes;
+        using (var written = Convertor.ListTable(Pods, [Pod("a"), Pod("b")], "42", "next-page", 5, IncludeObjectPolicy.Metadata, "meta.k8s.io/v1"))
+        {
+            bytes = written.WrittenSpan.ToArray();
+        }
+
         var table = Parse(bytes);
 
         Assert.Multiple(() =>
@@ -124,6 +129,47 @@ public sealed class TableConvertorTests
         Assert.That(cells[4]!.GetValue<string>(), Is.EqualTo("3d4h"));
     }
 
+    [Test]
+    public void ListRows_PrintTheirAgesAsOfEachRequest()
+    {
+        // One stored object listed again and again: its row is rendered once, its AGE each time.
+        var clock = new ManualTimeProvider(Now + TimeSpan.FromSeconds(5));
+        var convertor = new TableConvertor(clock);
+        var pod = Pod("a"); // created 5 s before Now
+        string Age() => Parse(convertor.ListTable(Pods, [pod], "7", null, null, IncludeObjectPolicy.Metadata, "meta.k8s.io/v1"))["rows"]![0]!["cells"]![4]!.GetValue<string>();
+
+        var ages = new List<string> { Age() };
+        clock.Now += TimeSpan.FromMilliseconds(400);
+        ages.Add(Age());
+        clock.Now += TimeSpan.FromSeconds(1);
+        ages.Add(Age());
+        clock.Now = Now + TimeSpan.FromMinutes(42) + TimeSpan.FromSeconds(54);
+        ages.Add(Age());
+        clock.Now += TimeSpan.FromSeconds(1);
+        ages.Add(Age());
+        clock.Now = Now + TimeSpan.FromSeconds(3);
+        ages.Add(Age());
+
+        Assert.That(ages, Is.EqualTo(new[] { "10s", "10s", "11s", "42m", "43m", "8s" }));
+    }
+
+    [Test]
+    public void ListRows_CarryTheObjectsMetadata()
+    {
+        var convertor = new TableConvertor(new ManualTimeProvider(Now));
+        var pod = Pod("a");
+        var first = Parse(convertor.ListTable(Pods, [pod], "7", null, null, IncludeObjectPolicy.Metadata, "meta.k8s.io/v1"));
+        var again = Parse(convertor.ListTable(Pods, [pod], "7", null, null, IncludeObjectPolicy.Metadata, "meta.k8s.io/v1beta1"));
+        var expected = JsonNode.Parse(pod)!["metadata"]!.ToJsonString();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first["rows"]![0]!["object"]!["metadata"]!.ToJsonString(), Is.EqualTo(expected));
+            Assert.That(again["rows"]![0]!["object"]!["metadata"]!.ToJsonString(), Is.EqualTo(expected));
+            Assert.That(again["rows"]![0]!["object"]!["apiVersion"]!.GetValue<string>(), Is.EqualTo("meta.k8s.io/v1beta1"));
+        });
+    }
+
     private static IEnumerable<TestCaseData> ColumnCases()
     {
         (string Group, string Kind, string Columns)[] cases =
@@ -143,6 +189,7 @@ public sealed class TableConvertorTests
             ("apps", "Deployment", "Name:string:name:0 Ready:string::0 Up-to-date:string::0 Available:string::0 Age:string::0 Containers:string::1 Images:string::1 Selector:string::1"),
             ("apps", "ReplicaSet", "Name:string:name:0 Desired:integer::0 Current:integer::0 Ready:integer::0 Age:string::0 Containers:string::1 Images:string::1 Selector:string::1"),
             ("coordination.k8s.io", "Lease", "Name:string:name:0 Holder:string::0 Age:string::0"),
+            ("scheduling.k8s.io", "PriorityClass", "Name:string:name:0 Value:integer::0 Global-Default:boolean::0 Age:string::0 PreemptionPolicy:string::0"),
             ("discovery.k8s.io", "EndpointSlice", "Name:string:name:0 AddressType:string::0 Ports:string::0 Endpoints:string::0 Age:string::0"),
         ];
         return cases.Select(c => new TestCaseData(c.Group, c.Kind).Returns(c.Columns).SetArgDisplayNames((c.Group.Length == 0 ? "core" : c.Group) + "/" + c.Kind));

@@ -23,11 +23,20 @@ internal static class TableTestKit
 
     public static JsonObject Parse(byte[] json) => JsonNode.Parse(json)!.AsObject();
 
+    /// <summary>A Table written into rented memory: read, then the memory returned.</summary>
+    public static JsonObject Parse(PooledBufferWriter table)
+    {
+        using (table)
+        {
+            return JsonNode.Parse(table.WrittenSpan)!.AsObject();
+        }
+    }
+
     /// <summary>The cells of the single row of a one-object Table, as JSON text ("\"1/2\"", "3").</summary>
     public static string[] Cells(ResourceDefinition resource, string json) =>
         Table(resource, json)["rows"]![0]!["cells"]!.AsArray().Select(c => c!.ToJsonString()).ToArray();
 
-    /// <summary>Expected cells written as C# values: strings become JSON strings, numbers JSON numbers.</summary>
+    /// <summary>Expected cells written as C# values: strings become JSON strings, numbers JSON numbers, booleans JSON booleans.</summary>
     public static string[] Expect(params object[] cells) =>
-        cells.Select(c => c is string s ? JsonValue.Create(s).ToJsonString() : Convert.ToString(c, System.Globalization.CultureInfo.InvariantCulture)!).ToArray();
+        cells.Select(c => c is string s ? JsonValue.Create(s).ToJsonString() : c is bool b ? (b ? "true" : "false") : Convert.ToString(c, System.Globalization.CultureInfo.InvariantCulture)!).ToArray();
 }

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api;
+using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Strategies;
+using Nautilus.Store;
 
 namespace Nautilus.Server.Tests.Strategies;
 
@@ -19,13 +22,43 @@ internal static class StrategyAssert
 
     public static JsonObject Parse(string json) => JsonNode.Parse(json)!.AsObject();
 
-    /// <summary>What a create stores: defaults, then PrepareForCreate.</summary>
-    public static JsonObject Create(ResourceStrategy strategy, string json)
+    /// <summary>What admission reads: a store holding the system priority classes, as a started server has them.</summary>
+    public static readonly IObjectStore Store = SeededStore();
+
+    /// <summary>What a create stores: defaults, admission, then PrepareForCreate.</summary>
+    public static JsonObject Create(ResourceStrategy strategy, string json) => Create(strategy, json, Store);
+
+    /// <summary>A create whose admission reads <paramref name="store"/>; the embedded store answers synchronously.</summary>
+    public static JsonObject Create(ResourceStrategy strategy, string json, IObjectStore store)
     {
         var obj = Parse(json);
         strategy.ApplyDefaults(obj);
+        strategy.AdmitCreateAsync(obj, store, CancellationToken.None).AsTask().GetAwaiter().GetResult();
         strategy.PrepareForCreate(obj, dryRun: false);
         return obj;
+    }
+
+    /// <summary>Stores a PriorityClass as the API would (defaulted), for admission to find.</summary>
+    public static void AddPriorityClass(IObjectStore store, string json)
+    {
+        BuiltInResources.CreateRegistry().TryGet("scheduling.k8s.io", "v1", "priorityclasses", out var resource);
+        var obj = Parse(json);
+        obj["apiVersion"] = "scheduling.k8s.io/v1";
+        obj["kind"] = "PriorityClass";
+        obj["metadata"]!["uid"] = Guid.NewGuid().ToString();
+        resource.Strategy.ApplyDefaults(obj);
+        store.CreateAsync(resource.StorageType, ObjectCodec.ToStored(resource, obj)).AsTask().GetAwaiter().GetResult();
+    }
+
+    private static EmbeddedStore SeededStore()
+    {
+        var store = new EmbeddedStore();
+        foreach (var system in PriorityClassStrategy.SystemClasses)
+        {
+            AddPriorityClass(store, $$"""{"metadata":{"name":"{{system.Name}}"},"value":{{system.Value}}}""");
+        }
+
+        return store;
     }
 
     /// <summary>What an update of <paramref name="old"/> stores, status aside: defaults, then PrepareForUpdate.</summary>

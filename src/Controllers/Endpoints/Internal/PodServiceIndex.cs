@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text.Json.Nodes;
 using Nautilus.Controllers.Machinery;
 
 namespace Nautilus.Controllers.Endpoints.Internal;
@@ -17,12 +16,12 @@ internal sealed class PodServiceIndex(Informer services, Informer pods)
     public List<string> ServicesFor(string podKey)
     {
         var result = new List<string>();
-        var hasCurrent = pods.TryGet(podKey, out var pod);
+        var hasCurrent = pods.TryGetCached(podKey, out var pod);
         PodState? old;
         PodState? current = null;
         if (hasCurrent)
         {
-            current = PodState.Of(pod);
+            current = PodState.Of(pod!);
             _pods.TryGetValue(podKey, out old);
             _pods[podKey] = current;
         }
@@ -31,15 +30,15 @@ internal sealed class PodServiceIndex(Informer services, Informer pods)
             _pods.TryRemove(podKey, out old);
         }
 
-        if (current is not null && old is not null && current.Fingerprint == old.Fingerprint && ServiceEndpoints.LabelsEqual(current.Labels, old.Labels))
+        if (current is not null && old is not null && current.Fingerprint == old.Fingerprint && current.Labels.SetEquals(old.Labels))
         {
             return result;
         }
 
         var ns = podKey[..Math.Max(podKey.IndexOf('/'), 0)];
-        foreach (var service in services.List())
+        foreach (var service in services.ListNamespace(ns))
         {
-            if (KubeFields.Namespace(service) != ns || ServiceEndpoints.Selector(service) is not { } selector)
+            if (ServiceEndpoints.Selector(service) is not { } selector)
             {
                 continue;
             }
@@ -55,10 +54,11 @@ internal sealed class PodServiceIndex(Informer services, Informer pods)
     }
 
     /// <summary>A pod's labels and what its endpoints show: uid, IPs, readiness, deletion, phase, node, hostname.</summary>
-    private sealed record PodState(JsonObject? Labels, string Fingerprint)
+    private sealed record PodState(ObjectLabels Labels, string Fingerprint)
     {
-        public static PodState Of(JsonObject pod)
+        public static PodState Of(CachedObject cached)
         {
+            var pod = cached.ToJsonObject();
             var spec = pod["spec"];
             var fingerprint = string.Join('|',
                 KubeFields.Uid(pod),
@@ -70,7 +70,7 @@ internal sealed class PodServiceIndex(Informer services, Informer pods)
                 KubeFields.String(spec, "nodeName") ?? "",
                 KubeFields.String(spec, "hostname") ?? "",
                 KubeFields.String(spec, "subdomain") ?? "");
-            return new PodState(KubeFields.Labels(pod)?.DeepClone() as JsonObject, fingerprint);
+            return new PodState(cached.Labels, fingerprint);
         }
     }
 }

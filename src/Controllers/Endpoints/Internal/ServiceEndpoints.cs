@@ -30,11 +30,11 @@ internal static class ServiceEndpoints
     {
         var ns = KubeFields.Namespace(service);
         var result = new List<JsonObject>();
-        foreach (var pod in pods.List())
+        foreach (var pod in pods.ByNamespace(ns))
         {
-            if (KubeFields.Namespace(pod) == ns && KubeFields.SelectorMatches(selector, KubeFields.Labels(pod)))
+            if (KubeFields.SelectorMatches(selector, pod.Labels))
             {
-                result.Add(pod);
+                result.Add(pod.ToJsonObject());
             }
         }
 

@@ -20,6 +20,15 @@ internal interface IClusterLister
     ClaimInfo? GetClaim(string ns, string name);
 
     VolumeInfo? GetVolume(string name);
+
+    /// <summary>The selectors of the namespace's services that have one (kube's GetPodServices candidates); none without a service informer.</summary>
+    IEnumerable<Dictionary<string, string>> ServiceSelectors(string ns) => [];
+
+    /// <summary>
+    /// The pod selector of the workload a pod's controller reference names (a ReplicaSet,
+    /// ReplicationController or StatefulSet), or null when it is not known.
+    /// </summary>
+    LabelSelector? WorkloadSelector(string ns, ControllerReference owner) => null;
 }
 
 /// <summary>The writes the scheduler makes to the API.</summary>
@@ -55,6 +64,12 @@ internal sealed class FrameworkHandle
 
     /// <summary>Pods nominated to nodes by preemption; null when the profile runs without a scheduler (tests).</summary>
     public Nominator? Nominator { get; init; }
+
+    /// <summary>kube-scheduler's metrics; null when the profile runs without a scheduler (tests, explanations).</summary>
+    public SchedulerMetrics? Metrics { get; init; }
+
+    /// <summary>The profile the plugins are built for (their arguments). Set by the framework.</summary>
+    public ProfileConfig? Profile { get; set; }
 
     /// <summary>The owning framework's Filter plugins, for what-if evaluation (preemption). Set by the framework.</summary>
     public Func<CycleState, PodInfo, NodeInfo, Status>? RunFilters { get; set; }

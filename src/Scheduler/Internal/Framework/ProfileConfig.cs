@@ -2,6 +2,16 @@ using Nautilus.Scheduler.Internal.Plugins;
 
 namespace Nautilus.Scheduler.Internal.Framework;
 
+/// <summary>PodTopologySpreadArgs.defaultingType: which constraints a pod without its own gets.</summary>
+internal enum SpreadDefaulting
+{
+    /// <summary>None (kube's <c>List</c> with no defaultConstraints).</summary>
+    List,
+
+    /// <summary>kube's built-in defaults: hostname maxSkew 3 and zone maxSkew 5, ScheduleAnyway.</summary>
+    System,
+}
+
 /// <summary>A plugin enabled in a profile; Weight 0 enables it everywhere but Score.</summary>
 internal sealed record PluginRef(string Name, int Weight = 0);
 
@@ -18,10 +28,23 @@ internal sealed class ProfileConfig
     /// <summary>0 = adaptive (50 - nodes/125, at least 5%).</summary>
     public int PercentageOfNodesToScore { get; init; }
 
+    /// <summary>PodTopologySpread's defaulting of pods without constraints (its args' defaultingType).</summary>
+    public SpreadDefaulting TopologySpreadDefaulting { get; init; }
+
+    /// <summary>The same profile scoring <paramref name="percentage"/> of the nodes.</summary>
+    public ProfileConfig WithPercentageOfNodesToScore(int percentage) => new()
+    {
+        SchedulerName = SchedulerName,
+        Plugins = Plugins,
+        PercentageOfNodesToScore = percentage,
+        TopologySpreadDefaulting = TopologySpreadDefaulting,
+    };
+
     /// <summary>kube-scheduler 1.32's default plugins and weights.</summary>
     public static ProfileConfig DefaultScheduler(string name = "default-scheduler") => new()
     {
         SchedulerName = name,
+        TopologySpreadDefaulting = SpreadDefaulting.System,
         Plugins =
         [
             new(SchedulingGates.PluginName),

@@ -34,7 +34,7 @@ internal sealed class Registry
         r.Register(NodeResourcesBalancedAllocation.PluginName, _ => new NodeResourcesBalancedAllocation());
         r.Register(ImageLocality.PluginName, _ => new ImageLocality());
         r.Register(InterPodAffinity.PluginName, h => new InterPodAffinity(h));
-        r.Register(PodTopologySpread.PluginName, _ => new PodTopologySpread());
+        r.Register(PodTopologySpread.PluginName, h => new PodTopologySpread(h));
         r.Register(VolumeBinding.PluginName, h => new VolumeBinding(h));
         r.Register(DefaultPreemption.PluginName, h => new DefaultPreemption(h));
         r.Register(DefaultBinder.PluginName, h => new DefaultBinder(h));

@@ -37,6 +37,7 @@ internal sealed class SchedulingFramework
         PercentageOfNodesToScore = profile.PercentageOfNodesToScore;
         _time = handle.Time;
         _nominator = handle.Nominator;
+        handle.Profile = profile;
         handle.RunFilters = RunFilter;
         handle.RunFiltersWithNominatedPods = RunFilterWithNominatedPods;
         var preEnqueue = new List<IPreEnqueuePlugin>();

@@ -87,6 +87,9 @@ internal sealed record TopologySpreadConstraint(
     }
 }
 
+/// <summary>A pod's controller owner reference: what default spreading looks the workload up by.</summary>
+internal sealed record ControllerReference(string ApiVersion, string Kind, string Name);
+
 /// <summary>A host port in use or wanted: hostIP (0.0.0.0 when unset), protocol (TCP when unset), port.</summary>
 internal readonly record struct HostPort(string Ip, string Protocol, int Port)
 {

@@ -34,6 +34,9 @@ internal sealed record PodInfo
     public Dictionary<string, string> Labels { get; init; } = new(StringComparer.Ordinal);
     public string OwnerUid { get; init; } = "";
 
+    /// <summary>The owner reference marked controller (metav1.GetControllerOf), if any.</summary>
+    public ControllerReference? Controller { get; init; }
+
     /// <summary>max(sum of containers (+ sidecars), max of init containers) + overhead.</summary>
     public Resource Requests { get; init; } = new();
 
@@ -152,11 +155,13 @@ internal sealed record PodInfo
         }
 
         var owner = "";
+        ControllerReference? controller = null;
         foreach (var o in Json.Objects(Json.Arr(meta, "ownerReferences")))
         {
             if (Json.Bool(o, "controller"))
             {
                 owner = Json.Str(o, "uid") ?? "";
+                controller = new ControllerReference(Json.Str(o, "apiVersion") ?? "", Json.Str(o, "kind") ?? "", Json.Str(o, "name") ?? "");
             }
         }
 
@@ -179,6 +184,7 @@ internal sealed record PodInfo
             HasSchedulingGates = Json.Arr(spec, "schedulingGates") is { Count: > 0 },
             Labels = labels,
             OwnerUid = owner,
+            Controller = controller,
             Requests = requests,
             NonZeroMilliCpu = nonZero.MilliCpu,
             NonZeroMemory = nonZero.Memory,

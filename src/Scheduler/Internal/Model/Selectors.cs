@@ -144,6 +144,15 @@ internal sealed class LabelSelector
         return requirements.Count == 0 ? Everything : new LabelSelector([.. requirements], matchesNothing: false);
     }
 
+    /// <summary>No requirement: matches everything (labels.Selector's Empty).</summary>
+    public bool IsEmpty => !_matchesNothing && _requirements.Length == 0;
+
+    /// <summary>This selector plus the other's requirements (labels.Selector's Add); a Nothing selector adds none, as its Requirements are not selectable.</summary>
+    public LabelSelector And(LabelSelector other) =>
+        _matchesNothing || other._matchesNothing || other._requirements.Length == 0
+            ? this
+            : new LabelSelector([.. _requirements, .. other._requirements], matchesNothing: false);
+
     /// <summary>This selector plus <c>key In (value)</c> for each pair (matchLabelKeys).</summary>
     public LabelSelector With(IEnumerable<KeyValuePair<string, string>> pairs)
     {

@@ -34,6 +34,7 @@ internal sealed class DefaultPreemption(FrameworkHandle handle) : IPostFilterPlu
 
     public Status PostFilter(CycleState state, PodInfo pod, Snapshot snapshot, IReadOnlyDictionary<string, Status> nodeStatuses, out string? nominatedNode)
     {
+        handle.Metrics?.PreemptionAttempted();
         var status = Preempt(state, pod, snapshot, nodeStatuses, out var candidate, out var eligible);
 
         // An ineligible pod keeps its nomination (its victims are still terminating); one that no
@@ -41,6 +42,7 @@ internal sealed class DefaultPreemption(FrameworkHandle handle) : IPostFilterPlu
         nominatedNode = candidate?.Node ?? (eligible ? "" : null);
         if (candidate is not null)
         {
+            handle.Metrics?.PreemptionVictims(candidate.Victims.Count);
             Evict(pod, candidate);
         }
 

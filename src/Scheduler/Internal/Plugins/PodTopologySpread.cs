@@ -9,9 +9,12 @@ namespace Nautilus.Scheduler.Internal.Plugins;
 /// matches itself) - the global minimum must not exceed maxSkew; the minimum is 0 while fewer
 /// than minDomains domains exist. Domains count only nodes that have every constraint's key and
 /// pass nodeAffinityPolicy/nodeTaintsPolicy. Score: ScheduleAnyway constraints, fewer matching
-/// pods is better, weighted by log(domains + 2), normalized in reverse.
+/// pods is better, weighted by log(domains + 2), normalized in reverse. With system defaulting
+/// (the default-scheduler profile, kube's <c>defaultingType: System</c>) a pod without constraints
+/// is scored as if it had hostname maxSkew 3 and zone maxSkew 5, ScheduleAnyway, selecting the
+/// pods of the services and the workload that select it; nodes then need not carry every key.
 /// </summary>
-internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IScoreExtensions, IEnqueueExtensions
+internal sealed class PodTopologySpread(FrameworkHandle? handle = null) : IPreFilterPlugin, IFilterPlugin, IPreScorePlugin, IScorePlugin, IScoreExtensions, IEnqueueExtensions
 {
     public const string PluginName = "PodTopologySpread";
     public const string ErrReasonConstraintsNotMatch = "node(s) didn't match pod topology spread constraints";
@@ -19,6 +22,13 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
     private const string PreFilterKey = "PreFilter" + PluginName;
     private const string PreScoreKey = "PreScore" + PluginName;
     private const string Hostname = "kubernetes.io/hostname";
+    private const string Zone = "topology.kubernetes.io/zone";
+
+    /// <summary>systemDefaultConstraints: the selector is filled in per pod.</summary>
+    private static readonly (string Key, int MaxSkew)[] SystemDefaultConstraints = [(Hostname, 3), (Zone, 5)];
+
+    private readonly bool _systemDefaulted = handle?.Profile?.TopologySpreadDefaulting == SpreadDefaulting.System;
+    private readonly IClusterLister? _lister = handle?.Lister;
 
     private static readonly Status SkewRejected = Status.Unschedulable(ErrReasonConstraintsNotMatch);
     private static readonly Status LabelRejected = Status.Unresolvable(ErrReasonNodeLabelNotMatch);
@@ -216,18 +226,21 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
 
     public Status PreScore(CycleState state, PodInfo pod, Snapshot snapshot, IReadOnlyList<NodeInfo> nodes)
     {
-        var constraints = Select(pod, SpreadAction.ScheduleAnyway);
+        var constraints = pod.TopologySpreadConstraints.Length > 0 ? Select(pod, SpreadAction.ScheduleAnyway) : DefaultConstraints(pod);
         if (constraints.Length == 0)
         {
             return Status.Skip;
         }
 
+        // Only a pod's own constraints require nodes to have every key: with the system defaults a
+        // node without a zone label still takes part in hostname spreading.
+        var requireAllTopologies = pod.TopologySpreadConstraints.Length > 0 || !_systemDefaulted;
         var s = new PreScoreState(constraints);
         var sizes = new int[constraints.Length];
         foreach (var node in nodes)
         {
             var labels = node.Node!.Labels;
-            if (!HasAllKeys(labels, constraints))
+            if (requireAllTopologies && !HasAllKeys(labels, constraints))
             {
                 s.IgnoredNodes.Add(node.Name);
                 continue;
@@ -241,7 +254,8 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
                     continue;
                 }
 
-                if (s.PairCounts.TryAdd((c.TopologyKey, labels[c.TopologyKey]), 0))
+                // A missing key counts as the "" domain, as kube indexes node.Labels[key].
+                if (s.PairCounts.TryAdd((c.TopologyKey, labels.GetValueOrDefault(c.TopologyKey, "")), 0))
                 {
                     sizes[i]++;
                 }
@@ -257,7 +271,7 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
         foreach (var node in snapshot.Nodes)
         {
             var model = node.Node!;
-            if (!HasAllKeys(model.Labels, constraints))
+            if (requireAllTopologies && !HasAllKeys(model.Labels, constraints))
             {
                 continue;
             }
@@ -269,7 +283,7 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
                     continue;
                 }
 
-                var pair = (c.TopologyKey, model.Labels[c.TopologyKey]);
+                var pair = (c.TopologyKey, model.Labels.GetValueOrDefault(c.TopologyKey, ""));
                 if (s.PairCounts.TryGetValue(pair, out var count))
                 {
                     s.PairCounts[pair] = count + CountMatching(node, c.Selector, pod.Namespace);
@@ -279,6 +293,77 @@ internal sealed class PodTopologySpread : IPreFilterPlugin, IFilterPlugin, IPreS
 
         state.Write(PreScoreKey, s);
         return default;
+    }
+
+    /// <summary>
+    /// buildDefaultConstraints for ScheduleAnyway: the system defaults with the pod's default
+    /// selector; none when the profile does not default or nothing selects the pod.
+    /// </summary>
+    private TopologySpreadConstraint[] DefaultConstraints(PodInfo pod)
+    {
+        if (!_systemDefaulted || _lister is null)
+        {
+            return [];
+        }
+
+        var selector = DefaultSelector(pod, _lister);
+        if (selector.IsEmpty)
+        {
+            return [];
+        }
+
+        var constraints = new TopologySpreadConstraint[SystemDefaultConstraints.Length];
+        for (var i = 0; i < constraints.Length; i++)
+        {
+            var (key, maxSkew) = SystemDefaultConstraints[i];
+            constraints[i] = new TopologySpreadConstraint(maxSkew, key, SpreadAction.ScheduleAnyway, selector, MinDomains: 1, HonorNodeAffinity: true, HonorNodeTaints: false);
+        }
+
+        return constraints;
+    }
+
+    /// <summary>
+    /// helper.DefaultSelector: the selectors of the services selecting the pod merged, and the
+    /// requirements of its controlling ReplicationController, ReplicaSet or StatefulSet added.
+    /// </summary>
+    internal static LabelSelector DefaultSelector(PodInfo pod, IClusterLister lister)
+    {
+        Dictionary<string, string>? merged = null;
+        foreach (var serviceSelector in lister.ServiceSelectors(pod.Namespace))
+        {
+            if (!MatchesMap(serviceSelector, pod.Labels))
+            {
+                continue;
+            }
+
+            merged ??= new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (k, v) in serviceSelector)
+            {
+                merged[k] = v;
+            }
+        }
+
+        var selector = merged is null ? LabelSelector.Everything : LabelSelector.Everything.With(merged);
+        if (pod.Controller is { } owner && (owner.ApiVersion, owner.Kind) is ("v1", "ReplicationController") or ("apps/v1", "ReplicaSet") or ("apps/v1", "StatefulSet")
+            && lister.WorkloadSelector(pod.Namespace, owner) is { } workload)
+        {
+            selector = selector.And(workload);
+        }
+
+        return selector;
+    }
+
+    private static bool MatchesMap(Dictionary<string, string> selector, Dictionary<string, string> labels)
+    {
+        foreach (var (k, v) in selector)
+        {
+            if (!labels.TryGetValue(k, out var value) || value != v)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     public Status Score(CycleState state, PodInfo pod, NodeInfo node, out long score)

@@ -71,6 +71,27 @@ internal sealed class SchedulingQueue : IDisposable
         }
     }
 
+    /// <summary>scheduler_pending_pods: gated pods are held with the unschedulable ones but counted apart.</summary>
+    public (int Active, int Backoff, int Unschedulable, int Gated) PendingCounts
+    {
+        get
+        {
+            lock (_lock)
+            {
+                var gated = 0;
+                foreach (var (_, q) in _unschedulable)
+                {
+                    if (q.Gated)
+                    {
+                        gated++;
+                    }
+                }
+
+                return (_active.Count, _backoff.Count, _unschedulable.Count - gated, gated);
+            }
+        }
+    }
+
     private static string UidOf(PodInfo pod) => pod.Uid.Length > 0 ? pod.Uid : pod.Key;
 
     /// <summary>A new pending pod.</summary>

@@ -54,8 +54,15 @@ public static class FieldManager
         }
 
         var ignored = ResetFields(resource, subresource);
-        var before = live is null ? ZeroObject(resource) : WithoutManagedFields(live);
-        var compare = TypedValue.Compare(before, WithoutManagedFields(next), schema).FilterFields(ignored);
+        // Compared without their managedFields, which are detached for the comparison rather than
+        // copied away with the whole object (a copy per write was a third of a create's cost).
+        Comparison compare;
+        using (DetachManagedFields(live))
+        using (DetachManagedFields(next))
+        {
+            compare = TypedValue.Compare(live ?? ZeroObject(resource), next, schema).FilterFields(ignored);
+        }
+
         var changed = compare.Modified.Union(compare.Added);
         TakeFromOthers(managed, changed, compare.Removed, except: null);
 
@@ -432,6 +439,24 @@ public static class FieldManager
     };
 
     private static readonly System.Text.Json.JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>Takes metadata.managedFields out of the object until disposed, then puts it back where it was.</summary>
+    private static DetachedField DetachManagedFields(JsonObject? obj)
+    {
+        if (obj?["metadata"] is JsonObject metadata && metadata.IndexOf("managedFields") is var index and >= 0)
+        {
+            var value = metadata[index];
+            metadata.RemoveAt(index);
+            return new DetachedField(metadata, index, value);
+        }
+
+        return default;
+    }
+
+    private readonly record struct DetachedField(JsonObject? Parent, int Index, JsonNode? Value) : IDisposable
+    {
+        public void Dispose() => Parent?.Insert(Index, "managedFields", Value);
+    }
 
     private static JsonObject WithoutManagedFields(JsonObject obj)
     {

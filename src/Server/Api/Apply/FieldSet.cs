@@ -10,8 +10,10 @@ namespace Nautilus.Server.Api.Apply;
 /// </summary>
 public sealed class FieldSet
 {
-    private readonly SortedSet<PathElement> members = [];
-    private readonly SortedDictionary<PathElement, FieldSet> children = [];
+    // Both lists are kept sorted by path element (kube's order); nodes are small, so sorted
+    // arrays with binary search beat tree sets (a create builds a few hundred of them).
+    private readonly List<PathElement> members = [];
+    private readonly List<KeyValuePair<PathElement, FieldSet>> children = [];
 
     public static FieldSet Empty => new();
 
@@ -19,7 +21,7 @@ public sealed class FieldSet
 
     public IReadOnlyCollection<PathElement> Members => members;
 
-    public IReadOnlyDictionary<PathElement, FieldSet> Children => children;
+    public IEnumerable<KeyValuePair<PathElement, FieldSet>> Children => children;
 
     public static FieldSet Of(params PathElement[][] paths)
     {
@@ -46,7 +48,32 @@ public sealed class FieldSet
             node = node.Child(path[i]);
         }
 
-        node.members.Add(path[^1]);
+        node.AddMember(path[^1]);
+    }
+
+    /// <summary>Adds every member of <paramref name="subtree"/> under <paramref name="path"/>.</summary>
+    public void AddSubtree(ReadOnlySpan<PathElement> path, FieldSet subtree)
+    {
+        if (subtree.IsEmpty)
+        {
+            return;
+        }
+
+        var node = this;
+        foreach (var element in path)
+        {
+            node = node.Child(element);
+        }
+
+        if (node.IsEmpty)
+        {
+            node.members.AddRange(subtree.members);
+            node.children.AddRange(subtree.children);
+        }
+        else
+        {
+            node.UnionWith(subtree);
+        }
     }
 
     public bool Has(ReadOnlySpan<PathElement> path)
@@ -59,33 +86,48 @@ public sealed class FieldSet
         var node = this;
         for (var i = 0; i < path.Length - 1; i++)
         {
-            if (!node.children.TryGetValue(path[i], out node))
+            if (!node.TryGetChild(path[i], out node))
             {
                 return false;
             }
         }
 
-        return node.members.Contains(path[^1]);
+        return node.HasMember(path[^1]);
     }
 
     /// <summary>The members under one element; empty when none.</summary>
-    public FieldSet WithPrefix(PathElement element) => children.TryGetValue(element, out var child) ? child : Empty;
+    public FieldSet WithPrefix(PathElement element) => TryGetChild(element, out var child) ? child : Empty;
 
-    public bool HasMember(PathElement element) => members.Contains(element);
+    public bool HasMember(PathElement element) => members.BinarySearch(element) >= 0;
 
     /// <summary>Adds one member at this level.</summary>
-    public void AddMember(PathElement element) => members.Add(element);
+    public void AddMember(PathElement element)
+    {
+        var at = members.BinarySearch(element);
+        if (at < 0)
+        {
+            members.Insert(~at, element);
+        }
+    }
 
     /// <summary>Sets the children under one element; an empty set removes them.</summary>
     public void SetChild(PathElement element, FieldSet child)
     {
+        var at = IndexOfChild(element);
         if (child.IsEmpty)
         {
-            children.Remove(element);
+            if (at >= 0)
+            {
+                children.RemoveAt(at);
+            }
+        }
+        else if (at >= 0)
+        {
+            children[at] = new(element, child);
         }
         else
         {
-            children[element] = child;
+            children.Insert(~at, new(element, child));
         }
     }
 
@@ -99,20 +141,13 @@ public sealed class FieldSet
     public FieldSet Difference(FieldSet other)
     {
         var result = new FieldSet();
-        foreach (var member in members)
-        {
-            if (!other.members.Contains(member))
-            {
-                result.members.Add(member);
-            }
-        }
-
+        MembersNotIn(other, result.members);
         foreach (var (element, child) in children)
         {
-            var diff = other.children.TryGetValue(element, out var otherChild) ? child.Difference(otherChild) : child.Clone();
+            var diff = other.TryGetChild(element, out var otherChild) ? child.Difference(otherChild) : child.Clone();
             if (!diff.IsEmpty)
             {
-                result.children[element] = diff;
+                result.children.Add(new(element, diff));
             }
         }
 
@@ -124,7 +159,7 @@ public sealed class FieldSet
         var result = new FieldSet();
         foreach (var member in members)
         {
-            if (other.members.Contains(member))
+            if (other.HasMember(member))
             {
                 result.members.Add(member);
             }
@@ -132,12 +167,12 @@ public sealed class FieldSet
 
         foreach (var (element, child) in children)
         {
-            if (other.children.TryGetValue(element, out var otherChild))
+            if (other.TryGetChild(element, out var otherChild))
             {
                 var both = child.Intersection(otherChild);
                 if (!both.IsEmpty)
                 {
-                    result.children[element] = both;
+                    result.children.Add(new(element, both));
                 }
             }
         }
@@ -149,25 +184,18 @@ public sealed class FieldSet
     public FieldSet RecursiveDifference(FieldSet other)
     {
         var result = new FieldSet();
-        foreach (var member in members)
-        {
-            if (!other.members.Contains(member))
-            {
-                result.members.Add(member);
-            }
-        }
-
+        MembersNotIn(other, result.members);
         foreach (var (element, child) in children)
         {
-            if (other.members.Contains(element))
+            if (other.HasMember(element))
             {
                 continue;
             }
 
-            var diff = other.children.TryGetValue(element, out var otherChild) ? child.RecursiveDifference(otherChild) : child.Clone();
+            var diff = other.TryGetChild(element, out var otherChild) ? child.RecursiveDifference(otherChild) : child.Clone();
             if (!diff.IsEmpty)
             {
-                result.children[element] = diff;
+                result.children.Add(new(element, diff));
             }
         }
 
@@ -193,14 +221,22 @@ public sealed class FieldSet
 
     public bool SetEquals(FieldSet other)
     {
-        if (members.Count != other.members.Count || children.Count != other.children.Count || !members.SetEquals(other.members))
+        if (members.Count != other.members.Count || children.Count != other.children.Count)
         {
             return false;
         }
 
-        foreach (var (element, child) in children)
+        for (var i = 0; i < members.Count; i++)
         {
-            if (!other.children.TryGetValue(element, out var otherChild) || !child.SetEquals(otherChild))
+            if (members[i] != other.members[i])
+            {
+                return false;
+            }
+        }
+
+        for (var i = 0; i < children.Count; i++)
+        {
+            if (children[i].Key != other.children[i].Key || !children[i].Value.SetEquals(other.children[i].Value))
             {
                 return false;
             }
@@ -212,7 +248,13 @@ public sealed class FieldSet
     public FieldSet Clone()
     {
         var copy = new FieldSet();
-        copy.UnionWith(this);
+        copy.members.AddRange(members);
+        copy.children.Capacity = children.Count;
+        foreach (var (element, child) in children)
+        {
+            copy.children.Add(new(element, child.Clone()));
+        }
+
         return copy;
     }
 
@@ -243,21 +285,18 @@ public sealed class FieldSet
             var element = PathElement.Parse(key) ?? throw new FormatException($"invalid path element {key}");
             if (value is not JsonObject inner || inner.Count == 0)
             {
-                members.Add(element);
+                AddMember(element);
                 continue;
             }
 
             if (inner.ContainsKey("."))
             {
-                members.Add(element);
+                AddMember(element);
             }
 
             var child = new FieldSet();
             child.Read(inner);
-            if (!child.IsEmpty)
-            {
-                children[element] = child;
-            }
+            SetChild(element, child);
         }
     }
 
@@ -270,13 +309,25 @@ public sealed class FieldSet
         }
 
         // Members and children merged in path-element order, as serialize.go writes them.
-        var keys = new SortedSet<PathElement>(members);
-        keys.UnionWith(children.Keys);
-        foreach (var element in keys)
+        int m = 0, c = 0;
+        while (m < members.Count || c < children.Count)
         {
-            obj[element.Text] = children.TryGetValue(element, out var child)
-                ? child.Emit(includeSelf: members.Contains(element))
-                : new JsonObject();
+            var order = m == members.Count ? 1 : c == children.Count ? -1 : members[m].CompareTo(children[c].Key);
+            if (order < 0)
+            {
+                obj[members[m++].Text] = new JsonObject();
+            }
+            else
+            {
+                var (element, child) = children[c++];
+                var isMember = order == 0;
+                if (isMember)
+                {
+                    m++;
+                }
+
+                obj[element.Text] = child.Emit(includeSelf: isMember);
+            }
         }
 
         return obj;
@@ -284,21 +335,77 @@ public sealed class FieldSet
 
     private void UnionWith(FieldSet other)
     {
-        members.UnionWith(other.members);
+        if (members.Count == 0)
+        {
+            members.AddRange(other.members);
+        }
+        else
+        {
+            foreach (var member in other.members)
+            {
+                AddMember(member);
+            }
+        }
+
         foreach (var (element, child) in other.children)
         {
             Child(element).UnionWith(child);
         }
     }
 
-    private FieldSet Child(PathElement element)
+    private void MembersNotIn(FieldSet other, List<PathElement> into)
     {
-        if (!children.TryGetValue(element, out var child))
+        foreach (var member in members)
         {
-            child = new FieldSet();
-            children[element] = child;
+            if (!other.HasMember(member))
+            {
+                into.Add(member);
+            }
+        }
+    }
+
+    private int IndexOfChild(PathElement element)
+    {
+        int lo = 0, hi = children.Count - 1;
+        while (lo <= hi)
+        {
+            var mid = lo + ((hi - lo) >> 1);
+            var order = children[mid].Key.CompareTo(element);
+            if (order == 0)
+            {
+                return mid;
+            }
+
+            if (order < 0)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
         }
 
+        return ~lo;
+    }
+
+    private bool TryGetChild(PathElement element, out FieldSet child)
+    {
+        var at = IndexOfChild(element);
+        child = at >= 0 ? children[at].Value : null!;
+        return at >= 0;
+    }
+
+    private FieldSet Child(PathElement element)
+    {
+        var at = IndexOfChild(element);
+        if (at >= 0)
+        {
+            return children[at].Value;
+        }
+
+        var child = new FieldSet();
+        children.Insert(~at, new(element, child));
         return child;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 
 namespace Nautilus.Server.Api.Apply;
@@ -234,6 +235,17 @@ public static class TypedValue
 
     private static void Compare(Slot lhs, Slot rhs, MergeSchema schema, List<PathElement> path, Comparison result)
     {
+        if (!lhs.Present && rhs.Present)
+        {
+            // Everything under a value that appeared is added: built in place, one node per level,
+            // rather than inserted path by path from the root (a create is nothing but this).
+            var under = new FieldSet();
+            AddedUnder(rhs.Node, schema, under);
+            result.Added.Insert(CollectionsMarshal.AsSpan(path));
+            result.Added.AddSubtree(CollectionsMarshal.AsSpan(path), under);
+            return;
+        }
+
         var resolved = Resolve(schema, rhs.Present ? rhs.Node : lhs.Node);
         if (schema.Kind == MergeKind.Untyped && lhs.Present && rhs.Present && Resolve(schema, lhs.Node) != resolved)
         {
@@ -320,6 +332,41 @@ public static class TypedValue
 
         // A value of the wrong shape (a string where an object belongs) compares as a leaf.
         static bool IsMismatch(Slot slot, JsonNode? typed) => slot.Present && slot.Node is not null && typed is null;
+    }
+
+    /// <summary>
+    /// The fields under a value compared with nothing (typed.Compare of an absent left side): every
+    /// map entry and list item, recursively; a scalar, an atomic or an empty value has none.
+    /// </summary>
+    private static void AddedUnder(JsonNode? value, MergeSchema schema, FieldSet into)
+    {
+        var resolved = Resolve(schema, value);
+        switch (resolved.Kind)
+        {
+            case MergeKind.Struct or MergeKind.Map when !resolved.Atomic && value is JsonObject { Count: > 0 } obj:
+                foreach (var (key, child) in obj)
+                {
+                    AddedChild(PathElement.Field(key), child, ChildOf(resolved, key), into);
+                }
+
+                return;
+            case MergeKind.List when !resolved.Atomic && value is JsonArray { Count: > 0 } list:
+                var (order, items) = IndexItems(resolved, list);
+                foreach (var element in order)
+                {
+                    AddedChild(element, items[element], resolved.Element ?? MergeSchema.Untyped, into);
+                }
+
+                return;
+        }
+
+        static void AddedChild(PathElement element, JsonNode? child, MergeSchema schema, FieldSet into)
+        {
+            into.AddMember(element);
+            var under = new FieldSet();
+            AddedUnder(child, schema, under);
+            into.SetChild(element, under);
+        }
     }
 
     private static MergeSchema ChildOf(MergeSchema schema, string key) =>

@@ -840,6 +840,7 @@ internal sealed class MinimalOpenApiSchemaSource(ResourceRegistry registry) : IO
         ("policy", "Eviction") => "Eviction evicts a pod from its node subject to certain policies and safety constraints.",
         ("coordination.k8s.io", "Lease") => "Lease defines a lease concept.",
         ("discovery.k8s.io", "EndpointSlice") => "EndpointSlice represents a subset of the endpoints that implement a service.",
+        ("scheduling.k8s.io", "PriorityClass") => "PriorityClass defines mapping from a priority class name to the priority integer value. The value can be any valid integer.",
         ("events.k8s.io", "Event") => "Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system.",
         _ => kind + " is served by this API server.",
     };
@@ -904,6 +905,12 @@ internal sealed class MinimalOpenApiSchemaSource(ResourceRegistry registry) : IO
                 yield return ("reportingInstance", "string", "reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`.");
                 yield return ("series", "object", "series is data about the Event series this event represents or nil if it's a singleton Event.");
                 yield return ("type", "string", "type is the type of this event (Normal, Warning), new types could be added in the future.");
+                yield break;
+            case ("scheduling.k8s.io", "PriorityClass"):
+                yield return ("description", "string", Printing.SwaggerDocs.PriorityClassDescription);
+                yield return ("globalDefault", "boolean", Printing.SwaggerDocs.PriorityClassGlobalDefault);
+                yield return ("preemptionPolicy", "string", Printing.SwaggerDocs.PriorityClassPreemptionPolicy);
+                yield return ("value", "integer", Printing.SwaggerDocs.PriorityClassValue);
                 yield break;
             case ("discovery.k8s.io", "EndpointSlice"):
                 yield return ("addressType", "string", "addressType specifies the type of address carried by this EndpointSlice: IPv4, IPv6 or FQDN.");

@@ -19,7 +19,7 @@ internal sealed class NodePrinter() : ResourcePrinter(
     private const string LabelNodeRolePrefix = "node-role.kubernetes.io/";
     private const string NodeLabelRole = "kubernetes.io/role";
 
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement node, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement node)
     {
         var status = node.Get("status");
 
@@ -43,7 +43,7 @@ internal sealed class NodePrinter() : ResourcePrinter(
         writer.WriteStringValue(Name(node));
         writer.WriteStringValue(text);
         writer.WriteStringValue(Roles(node.Get("metadata").Get("labels")));
-        writer.WriteStringValue(Age(node, now));
+        WriteAge(writer, node);
         writer.WriteStringValue(nodeInfo.Str("kubeletVersion"));
         writer.WriteStringValue(Address(status, "InternalIP"));
         writer.WriteStringValue(Address(status, "ExternalIP"));
@@ -102,11 +102,11 @@ internal sealed class NamespacePrinter() : ResourcePrinter(
     new("Status", "string", "The status of the namespace"),
     TableColumn.AgeColumn)
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement obj, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement obj)
     {
         writer.WriteStringValue(Name(obj));
         writer.WriteStringValue(obj.Get("status").Str("phase"));
-        writer.WriteStringValue(Age(obj, now));
+        WriteAge(writer, obj);
     }
 }
 
@@ -116,11 +116,11 @@ internal sealed class ConfigMapPrinter() : ResourcePrinter(
     new("Data", "string", SwaggerDocs.ConfigMapData),
     TableColumn.AgeColumn)
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement obj, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement obj)
     {
         writer.WriteStringValue(Name(obj));
         writer.WriteNumberValue(obj.Count("data") + obj.Count("binaryData"));
-        writer.WriteStringValue(Age(obj, now));
+        WriteAge(writer, obj);
     }
 }
 
@@ -131,12 +131,12 @@ internal sealed class SecretPrinter() : ResourcePrinter(
     new("Data", "string", SwaggerDocs.SecretData),
     TableColumn.AgeColumn)
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement obj, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement obj)
     {
         writer.WriteStringValue(Name(obj));
         writer.WriteStringValue(obj.Str("type"));
         writer.WriteNumberValue(obj.Count("data"));
-        writer.WriteStringValue(Age(obj, now));
+        WriteAge(writer, obj);
     }
 }
 
@@ -146,11 +146,11 @@ internal sealed class ServiceAccountPrinter() : ResourcePrinter(
     new("Secrets", "string", SwaggerDocs.ServiceAccountSecrets),
     TableColumn.AgeColumn)
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement obj, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement obj)
     {
         writer.WriteStringValue(Name(obj));
         writer.WriteNumberValue(obj.Count("secrets"));
-        writer.WriteStringValue(Age(obj, now));
+        WriteAge(writer, obj);
     }
 }
 
@@ -160,11 +160,11 @@ internal sealed class LeasePrinter() : ResourcePrinter(
     new("Holder", "string", SwaggerDocs.LeaseHolderIdentity),
     TableColumn.AgeColumn)
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement obj, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement obj)
     {
         writer.WriteStringValue(Name(obj));
         writer.WriteStringValue(obj.Get("spec").Str("holderIdentity"));
-        writer.WriteStringValue(Age(obj, now));
+        WriteAge(writer, obj);
     }
 }
 
@@ -184,20 +184,16 @@ internal sealed class EventPrinter() : ResourcePrinter(
     new("Count", "string", SwaggerDocs.EventCount, Priority: 1),
     new("Name", "string", SwaggerDocs.ObjectMetaName, Priority: 1, Format: "name"))
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement e, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement e)
     {
-        var firstTimestamp = Time(e, "firstTimestamp", "deprecatedFirstTimestamp") is { } first
-            ? HumanDuration.Since(first, now)
-            : HumanDuration.Since(e.Time("eventTime"), now);
-        var lastTimestamp = Time(e, "lastTimestamp", "deprecatedLastTimestamp") is { } last
-            ? HumanDuration.Since(last, now)
-            : firstTimestamp;
+        var firstTimestamp = Time(e, "firstTimestamp", "deprecatedFirstTimestamp") ?? e.Time("eventTime");
+        var lastTimestamp = Time(e, "lastTimestamp", "deprecatedLastTimestamp") is { } last ? last : firstTimestamp;
 
         var count = e.Get("count", "deprecatedCount") is { ValueKind: JsonValueKind.Number } c && c.TryGetInt64(out var n) ? n : 0;
         var series = e.Get("series");
         if (series.IsObject())
         {
-            lastTimestamp = HumanDuration.Since(series.Time("lastObservedTime"), now);
+            lastTimestamp = series.Time("lastObservedTime");
             count = series.Int("count");
         }
         else if (count == 0)
@@ -214,14 +210,14 @@ internal sealed class EventPrinter() : ResourcePrinter(
         var component = FirstNonEmpty(source.Str("component"), Str(e, "reportingComponent", "reportingController"));
         var instance = FirstNonEmpty(source.Str("host"), e.Str("reportingInstance"));
 
-        writer.WriteStringValue(lastTimestamp);
+        writer.WriteSince(lastTimestamp);
         writer.WriteStringValue(e.Str("type"));
         writer.WriteStringValue(e.Str("reason"));
         writer.WriteStringValue(target);
         writer.WriteStringValue(involved.Str("fieldPath"));
         writer.WriteStringValue(instance.Length == 0 ? component : component + ", " + instance);
         writer.WriteStringValue(Str(e, "message", "note").Trim());
-        writer.WriteStringValue(firstTimestamp);
+        writer.WriteSince(firstTimestamp);
         writer.WriteNumberValue(count);
         writer.WriteStringValue(Name(e));
     }
@@ -247,7 +243,7 @@ internal sealed class PersistentVolumePrinter() : ResourcePrinter(
     TableColumn.AgeColumn,
     new("VolumeMode", "string", SwaggerDocs.PvVolumeMode, Priority: 1))
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement pv, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement pv)
     {
         var spec = pv.Get("spec");
         var status = pv.Get("status");
@@ -264,7 +260,7 @@ internal sealed class PersistentVolumePrinter() : ResourcePrinter(
         writer.WriteStringValue(StoragePrinting.StorageClass(pv, spec.Str("storageClassName")));
         writer.WriteStringValue(StoragePrinting.OrUnset(spec.Get("volumeAttributesClassName")));
         writer.WriteStringValue(status.Str("reason"));
-        writer.WriteStringValue(Age(pv, now));
+        WriteAge(writer, pv);
         writer.WriteStringValue(StoragePrinting.OrUnset(spec.Get("volumeMode")));
     }
 
@@ -285,7 +281,7 @@ internal sealed class PersistentVolumeClaimPrinter() : ResourcePrinter(
     TableColumn.AgeColumn,
     new("VolumeMode", "string", SwaggerDocs.PvcVolumeMode, Priority: 1))
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement pvc, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement pvc)
     {
         var spec = pvc.Get("spec");
         var status = pvc.Get("status");
@@ -307,7 +303,7 @@ internal sealed class PersistentVolumeClaimPrinter() : ResourcePrinter(
         writer.WriteStringValue(accessModes);
         writer.WriteStringValue(StoragePrinting.StorageClass(pvc, storageClass.ValueKind == JsonValueKind.String ? storageClass.GetString()! : ""));
         writer.WriteStringValue(StoragePrinting.OrUnset(spec.Get("volumeAttributesClassName")));
-        writer.WriteStringValue(Age(pvc, now));
+        WriteAge(writer, pvc);
         writer.WriteStringValue(StoragePrinting.OrUnset(spec.Get("volumeMode")));
     }
 }

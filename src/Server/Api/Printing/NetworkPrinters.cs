@@ -14,7 +14,7 @@ internal sealed class ServicePrinter() : ResourcePrinter(
     TableColumn.AgeColumn,
     new("Selector", "string", SwaggerDocs.ServiceSelector, Priority: 1))
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement svc, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement svc)
     {
         var spec = svc.Get("spec");
         var clusterIP = "<none>";
@@ -35,7 +35,7 @@ internal sealed class ServicePrinter() : ResourcePrinter(
         writer.WriteStringValue(clusterIP);
         writer.WriteStringValue(ExternalIP(spec, svc.Get("status")));
         writer.WriteStringValue(Ports(spec));
-        writer.WriteStringValue(Age(svc, now));
+        WriteAge(writer, svc);
         writer.WriteStringValue(LabelFormat.FormatLabels(spec.Get("selector")));
     }
 
@@ -119,11 +119,11 @@ internal sealed class EndpointsPrinter() : ResourcePrinter(
 {
     private const int Max = 3;
 
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement obj, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement obj)
     {
         writer.WriteStringValue(Name(obj));
         writer.WriteStringValue(Format(obj));
-        writer.WriteStringValue(Age(obj, now));
+        WriteAge(writer, obj);
     }
 
     private static string Format(JsonElement endpoints)
@@ -194,7 +194,7 @@ internal sealed class EndpointSlicePrinter() : ResourcePrinter(
 {
     private const int Max = 3;
 
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement slice, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement slice)
     {
         var ports = new List<string>(Max);
         var portCount = 0;
@@ -229,7 +229,7 @@ internal sealed class EndpointSlicePrinter() : ResourcePrinter(
         writer.WriteStringValue(slice.Str("addressType"));
         writer.WriteStringValue(ListWithMore(ports, portCount));
         writer.WriteStringValue(ListWithMore(addresses, addressCount));
-        writer.WriteStringValue(Age(slice, now));
+        WriteAge(writer, slice);
     }
 
     /// <summary>listWithMoreString.</summary>

@@ -42,7 +42,7 @@ internal sealed class PodPrinter() : ResourcePrinter(
         }
     }
 
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement pod, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement pod)
     {
         var metadata = pod.Get("metadata");
         var spec = pod.Get("spec");
@@ -213,17 +213,21 @@ internal sealed class PodPrinter() : ResourcePrinter(
             reason = "Terminating";
         }
 
-        var restartsText = restarts.ToString(CultureInfo.InvariantCulture);
-        if (restarts != 0 && lastRestartDate is { } last)
-        {
-            restartsText = string.Concat(restartsText, " (", HumanDuration.Format(now - last), " ago)");
-        }
 
         writer.WriteStringValue(metadata.Str("name"));
         writer.WriteStringValue(string.Create(CultureInfo.InvariantCulture, $"{readyContainers}/{totalContainers}"));
         writer.WriteStringValue(reason);
-        writer.WriteStringValue(restartsText);
-        writer.WriteStringValue(HumanDuration.Since(metadata.Time("creationTimestamp"), now));
+        var restartsText = restarts.ToString(CultureInfo.InvariantCulture);
+        if (restarts != 0 && lastRestartDate is { } last)
+        {
+            writer.WriteSince(last, restartsText + " (", " ago)");
+        }
+        else
+        {
+            writer.WriteStringValue(restartsText);
+        }
+
+        writer.WriteSince(metadata.Time("creationTimestamp"));
 
         var podIP = "";
         foreach (var ip in status.Items("podIPs"))

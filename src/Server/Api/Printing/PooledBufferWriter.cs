@@ -3,15 +3,24 @@ using System.Buffers;
 namespace Nautilus.Server.Api.Printing;
 
 /// <summary>
-/// An <see cref="IBufferWriter{T}"/> over ArrayPool arrays: a 10,000-pod Table is written into
-/// rented memory and copied once into the response array.
+/// An <see cref="IBufferWriter{T}"/> over ArrayPool arrays. Large responses (lists, Tables) are
+/// written into rented memory that the response hands to the client and returns after the request
+/// (<c>HttpResponse.RegisterForDispose</c>): no large-object-heap array, zeroed and faulted in, per list.
 /// </summary>
-internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<byte>, IDisposable
+public sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<byte>, IDisposable
 {
     private byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
     private int written;
 
     public ReadOnlySpan<byte> WrittenSpan => buffer.AsSpan(0, written);
+
+    public ReadOnlyMemory<byte> WrittenMemory => buffer.AsMemory(0, written);
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        written += bytes.Length;
+    }
 
     public void Advance(int count) => written += count;
 

@@ -29,6 +29,7 @@ internal abstract class ResourcePrinter
         [("apps", "ReplicaSet")] = new ReplicaSetPrinter(),
         [("coordination.k8s.io", "Lease")] = new LeasePrinter(),
         [("discovery.k8s.io", "EndpointSlice")] = new EndpointSlicePrinter(),
+        [("scheduling.k8s.io", "PriorityClass")] = new PriorityClassPrinter(),
     }.ToFrozenDictionary();
 
     /// <summary>rest.defaultTableConvertor: what kube-apiserver serves for a kind without a printer.</summary>
@@ -55,15 +56,16 @@ internal abstract class ResourcePrinter
         ByKind.TryGetValue((resource.Group, resource.Kind), out var printer) ? printer : Default;
 
     /// <summary>Writes the row's cells (the "cells" array's members) for one object.</summary>
-    public abstract void WriteCells(Utf8JsonWriter writer, JsonElement obj, DateTimeOffset now);
+    public abstract void WriteCells(CellWriter writer, JsonElement obj);
 
     /// <summary>Writes the row's "conditions" member when the kind has one (pods that completed or failed).</summary>
     public virtual void WriteConditions(Utf8JsonWriter writer, JsonElement obj)
     {
     }
 
-    protected static string Age(JsonElement obj, DateTimeOffset now) =>
-        HumanDuration.Since(obj.Get("metadata").Time("creationTimestamp"), now);
+    /// <summary>AGE: the duration since creation, as of when the row is printed.</summary>
+    protected static void WriteAge(CellWriter writer, JsonElement obj) =>
+        writer.WriteSince(obj.Get("metadata").Time("creationTimestamp"));
 
     protected static string Name(JsonElement obj) => obj.Get("metadata").Str("name");
 
@@ -99,7 +101,7 @@ internal sealed class DefaultPrinter() : ResourcePrinter(
 {
     public override bool EmptyRowsAreNull => true;
 
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement obj, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement obj)
     {
         writer.WriteStringValue(Name(obj));
 

@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -95,7 +97,8 @@ public sealed class TableConvertor(TimeProvider time)
     /// A list as a Table: the kind's columnDefinitions, one row per object (objects are the bytes
     /// a client of <paramref name="resource"/> sees), metadata copied from the list.
     /// </summary>
-    public byte[] ListTable(ResourceDefinition resource, IReadOnlyList<byte[]> objects, string resourceVersion, string? continueToken, long? remainingItemCount, IncludeObjectPolicy include, string tableApiVersion)
+    /// <remarks>The Table is written into rented memory: the caller disposes the writer once the response is sent.</remarks>
+    public PooledBufferWriter ListTable(ResourceDefinition resource, IReadOnlyList<byte[]> objects, string resourceVersion, string? continueToken, long? remainingItemCount, IncludeObjectPolicy include, string tableApiVersion)
     {
         var printer = ResourcePrinter.For(resource);
         var now = time.GetUtcNow();
@@ -107,7 +110,7 @@ public sealed class TableConvertor(TimeProvider time)
 
         // Rows are roughly the object's metadata (or the whole object) plus a few hundred bytes of cells.
         var estimate = 1024 + printer.ColumnDefinitionsJson.Length + objects.Count * 256L + (include == IncludeObjectPolicy.None ? 0 : include == IncludeObjectPolicy.Object ? size : size / 2);
-        using var buffer = new PooledBufferWriter((int)Math.Min(estimate, Array.MaxLength / 2));
+        var buffer = new PooledBufferWriter((int)Math.Min(estimate, Array.MaxLength / 2));
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             WriteHeader(writer, tableApiVersion, resourceVersion, continueToken, remainingItemCount);
@@ -132,7 +135,7 @@ public sealed class TableConvertor(TimeProvider time)
             writer.WriteEndObject();
         }
 
-        return buffer.ToArray();
+        return buffer;
     }
 
     /// <summary>One object (GET of an item) as a Table with one row; metadata.resourceVersion is the object's.</summary>
@@ -150,12 +153,11 @@ public sealed class TableConvertor(TimeProvider time)
     {
         var printer = ResourcePrinter.For(resource);
         var now = time.GetUtcNow();
-        using var document = JsonDocument.Parse(obj, DocumentOptions);
-        var root = document.RootElement;
+        var row = RowOf(printer, obj);
         using var buffer = new PooledBufferWriter(printer.ColumnDefinitionsJson.Length + 512 + (include == IncludeObjectPolicy.None ? 0 : obj.Length));
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            WriteHeader(writer, tableApiVersion, root.Get("metadata").Str("resourceVersion"), null, null);
+            WriteHeader(writer, tableApiVersion, row.ResourceVersion, null, null);
             writer.WritePropertyName("columnDefinitions"u8);
             if (includeColumnDefinitions)
             {
@@ -168,7 +170,7 @@ public sealed class TableConvertor(TimeProvider time)
 
             writer.WritePropertyName("rows"u8);
             writer.WriteStartArray();
-            WriteRow(writer, printer, root, obj, include, tableApiVersion, now);
+            WriteRow(writer, printer, obj, include, tableApiVersion, now);
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
@@ -202,22 +204,20 @@ public sealed class TableConvertor(TimeProvider time)
         writer.WriteEndObject();
     }
 
-    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
-    {
-        using var document = JsonDocument.Parse(obj, DocumentOptions);
-        WriteRow(writer, printer, document.RootElement, obj, include, tableApiVersion, now);
-    }
-
     // metav1.TableRow: {"cells":[...],"conditions":[...]?,"object":...}. RawExtension has no
     // omitempty effect in Go, so IncludeObject=None writes "object":null.
-    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, JsonElement root, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
+    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
     {
+        var row = RowOf(printer, obj);
         writer.WriteStartObject();
         writer.WritePropertyName("cells"u8);
-        writer.WriteStartArray();
-        printer.WriteCells(writer, root, now);
-        writer.WriteEndArray();
-        printer.WriteConditions(writer, root);
+        row.Cells.WriteTo(writer, now);
+        if (row.Conditions is { } conditions)
+        {
+            writer.WritePropertyName("conditions"u8);
+            writer.WriteRawValue(conditions, skipInputValidation: true);
+        }
+
         writer.WritePropertyName("object"u8);
         switch (include)
         {
@@ -229,16 +229,7 @@ public sealed class TableConvertor(TimeProvider time)
                 writer.WriteString("kind"u8, "PartialObjectMetadata"u8);
                 writer.WriteString("apiVersion"u8, tableApiVersion);
                 writer.WritePropertyName("metadata"u8);
-                var metadata = root.Get("metadata");
-                if (metadata.ValueKind == JsonValueKind.Object)
-                {
-                    writer.WriteRawValue(JsonMarshal.GetRawUtf8Value(metadata), skipInputValidation: true);
-                }
-                else
-                {
-                    writer.WriteRawValue("""{"creationTimestamp":null}"""u8, skipInputValidation: true);
-                }
-
+                writer.WriteRawValue(row.MetadataLength > 0 ? obj.AsSpan(row.MetadataStart, row.MetadataLength) : """{"creationTimestamp":null}"""u8, skipInputValidation: true);
                 writer.WriteEndObject();
                 break;
             default:
@@ -247,5 +238,65 @@ public sealed class TableConvertor(TimeProvider time)
         }
 
         writer.WriteEndObject();
+    }
+
+    // Rows rendered once per stored object version: stored bytes are immutable and shared by every
+    // reader, so their identity is the key, and a row lives exactly as long as its object version.
+    // The durations in a row are holes filled when it is printed (see RowCells); the metadata is a
+    // range of the object's bytes.
+    private static readonly ConditionalWeakTable<byte[], CachedRow> Rows = new();
+
+    private sealed record CachedRow(ResourcePrinter Printer, RowCells Cells, byte[]? Conditions, int MetadataStart, int MetadataLength, string ResourceVersion);
+
+    private static CachedRow RowOf(ResourcePrinter printer, byte[] obj)
+    {
+        if (Rows.TryGetValue(obj, out var row) && row.Printer == printer)
+        {
+            return row;
+        }
+
+        row = RenderRow(printer, obj);
+        Rows.AddOrUpdate(obj, row);
+        return row;
+    }
+
+    private static CachedRow RenderRow(ResourcePrinter printer, byte[] obj)
+    {
+        using var document = JsonDocument.Parse(obj, DocumentOptions);
+        var root = document.RootElement;
+        var cells = new CellWriter();
+        printer.WriteCells(cells, root);
+
+        byte[]? conditions = null;
+        var conditionsBuffer = new ArrayBufferWriter<byte>(128);
+        using (var writer = new Utf8JsonWriter(conditionsBuffer, WriterOptions))
+        {
+            writer.WriteStartObject();
+            printer.WriteConditions(writer, root);
+            writer.WriteEndObject();
+        }
+
+        if (conditionsBuffer.WrittenCount > 2)
+        {
+            // {"conditions":[...]}: keep the value only.
+            using var wrapper = JsonDocument.Parse(conditionsBuffer.WrittenMemory);
+            conditions = JsonMarshal.GetRawUtf8Value(wrapper.RootElement.GetProperty("conditions"u8)).ToArray();
+        }
+
+        // JsonDocument.Parse reads the array in place, so the metadata's raw value lies inside it.
+        var (start, length) = (0, 0);
+        var metadata = root.Get("metadata");
+        if (metadata.ValueKind == JsonValueKind.Object)
+        {
+            var raw = JsonMarshal.GetRawUtf8Value(metadata);
+            start = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(obj), ref MemoryMarshal.GetReference(raw));
+            length = raw.Length;
+            if (start < 0 || start + length > obj.Length)
+            {
+                throw new InvalidOperationException("metadata outside the object's bytes");
+            }
+        }
+
+        return new CachedRow(printer, cells.Complete(), conditions, start, length, metadata.Str("resourceVersion"));
     }
 }

@@ -14,7 +14,7 @@ internal sealed class DeploymentPrinter() : ResourcePrinter(
     new("Images", "string", "Images referenced by each container in the template.", Priority: 1),
     new("Selector", "string", SwaggerDocs.DeploymentSpecSelector, Priority: 1))
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement deployment, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement deployment)
     {
         var spec = deployment.Get("spec");
         var status = deployment.Get("status");
@@ -27,7 +27,7 @@ internal sealed class DeploymentPrinter() : ResourcePrinter(
         writer.WriteStringValue(string.Create(CultureInfo.InvariantCulture, $"{status.Int("readyReplicas")}/{desired}"));
         writer.WriteNumberValue(status.Int("updatedReplicas"));
         writer.WriteNumberValue(status.Int("availableReplicas"));
-        writer.WriteStringValue(Age(deployment, now));
+        WriteAge(writer, deployment);
         writer.WriteStringValue(names);
         writer.WriteStringValue(images);
         writer.WriteStringValue(LabelFormat.SelectorString(spec.Get("selector")) ?? "<invalid>");
@@ -45,7 +45,7 @@ internal sealed class ReplicaSetPrinter() : ResourcePrinter(
     new("Images", "string", "Images referenced by each container in the template.", Priority: 1),
     new("Selector", "string", SwaggerDocs.ReplicaSetSpecSelector, Priority: 1))
 {
-    public override void WriteCells(Utf8JsonWriter writer, JsonElement rs, DateTimeOffset now)
+    public override void WriteCells(CellWriter writer, JsonElement rs)
     {
         var spec = rs.Get("spec");
         var status = rs.Get("status");
@@ -55,7 +55,7 @@ internal sealed class ReplicaSetPrinter() : ResourcePrinter(
         writer.WriteNumberValue(spec.Int("replicas", absent: 1));
         writer.WriteNumberValue(status.Int("replicas"));
         writer.WriteNumberValue(status.Int("readyReplicas"));
-        writer.WriteStringValue(Age(rs, now));
+        WriteAge(writer, rs);
         writer.WriteStringValue(names);
         writer.WriteStringValue(images);
         writer.WriteStringValue(LabelFormat.FormatLabelSelector(spec.Get("selector")));

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Strategies.Defaults;
 using Nautilus.Server.Api.Strategies.Validation;
+using Nautilus.Store;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
 
 namespace Nautilus.Server.Api.Strategies;
@@ -12,13 +13,6 @@ namespace Nautilus.Server.Api.Strategies;
 /// </summary>
 public sealed class PodStrategy : ResourceStrategy
 {
-    /// <summary>The priority classes kube-apiserver creates at startup, with their values.</summary>
-    private static readonly Dictionary<string, int> SystemPriorityClasses = new()
-    {
-        ["system-node-critical"] = 2000001000,
-        ["system-cluster-critical"] = 2000000000,
-    };
-
     private static readonly string[] UnreadyTaints = ["node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"];
 
     private const int DefaultTolerationSeconds = 300;
@@ -34,7 +28,6 @@ public sealed class PodStrategy : ResourceStrategy
     {
         var spec = EnsureObject(obj, "spec");
         AdmitServiceAccount(obj, spec);
-        AdmitPriority(obj, spec);
         AddDefaultTolerations(spec);
 
         var status = new JsonObject { ["phase"] = "Pending", ["qosClass"] = PodQos.Classify(spec) };
@@ -83,32 +76,39 @@ public sealed class PodStrategy : ResourceStrategy
 
     /// <summary>
     /// Priority admission (create only): the priority and preemption policy of the pod's priority
-    /// class — 0 and PreemptLowerPriority without one. A pod may not state a different priority.
+    /// class, of the global default class when the pod names none, else 0 and PreemptLowerPriority.
+    /// A pod may not state a different priority or policy.
     /// </summary>
-    private static void AdmitPriority(JsonObject pod, JsonObject spec)
+    public override async ValueTask AdmitCreateAsync(JsonObject obj, IObjectStore store, CancellationToken ct)
     {
+        var spec = EnsureObject(obj, "spec");
         var className = StringValue(spec, "priorityClassName") ?? "";
-        int priority;
+        JsonObject? priorityClass;
         if (className.Length == 0)
         {
-            priority = 0;
+            priorityClass = await PriorityClassStrategy.GlobalDefaultAsync(store, ct).ConfigureAwait(false);
+            if (priorityClass is not null)
+            {
+                spec["priorityClassName"] = PriorityClassStrategy.Name(priorityClass);
+            }
         }
-        else if (!SystemPriorityClasses.TryGetValue(className, out priority))
+        else
         {
-            // Nautilus serves no PriorityClass objects, so only the system classes resolve.
-            throw Forbidden(pod, $"no PriorityClass with name {className} was found");
+            priorityClass = await PriorityClassStrategy.GetAsync(store, className, ct).ConfigureAwait(false)
+                ?? throw Forbidden(obj, $"no PriorityClass with name {className} was found");
         }
 
+        var priority = priorityClass is null ? 0 : (int)PriorityClassStrategy.Value(priorityClass);
         if (TryGetInt64(spec["priority"], out var stated) && stated != priority)
         {
-            throw Forbidden(pod, $"the integer value of priority ({stated}) must not be provided in pod spec; priority admission controller computed {priority} from the given PriorityClass name");
+            throw Forbidden(obj, $"the integer value of priority ({stated}) must not be provided in pod spec; priority admission controller computed {priority} from the given PriorityClass name");
         }
 
         spec["priority"] = priority;
-        const string policy = "PreemptLowerPriority";
+        var policy = StringValue(priorityClass, "preemptionPolicy") ?? PriorityClassStrategy.PreemptLowerPriority;
         if (StringValue(spec, "preemptionPolicy") is { Length: > 0 } statedPolicy && statedPolicy != policy)
         {
-            throw Forbidden(pod, $"the string value of PreemptionPolicy ({statedPolicy}) must not be provided in pod spec; priority admission controller computed {policy} from the given PriorityClass name");
+            throw Forbidden(obj, $"the string value of PreemptionPolicy ({statedPolicy}) must not be provided in pod spec; priority admission controller computed {policy} from the given PriorityClass name");
         }
 
         spec["preemptionPolicy"] = policy;

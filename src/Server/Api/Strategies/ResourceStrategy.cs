@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Nautilus.Store;
 
 namespace Nautilus.Server.Api.Strategies;
 
@@ -14,6 +15,19 @@ public class ResourceStrategy
 
     /// <summary>SetDefaults_*: fills unset fields. Applied to every object written (create, update, patch result), so it must be idempotent.</summary>
     public virtual void ApplyDefaults(JsonObject obj)
+    {
+    }
+
+    /// <summary>
+    /// Admission on create that reads other objects, as kube's admission plugins read them through
+    /// their informers (Priority resolves a pod's class; only one PriorityClass may be the global
+    /// default). Runs after defaulting, before <see cref="PrepareForCreate"/>; denies by throwing
+    /// <see cref="ApiException"/>.
+    /// </summary>
+    public virtual ValueTask AdmitCreateAsync(JsonObject obj, IObjectStore store, CancellationToken ct) => ValueTask.CompletedTask;
+
+    /// <summary>Denies a delete the kind's storage refuses (system priority classes), by throwing <see cref="ApiException"/>.</summary>
+    public virtual void ValidateDelete(string name)
     {
     }
 

@@ -34,6 +34,7 @@ internal static partial class KubernetesSchemas
         ("apps", "v1", "Deployment", "Deployment"),
         ("apps", "v1", "ReplicaSet", "ReplicaSet"),
         ("coordination.k8s.io", "v1", "Lease", "Lease"),
+        ("scheduling.k8s.io", "v1", "PriorityClass", "scheduling.PriorityClass"),
         ("discovery.k8s.io", "v1", "EndpointSlice", "discovery.EndpointSlice"),
         ("events.k8s.io", "v1", "Event", "events.Event"),
         ("autoscaling", "v1", "Scale", "autoscaling.Scale"),
@@ -107,7 +108,7 @@ internal static partial class KubernetesSchemas
         ("ReplicaSetCondition", "type 1 s, status 2 s, lastTransitionTime 3 time?, reason 4 s?, message 5 s?"),
     ];
 
-    /// <summary>coordination.k8s.io/v1, discovery.k8s.io/v1, events.k8s.io/v1, autoscaling/v1.</summary>
+    /// <summary>coordination.k8s.io/v1, scheduling.k8s.io/v1, discovery.k8s.io/v1, events.k8s.io/v1, autoscaling/v1.</summary>
     private static IEnumerable<(string, string)> OtherGroupMessages() =>
     [
         ("Lease", "metadata 1 ObjectMeta?, spec 2 LeaseSpec?"),
@@ -115,6 +116,8 @@ internal static partial class KubernetesSchemas
             holderIdentity 1 *s?, leaseDurationSeconds 2 *i32?, acquireTime 3 *mtime?, renewTime 4 *mtime?, leaseTransitions 5 *i32?,
             strategy 6 *s?, preferredHolder 7 *s?
             """),
+
+        ("scheduling.PriorityClass", "metadata 1 ObjectMeta?, value 2 i32, globalDefault 3 b?, description 4 s?, preemptionPolicy 5 *s?"),
 
         ("discovery.EndpointSlice", "metadata 1 ObjectMeta?, addressType 4 s, endpoints 2 [discovery.Endpoint], ports 3 [discovery.EndpointPort]"),
         ("discovery.Endpoint", """

@@ -1,0 +1,377 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Nautilus.Controllers.Machinery;
+
+/// <summary>
+/// One object in an <see cref="Informer"/>'s cache: its JSON as the server sent it, less
+/// metadata.managedFields (kube-controller-manager's informers trim them the same way: no
+/// controller reads them), and the metadata the indexes and event handlers look at. A JsonNode
+/// tree is built only when a controller asks for the object (<see cref="ToJsonObject"/>): a
+/// parsed pod costs ~10x its bytes, and most cached objects are never read between two changes.
+/// Immutable, so shared by every reader.
+/// </summary>
+public sealed class CachedObject
+{
+    private static readonly ControllerReference[] NoOwners = [];
+    private static readonly string[] NoFinalizers = [];
+
+    private readonly byte[] _json;
+
+    private CachedObject(byte[] json, string ns, string name, string uid, string resourceVersion, ObjectLabels labels, ControllerReference[] owners, string[] finalizers, bool beingDeleted, string? nodeName)
+    {
+        _json = json;
+        Namespace = ns;
+        Name = name;
+        Uid = uid;
+        ResourceVersion = resourceVersion;
+        Labels = labels;
+        OwnerReferences = owners;
+        Finalizers = finalizers;
+        IsBeingDeleted = beingDeleted;
+        NodeName = nodeName;
+        Key = ns.Length == 0 ? name : string.Concat(ns, "/", name);
+    }
+
+    /// <summary>namespace/name, or name for cluster-scoped objects: the informer's and work queues' key.</summary>
+    public string Key { get; }
+
+    public string Namespace { get; }
+
+    public string Name { get; }
+
+    public string Uid { get; }
+
+    public string ResourceVersion { get; }
+
+    public ObjectLabels Labels { get; }
+
+    /// <summary>metadata.ownerReferences.</summary>
+    public IReadOnlyList<ControllerReference> OwnerReferences { get; }
+
+    public IReadOnlyList<string> Finalizers { get; }
+
+    /// <summary>metadata.deletionTimestamp is set.</summary>
+    public bool IsBeingDeleted { get; }
+
+    /// <summary>spec.nodeName (pods), or null when absent or empty.</summary>
+    public string? NodeName { get; }
+
+    /// <summary>The cached JSON (UTF-8), managedFields removed.</summary>
+    public ReadOnlySpan<byte> Utf8Json => _json;
+
+    /// <summary>The owner reference with <c>controller: true</c>, if any (metav1.GetControllerOf).</summary>
+    public ControllerReference? ControllerOf()
+    {
+        foreach (var owner in OwnerReferences)
+        {
+            if (owner.Controller)
+            {
+                return owner;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A new JsonNode tree of the object: the caller's to read or change.</summary>
+    public JsonObject ToJsonObject() => JsonNode.Parse(_json) as JsonObject ?? [];
+
+    public override string ToString() => Encoding.UTF8.GetString(_json);
+
+    /// <summary>Reads the object from its JSON. Copies the bytes (less managedFields) into an array of their exact size.</summary>
+    /// <exception cref="JsonException">The JSON is malformed or not an object.</exception>
+    public static CachedObject FromUtf8(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException("a Kubernetes object must be a JSON object");
+        }
+
+        var meta = new MetadataFields();
+        string? nodeName = null;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("metadata"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadMetadata(ref reader, json, ref meta);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else if (reader.ValueTextEquals("spec"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var isNodeName = reader.ValueTextEquals("nodeName"u8);
+                        reader.Read();
+                        if (isNodeName && reader.TokenType == JsonTokenType.String && !reader.ValueSpan.IsEmpty)
+                        {
+                            nodeName = StringTable.Intern(reader.GetString()!);
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        byte[] bytes;
+        if (meta.CutStart >= 0)
+        {
+            var (start, end) = WidenToMember(json, meta.CutStart, meta.CutEnd);
+            bytes = new byte[json.Length - (end - start)];
+            json[..start].CopyTo(bytes);
+            json[end..].CopyTo(bytes.AsSpan(start));
+        }
+        else
+        {
+            bytes = json.ToArray();
+        }
+
+        return new CachedObject(
+            bytes,
+            meta.Namespace ?? "",
+            meta.Name ?? "",
+            meta.Uid ?? "",
+            meta.ResourceVersion ?? "",
+            meta.Labels is { Count: > 0 } labels ? new ObjectLabels([.. labels]) : ObjectLabels.Empty,
+            meta.Owners is { Count: > 0 } owners ? [.. owners] : NoOwners,
+            meta.Finalizers is { Count: > 0 } finalizers ? [.. finalizers] : NoFinalizers,
+            meta.BeingDeleted,
+            nodeName);
+    }
+
+    private static void ReadMetadata(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref MetadataFields meta)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("managedFields"u8))
+            {
+                meta.CutStart = (int)reader.TokenStartIndex;
+                reader.Read();
+                reader.Skip();
+                meta.CutEnd = (int)reader.BytesConsumed;
+                continue;
+            }
+
+            var field = reader.ValueTextEquals("name"u8) ? 1
+                : reader.ValueTextEquals("namespace"u8) ? 2
+                : reader.ValueTextEquals("uid"u8) ? 3
+                : reader.ValueTextEquals("resourceVersion"u8) ? 4
+                : reader.ValueTextEquals("deletionTimestamp"u8) ? 5
+                : reader.ValueTextEquals("labels"u8) ? 6
+                : reader.ValueTextEquals("ownerReferences"u8) ? 7
+                : reader.ValueTextEquals("finalizers"u8) ? 8
+                : 0;
+            reader.Read();
+            switch (field)
+            {
+                case 1 when reader.TokenType == JsonTokenType.String:
+                    meta.Name = reader.GetString();
+                    break;
+                case 2 when reader.TokenType == JsonTokenType.String:
+                    meta.Namespace = StringTable.Intern(reader.GetString()!);
+                    break;
+                case 3 when reader.TokenType == JsonTokenType.String:
+                    meta.Uid = reader.GetString();
+                    break;
+                case 4 when reader.TokenType == JsonTokenType.String:
+                    meta.ResourceVersion = reader.GetString();
+                    break;
+                case 5:
+                    meta.BeingDeleted = reader.TokenType == JsonTokenType.String;
+                    break;
+                case 6 when reader.TokenType == JsonTokenType.StartObject:
+                    meta.Labels = ReadLabels(ref reader);
+                    break;
+                case 7 when reader.TokenType == JsonTokenType.StartArray:
+                    meta.Owners = ReadOwners(ref reader);
+                    break;
+                case 8 when reader.TokenType == JsonTokenType.StartArray:
+                    meta.Finalizers = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (reader.TokenType == JsonTokenType.String)
+                        {
+                            meta.Finalizers.Add(StringTable.Intern(reader.GetString()!));
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+
+                    break;
+                default:
+                    reader.Skip();
+                    break;
+            }
+        }
+    }
+
+    private static List<string> ReadLabels(ref Utf8JsonReader reader)
+    {
+        var pairs = new List<string>();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var key = StringTable.Intern(reader.GetString()!);
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                pairs.Add(key);
+                pairs.Add(StringTable.Intern(reader.GetString()!));
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return pairs;
+    }
+
+    private static List<ControllerReference> ReadOwners(ref Utf8JsonReader reader)
+    {
+        var owners = new List<ControllerReference>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                continue;
+            }
+
+            string apiVersion = "", kind = "", name = "", uid = "";
+            bool controller = false, block = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var field = reader.ValueTextEquals("apiVersion"u8) ? 1
+                    : reader.ValueTextEquals("kind"u8) ? 2
+                    : reader.ValueTextEquals("name"u8) ? 3
+                    : reader.ValueTextEquals("uid"u8) ? 4
+                    : reader.ValueTextEquals("controller"u8) ? 5
+                    : reader.ValueTextEquals("blockOwnerDeletion"u8) ? 6
+                    : 0;
+                reader.Read();
+                switch (field)
+                {
+                    case 1 when reader.TokenType == JsonTokenType.String:
+                        apiVersion = StringTable.Intern(reader.GetString()!);
+                        break;
+                    case 2 when reader.TokenType == JsonTokenType.String:
+                        kind = StringTable.Intern(reader.GetString()!);
+                        break;
+                    case 3 when reader.TokenType == JsonTokenType.String:
+                        name = StringTable.Intern(reader.GetString()!);
+                        break;
+                    case 4 when reader.TokenType == JsonTokenType.String:
+                        uid = StringTable.Intern(reader.GetString()!);
+                        break;
+                    case 5:
+                        controller = reader.TokenType == JsonTokenType.True;
+                        break;
+                    case 6:
+                        block = reader.TokenType == JsonTokenType.True;
+                        break;
+                    default:
+                        reader.Skip();
+                        break;
+                }
+            }
+
+            owners.Add(new ControllerReference(apiVersion, kind, name, uid, controller, block));
+        }
+
+        return owners;
+    }
+
+    /// <summary>
+    /// The bytes to cut so that the member at [<paramref name="start"/>, <paramref name="end"/>)
+    /// (name through value) leaves valid JSON: with the comma after it, or else the one before it.
+    /// </summary>
+    private static (int Start, int End) WidenToMember(ReadOnlySpan<byte> json, int start, int end)
+    {
+        var after = end;
+        while (after < json.Length && IsWhitespace(json[after]))
+        {
+            after++;
+        }
+
+        if (after < json.Length && json[after] == (byte)',')
+        {
+            return (start, after + 1);
+        }
+
+        var before = start - 1;
+        while (before >= 0 && IsWhitespace(json[before]))
+        {
+            before--;
+        }
+
+        return before >= 0 && json[before] == (byte)',' ? (before, end) : (start, end);
+    }
+
+    private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
+
+    private struct MetadataFields
+    {
+        public MetadataFields()
+        {
+        }
+
+        public string? Name;
+        public string? Namespace;
+        public string? Uid;
+        public string? ResourceVersion;
+        public bool BeingDeleted;
+        public List<string>? Labels;
+        public List<ControllerReference>? Owners;
+        public List<string>? Finalizers;
+        public int CutStart = -1;
+        public int CutEnd = -1;
+    }
+
+    /// <summary>
+    /// One copy of the strings many cached objects repeat (namespaces, label keys and values,
+    /// owner kinds, names and uids shared by a ReplicaSet's pods, node names). Bounded: once full,
+    /// new strings are kept as they are, so unique values cannot grow it without limit.
+    /// </summary>
+    private static class StringTable
+    {
+        private const int Capacity = 16_384;
+        private static readonly ConcurrentDictionary<string, string> Strings = new(StringComparer.Ordinal);
+
+        public static string Intern(string s)
+        {
+            if (Strings.TryGetValue(s, out var interned))
+            {
+                return interned;
+            }
+
+            return Strings.Count < Capacity ? Strings.GetOrAdd(s, s) : s;
+        }
+    }
+}
