@@ -212,6 +212,8 @@ public sealed class SchedulerExplainTests
             Allocatable = resources,
             Conditions = [new V1NodeCondition { Type = "Ready", Status = "True" }],
         };
+        // Unconditional, as kubelet's status writes: the node IPAM controller may have set spec.podCIDR meanwhile.
+        created.Metadata.ResourceVersion = null;
         await Client.CoreV1.ReplaceNodeStatusAsync(created, name);
     }
 }

@@ -25,6 +25,8 @@ public sealed class SchedulerMetricsTests
         var node = await Client.CoreV1.CreateNodeAsync(new V1Node { Metadata = new V1ObjectMeta { Name = "metrics-node", Labels = new Dictionary<string, string> { ["kubernetes.io/hostname"] = "metrics-node" } } });
         var resources = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("4"), ["memory"] = new("8Gi"), ["pods"] = new("110") };
         node.Status = new V1NodeStatus { Capacity = resources, Allocatable = resources, Conditions = [new V1NodeCondition { Type = "Ready", Status = "True" }] };
+        // Unconditional, as kubelet's status writes: the node IPAM controller may have set spec.podCIDR meanwhile.
+        node.Metadata.ResourceVersion = null;
         await Client.CoreV1.ReplaceNodeStatusAsync(node, "metrics-node");
     }
 

@@ -35,6 +35,8 @@ public sealed class SchedulerProcessTests
             });
             var resources = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("2"), ["memory"] = new("4Gi"), ["pods"] = new("110") };
             node.Status = new V1NodeStatus { Capacity = resources, Allocatable = resources, Conditions = [new V1NodeCondition { Type = "Ready", Status = "True" }] };
+            // Unconditional, as kubelet's status writes: the node IPAM controller may have set spec.podCIDR meanwhile.
+            node.Metadata.ResourceVersion = null;
             await Client.CoreV1.ReplaceNodeStatusAsync(node, name);
         }
 
