@@ -138,6 +138,12 @@ public sealed class PriorityClassStrategy : ResourceStrategy
         JsonObject? found = null;
         foreach (var item in list.Items)
         {
+            // Every pod create without a class asks: parse only the classes that can be defaults.
+            if (item.Json.AsSpan().IndexOf("\"globalDefault\":true"u8) < 0)
+            {
+                continue;
+            }
+
             var pc = ObjectCodec.ToTree(item);
             if (GlobalDefault(pc) && (found is null || Value(found) > Value(pc)))
             {
