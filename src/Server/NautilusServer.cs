@@ -189,7 +189,7 @@ public sealed class NautilusServer : IAsyncDisposable
                     ["value"] = system.Value,
                     ["description"] = system.Description,
                 };
-                await handler.CreateAsync(priorityClasses, "", Encoding.UTF8.GetBytes(body.ToJsonString()), new WriteOptions(), ct).ConfigureAwait(false);
+                await handler.CreateAsync(priorityClasses, "", Encoding.UTF8.GetBytes(body.ToJsonString()), new WriteOptions { FieldManager = "kube-apiserver" }, ct).ConfigureAwait(false);
             }
         }
     }

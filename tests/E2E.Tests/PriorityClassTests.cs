@@ -50,6 +50,12 @@ public sealed class PriorityClassTests
             Assert.That(second.Stderr.Trim(), Is.EqualTo(
                 "error: failed to create priorityclass: priorityclasses.scheduling.k8s.io \"another\" is forbidden: PriorityClass everyday is already marked as default. Only one default can exist"));
 
+            var ordinary = await _server.Kubectl("create", "priorityclass", "ordinary", "--value=3");
+            Assert.That(ordinary.ExitCode, Is.Zero, ordinary.ToString());
+            var promoted = await _server.Kubectl("patch", "priorityclass", "ordinary", "--type=merge", "-p", "{\"globalDefault\":true}");
+            Assert.That(promoted.Stderr.Trim(), Is.EqualTo(
+                "Error from server (Forbidden): priorityclasses.scheduling.k8s.io \"ordinary\" is forbidden: PriorityClass everyday is already marked as default. Only one default can exist"));
+
             var pod = await Client.CoreV1.CreateNamespacedPodAsync(Pod("plain"), ns);
             Assert.That((pod.Spec.PriorityClassName, pod.Spec.Priority, pod.Spec.PreemptionPolicy), Is.EqualTo(("everyday", 42, "PreemptLowerPriority")));
         }

@@ -69,6 +69,9 @@ internal sealed partial class PodScheduler : IAsyncDisposable
     private readonly List<Task> _writers = [];
     private readonly CancellationTokenSource _stopping = new();
     private int _bindingsInFlight;
+
+    // Status and event writes queued or being written.
+    private int _writesPending;
     private int _nextStartNodeIndex;
 
     public PodScheduler(SchedulerCache cache, SchedulingQueue queue, IReadOnlyDictionary<string, SchedulingFramework> profiles, ISchedulerApi api, TimeProvider time, ILogger logger, Func<PodInfo, PodInfo?>? currentPod = null, int parallelism = 16, Random? random = null, int statusWriters = 4, Nominator? nominator = null, SchedulerMetrics? metrics = null)
@@ -624,8 +627,10 @@ internal sealed partial class PodScheduler : IAsyncDisposable
 
     private void Enqueue(Func<CancellationToken, Task> write)
     {
+        Interlocked.Increment(ref _writesPending);
         if (!_writes.Writer.TryWrite(write))
         {
+            Interlocked.Decrement(ref _writesPending);
             LogWriteDropped(_logger);
         }
     }
@@ -644,6 +649,10 @@ internal sealed partial class PodScheduler : IAsyncDisposable
                 {
                     LogWriteFailed(_logger, e.Message);
                 }
+                finally
+                {
+                    Interlocked.Decrement(ref _writesPending);
+                }
             }
         }
         catch (OperationCanceledException)
@@ -651,10 +660,10 @@ internal sealed partial class PodScheduler : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until queued status and event writes are done (tests).</summary>
+    /// <summary>Waits until queued status and event writes are done, the ones a writer has taken but not finished too (tests).</summary>
     internal async Task FlushWritesAsync(CancellationToken ct)
     {
-        while (_writes.Reader.Count > 0 || Volatile.Read(ref _bindingsInFlight) > 0)
+        while (Volatile.Read(ref _writesPending) > 0 || Volatile.Read(ref _bindingsInFlight) > 0)
         {
             await Task.Delay(5, ct).ConfigureAwait(false);
         }

@@ -58,6 +58,9 @@ internal sealed class SchedulerMetrics : IDisposable
             "Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' means number of pods in backoffQ; 'unschedulable' means number of pods in unschedulablePods that the scheduler attempted to schedule and failed; 'gated' is the number of unschedulable pods that the scheduler never attempted to schedule because they are gated.");
     }
 
+    /// <summary>The meter the instruments are on (tests listen to this instance's alone).</summary>
+    public Meter Meter => _meter;
+
     /// <summary>One scheduling attempt ended (bound, or failed with <see cref="Unschedulable"/> or <see cref="Error"/>).</summary>
     public void Attempted(string result, string profile, TimeSpan duration)
     {

@@ -284,6 +284,13 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
 
         var resource = external.StorageResource ?? external;
         var key = Key(resource, ns, name);
+        if (subresource.Length == 0 && resource.Strategy.AdmitsUpdates && await store.GetAsync(resource.StorageType, key, ct).ConfigureAwait(false) is { } existing)
+        {
+            // Admission that reads other objects runs on the update as produced from the current object.
+            var current = ObjectCodec.ToTree(existing);
+            await resource.Strategy.AdmitUpdateAsync(produce((JsonObject)current.DeepClone()), current, store, ct).ConfigureAwait(false);
+        }
+
         var deleteAfterWrite = false;
         JsonObject? dryRunResult = null;
         StoredObject stored;

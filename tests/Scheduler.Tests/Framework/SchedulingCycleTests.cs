@@ -115,6 +115,46 @@ public class SchedulingCycleTests
     }
 
     [Test]
+    public async Task Metrics_CountAttemptsByResultAndPendingPodsByQueue()
+    {
+        using var metrics = new SchedulerMetrics(() => _queue.PendingCounts);
+        await using var scheduler = new PodScheduler(_cache, _queue, _profiles, _api, _time, NullLogger.Instance, random: new Random(1), metrics: metrics);
+        var recorded = new ConcurrentQueue<(string Instrument, double Value, string Tags)>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, metrics.Meter))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record(System.Diagnostics.Metrics.Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+            recorded.Enqueue((instrument.Name, value, string.Join(",", tags.ToArray().Select(t => $"{t.Key}={t.Value}"))));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+        _cache.AddOrUpdateNode(T.Node("n").Capacity(("cpu", "2"), ("pods", "110")).Build());
+        _queue.Add(T.Pod("fits").Req(("cpu", "1")).Build());
+        _queue.Add(T.Pod("huge").Req(("cpu", "64")).Build());
+        _queue.Add(PodInfo.Parse(T.Pod("gated").Spec("""{"schedulingGates":[{"name":"example.com/wait"}]}""").Json()));
+
+        while (_queue.TryPop() is { } q)
+        {
+            await scheduler.ScheduleOne(q, CancellationToken.None);
+        }
+
+        listener.RecordObservableInstruments();
+        var attempts = recorded.Where(r => r.Instrument == "scheduler_schedule_attempts_total").Select(r => r.Tags).Order().ToArray();
+        var pending = recorded.Where(r => r.Instrument == "scheduler_pending_pods").ToDictionary(r => r.Tags, r => r.Value);
+        Assert.Multiple(() =>
+        {
+            Assert.That(attempts, Is.EqualTo(new[] { "profile=default-scheduler,result=scheduled", "profile=default-scheduler,result=unschedulable" }));
+            Assert.That(recorded.Count(r => r.Instrument == "scheduler_pod_scheduling_sli_duration_seconds" && r.Tags == "attempts=1"), Is.EqualTo(1));
+            Assert.That(pending, Is.EqualTo(new Dictionary<string, double> { ["queue=active"] = 0, ["queue=backoff"] = 0, ["queue=unschedulable"] = 1, ["queue=gated"] = 1 }));
+        });
+    }
+
+    [Test]
     public async Task AssumedPods_CountBeforeBindingConfirmed()
     {
         _cache.AddOrUpdateNode(T.Node("a").Capacity(("cpu", "2"), ("pods", "110")).Build());

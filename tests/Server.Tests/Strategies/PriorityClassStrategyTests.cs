@@ -80,6 +80,22 @@ public sealed class PriorityClassStrategyTests
     }
 
     [Test]
+    public void UpdateMakingASecondGlobalDefault_IsForbiddenButTheDefaultItselfMayChange()
+    {
+        var store = new EmbeddedStore();
+        StrategyAssert.AddPriorityClass(store, """{"metadata":{"name":"first"},"value":10,"globalDefault":true}""");
+        var second = StrategyAssert.Parse("""{"metadata":{"name":"second"},"value":20}""");
+        var promoted = StrategyAssert.Parse("""{"metadata":{"name":"second"},"value":20,"globalDefault":true}""");
+        var first = StrategyAssert.Parse("""{"metadata":{"name":"first"},"value":10,"globalDefault":true}""");
+        var described = StrategyAssert.Parse("""{"metadata":{"name":"first"},"value":10,"globalDefault":true,"description":"the default"}""");
+
+        var error = Assert.ThrowsAsync<ApiException>(async () => await Strategy.AdmitUpdateAsync(promoted, second, store, CancellationToken.None));
+
+        Assert.That(error!.Message, Is.EqualTo("priorityclasses.scheduling.k8s.io \"second\" is forbidden: PriorityClass first is already marked as default. Only one default can exist"));
+        Assert.DoesNotThrowAsync(async () => await Strategy.AdmitUpdateAsync(described, first, store, CancellationToken.None));
+    }
+
+    [Test]
     public void DeleteOfSystemClass_IsForbidden()
     {
         var error = Assert.Throws<ApiException>(() => Strategy.ValidateDelete("system-cluster-critical"));

@@ -89,10 +89,24 @@ public sealed class PriorityClassStrategy : ResourceStrategy
 
         if (await GlobalDefaultAsync(store, ct).ConfigureAwait(false) is { } existing)
         {
-            var name = StringValue(Object(obj, "metadata"), "name") ?? "";
-            throw new ApiException(403, "Forbidden",
-                $"priorityclasses.scheduling.k8s.io \"{name}\" is forbidden: PriorityClass {Name(existing)} is already marked as default. Only one default can exist",
-                name, "scheduling.k8s.io", "priorityclasses");
+            throw AlreadyDefault(StringValue(Object(obj, "metadata"), "name") ?? "", existing);
+        }
+    }
+
+    public override bool AdmitsUpdates => true;
+
+    /// <summary>The Priority admission plugin's validation of an update: another class may not already be the global default.</summary>
+    public override async ValueTask AdmitUpdateAsync(JsonObject obj, JsonObject old, IObjectStore store, CancellationToken ct)
+    {
+        if (!GlobalDefault(obj))
+        {
+            return;
+        }
+
+        var name = StringValue(Object(old, "metadata"), "name") ?? "";
+        if (await GlobalDefaultAsync(store, ct).ConfigureAwait(false) is { } existing && Name(existing) != name)
+        {
+            throw AlreadyDefault(name, existing);
         }
     }
 
@@ -124,6 +138,12 @@ public sealed class PriorityClassStrategy : ResourceStrategy
         JsonObject? found = null;
         foreach (var item in list.Items)
         {
+            // Every pod create without a class asks: parse only the classes that can be defaults.
+            if (item.Json.AsSpan().IndexOf("\"globalDefault\":true"u8) < 0)
+            {
+                continue;
+            }
+
             var pc = ObjectCodec.ToTree(item);
             if (GlobalDefault(pc) && (found is null || Value(found) > Value(pc)))
             {
@@ -139,6 +159,10 @@ public sealed class PriorityClassStrategy : ResourceStrategy
     public static string Name(JsonObject pc) => StringValue(Object(pc, "metadata"), "name") ?? "";
 
     private static bool GlobalDefault(JsonObject pc) => pc["globalDefault"] is JsonValue v && v.TryGetValue<bool>(out var b) && b;
+
+    private static ApiException AlreadyDefault(string name, JsonObject existing) => new(403, "Forbidden",
+        $"priorityclasses.scheduling.k8s.io \"{name}\" is forbidden: PriorityClass {Name(existing)} is already marked as default. Only one default can exist",
+        name, "scheduling.k8s.io", "priorityclasses");
 
     /// <summary>IsKnownSystemPriorityClass: null when the name, value and globalDefault are those of a system class.</summary>
     private static string? KnownSystemClassError(string name, long value, bool globalDefault)

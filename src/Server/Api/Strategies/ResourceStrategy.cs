@@ -26,6 +26,15 @@ public class ResourceStrategy
     /// </summary>
     public virtual ValueTask AdmitCreateAsync(JsonObject obj, IObjectStore store, CancellationToken ct) => ValueTask.CompletedTask;
 
+    /// <summary>Whether <see cref="AdmitUpdateAsync"/> does anything: updates of other kinds skip the read it needs.</summary>
+    public virtual bool AdmitsUpdates => false;
+
+    /// <summary>
+    /// Admission on an update of the main resource that reads other objects, given the client's
+    /// object as produced from the stored one (<paramref name="old"/>). Denies by throwing <see cref="ApiException"/>.
+    /// </summary>
+    public virtual ValueTask AdmitUpdateAsync(JsonObject obj, JsonObject old, IObjectStore store, CancellationToken ct) => ValueTask.CompletedTask;
+
     /// <summary>Denies a delete the kind's storage refuses (system priority classes), by throwing <see cref="ApiException"/>.</summary>
     public virtual void ValidateDelete(string name)
     {
