@@ -44,7 +44,7 @@ internal sealed record LoadOptions
                                  --server-arg --controllers=false --server-arg --scheduler=false
         Load:
           --scenario <names>     comma-separated: get, table, table-all, list, create, update-status,
-                                 mix, watch, memory (default: get)
+                                 mix, watch, memory, rollout (default: get)
           --protocol rest|grpc   REST is HTTP/1.1 keep-alive JSON with a bearer token (kubectl,
                                  client libraries); gRPC is native HTTP/2 (node agents). Default rest
           --connections <n>      connections to the server (default 4)
@@ -64,6 +64,9 @@ internal sealed record LoadOptions
           --events <n>           pod events written per second (default 20)
         Memory (--scenario memory): 10,000 pods on 100 nodes, then 150,000 pods on 5,000 nodes
           --memory-steps <list>  pods:nodes steps (default 10000:100,150000:5000)
+        Rollout (--scenario rollout; give the spawned server simulated nodes: --server-arg --nodes=20):
+          --replicas <n>         the Deployment's replicas (default 1000): create to all Ready and a
+                                 full Endpoints object, then a rolling update with default surge
         Output:
           --json <path>          also write the results as JSON ('-' for standard output)
         """;
@@ -106,6 +109,8 @@ internal sealed record LoadOptions
 
     public List<(int Pods, int Nodes)> MemorySteps { get; init; } = [(10_000, 100), (150_000, 5_000)];
 
+    public int Replicas { get; init; } = 1000;
+
     public string? JsonPath { get; init; }
 
     public int Workers => Concurrency ?? Connections;
@@ -142,6 +147,7 @@ internal sealed record LoadOptions
                 "--no-seed" => options with { Seed = false },
                 "--watchers" => options with { Watchers = Math.Max(1, Int()) },
                 "--events" => options with { EventsPerSecond = Math.Max(1, Int()) },
+                "--replicas" => options with { Replicas = Math.Max(1, Int()) },
                 "--memory-steps" => options with { MemorySteps = [.. Next().Split(',').Select(ParseStep)] },
                 "--json" => options with { JsonPath = Next() },
                 _ => throw new ArgumentException("unknown option " + args[i]),
