@@ -44,7 +44,7 @@ internal sealed record LoadOptions
                                  --server-arg --controllers=false --server-arg --scheduler=false
         Load:
           --scenario <names>     comma-separated: get, table, table-all, list, create, update-status,
-                                 mix, watch, memory, agent-scale (default: get)
+                                 mix, watch, memory, agent-scale, rollout (default: get)
           --protocol rest|grpc   REST is HTTP/1.1 keep-alive JSON with a bearer token (kubectl,
                                  client libraries); gRPC is native HTTP/2 (node agents). Default rest
           --connections <n>      connections to the server (default 4)
@@ -68,6 +68,9 @@ internal sealed record LoadOptions
                                  (registration time; idle CPU and RSS of server and agent over
                                  --duration after --warmup), then --pods unbound pods from
                                  creation to Running through the scheduler
+        Rollout (--scenario rollout; give the spawned server simulated nodes: --server-arg --nodes=20):
+          --replicas <n>         the Deployment's replicas (default 1000): create to all Ready and a
+                                 full Endpoints object, then a rolling update with default surge
         Output:
           --json <path>          also write the results as JSON ('-' for standard output)
         """;
@@ -110,6 +113,8 @@ internal sealed record LoadOptions
 
     public List<(int Pods, int Nodes)> MemorySteps { get; init; } = [(10_000, 100), (150_000, 5_000)];
 
+    public int Replicas { get; init; } = 1000;
+
     public string? JsonPath { get; init; }
 
     public int Workers => Concurrency ?? Connections;
@@ -146,6 +151,7 @@ internal sealed record LoadOptions
                 "--no-seed" => options with { Seed = false },
                 "--watchers" => options with { Watchers = Math.Max(1, Int()) },
                 "--events" => options with { EventsPerSecond = Math.Max(1, Int()) },
+                "--replicas" => options with { Replicas = Math.Max(1, Int()) },
                 "--memory-steps" => options with { MemorySteps = [.. Next().Split(',').Select(ParseStep)] },
                 "--json" => options with { JsonPath = Next() },
                 _ => throw new ArgumentException("unknown option " + args[i]),

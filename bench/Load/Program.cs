@@ -33,7 +33,7 @@ await using (var target = await ServerTarget.StartAsync(options, options.Target)
 {
     Console.Error.WriteLine($"  server: {target.Name} at {target.BaseAddress}{(target.Pid is { } pid ? $" (pid {pid})" : "")}");
     using var api = new ApiClients(target, options.Connections);
-    var needsSeed = options.Seed && target.Name == "nautilus" && options.Scenarios.Any(s => s is not ("memory" or "watch" or "agent-scale"));
+    var needsSeed = options.Seed && target.Name == "nautilus" && options.Scenarios.Any(s => s is not ("memory" or "watch" or "agent-scale" or "rollout"));
     if (needsSeed)
     {
         await api.SeedAsync(options.Namespaces, (0, options.Nodes), (0, options.Pods), shape);
@@ -46,6 +46,7 @@ await using (var target = await ServerTarget.StartAsync(options, options.Target)
             "watch" => await WatchScenario.RunAsync(target, options, api, runId),
             "memory" => await MemoryScenario.RunAsync(target, options, api),
             "agent-scale" => await AgentScaleScenario.RunAsync(target, options, api, runId),
+            "rollout" => await RolloutScenario.RunAsync(target, options, runId),
             _ => await Runner.RunAsync(scenario, target, options, options.Protocol.ToString().ToLowerInvariant(), Scenario.For(scenario, api, shape, options.Protocol, runId)),
         };
         results.Add(result);

@@ -6,7 +6,7 @@ namespace Nautilus.Load;
 /// <summary>The request-level scenarios: what one request of each is, over REST or native gRPC.</summary>
 internal static class Scenario
 {
-    public static readonly string[] Names = ["get", "table", "table-all", "list", "create", "update-status", "mix", "watch", "memory", "agent-scale"];
+    public static readonly string[] Names = ["get", "table", "table-all", "list", "create", "update-status", "mix", "watch", "memory", "agent-scale", "rollout"];
 
     /// <summary>kubectl and informers page lists by 500.</summary>
     private const int PageSize = 500;

@@ -259,7 +259,9 @@ public sealed partial class DeploymentController : Controller
         private JsonObject _d = d;
         private DeploymentStatus _status = DeploymentStatus.FromJson(d["status"] as JsonObject);
         private List<JsonObject> _rsList = [];
-        private Dictionary<string, List<JsonObject>> _podMap = [];
+        /// <summary>getPodMapForDeployment's result, built on first use: only a Recreate rollout reads it, and it parses every pod.</summary>
+        private Dictionary<string, List<JsonObject>>? _podMap;
+        private LabelSelector _selector = LabelSelector.Nothing;
 
         private string Ns => KubeObject.Namespace(_d);
 
@@ -297,7 +299,7 @@ public sealed partial class DeploymentController : Controller
             }
 
             _rsList = await ReplicaSetsForDeploymentAsync(selector).ConfigureAwait(false);
-            _podMap = PodMap(selector);
+            _selector = selector;
 
             if (KubeObject.IsBeingDeleted(_d))
             {
@@ -476,6 +478,7 @@ public sealed partial class DeploymentController : Controller
             }
 
             var newUid = newRs is null ? null : KubeObject.Uid(newRs);
+            _podMap ??= PodMap(_selector);
             foreach (var (uid, pods) in _podMap)
             {
                 if (uid == newUid)

@@ -87,15 +87,11 @@ public sealed class EndpointSliceController : Controller
         var ns = KubeFields.Namespace(service);
         var name = KubeFields.Name(service);
         var slices = new List<JsonObject>();
-        foreach (var slice in _slices.List())
+        foreach (var slice in _slices.ByNamespace(ns))
         {
-            var labels = KubeFields.Labels(slice);
-            if (KubeFields.Namespace(slice) == ns
-                && KubeFields.String(labels, ServiceNameLabel) == name
-                && KubeFields.String(labels, ManagedByLabel) == ControllerName
-                && !KubeFields.IsBeingDeleted(slice))
+            if (slice.Labels[ServiceNameLabel] == name && slice.Labels[ManagedByLabel] == ControllerName && !slice.IsBeingDeleted)
             {
-                slices.Add(slice);
+                slices.Add(slice.ToJsonObject());
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -11,7 +12,9 @@ namespace Nautilus.Controllers.Machinery;
 /// controller reads them), and the metadata the indexes and event handlers look at. A JsonNode
 /// tree is built only when a controller asks for the object (<see cref="ToJsonObject"/>): a
 /// parsed pod costs ~10x its bytes, and most cached objects are never read between two changes.
-/// Immutable, so shared by every reader.
+/// A few status fields are read as well (phase and the Ready condition), so that the walks over
+/// every pod of a ReplicaSet that run on each of its reconciles parse nothing. Immutable, so shared
+/// by every reader.
 /// </summary>
 public sealed class CachedObject
 {
@@ -19,9 +22,13 @@ public sealed class CachedObject
     private static readonly string[] NoFinalizers = [];
 
     private readonly byte[] _json;
+    private readonly string? _readySince;
 
-    private CachedObject(byte[] json, string ns, string name, string uid, string resourceVersion, ObjectLabels labels, ControllerReference[] owners, string[] finalizers, bool beingDeleted, string? nodeName)
+    private CachedObject(byte[] json, string ns, string name, string uid, string resourceVersion, ObjectLabels labels, ControllerReference[] owners, string[] finalizers, bool beingDeleted, string? nodeName, in StatusFields status)
     {
+        Phase = status.Phase;
+        ReadyStatus = status.ReadyStatus;
+        _readySince = status.ReadySince;
         _json = json;
         Namespace = ns;
         Name = name;
@@ -59,6 +66,26 @@ public sealed class CachedObject
     /// <summary>spec.nodeName (pods), or null when absent or empty.</summary>
     public string? NodeName { get; }
 
+    /// <summary>status.phase, or null.</summary>
+    public string? Phase { get; }
+
+    /// <summary>The status of the status.conditions entry of type Ready ("True", "False", "Unknown"), or null.</summary>
+    public string? ReadyStatus { get; }
+
+    /// <summary>The Ready condition's lastTransitionTime, or null.</summary>
+    public DateTimeOffset? ReadySince => _readySince is { } s
+        && DateTimeOffset.TryParse(s, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+
+    /// <summary>controller.IsPodActive: not Succeeded, not Failed, not being deleted.</summary>
+    public bool IsActivePod => Phase is not ("Succeeded" or "Failed") && !IsBeingDeleted;
+
+    /// <summary>podutil.IsPodReady.</summary>
+    public bool IsReady => ReadyStatus == "True";
+
+    /// <summary>podutil.IsPodAvailable: ready for at least <paramref name="minReadySeconds"/>.</summary>
+    public bool IsAvailable(long minReadySeconds, DateTimeOffset now) =>
+        IsReady && (minReadySeconds == 0 || (ReadySince is { } since && since.AddSeconds(minReadySeconds) < now));
+
     /// <summary>The cached JSON (UTF-8), managedFields removed.</summary>
     public ReadOnlySpan<byte> Utf8Json => _json;
 
@@ -81,6 +108,9 @@ public sealed class CachedObject
 
     public override string ToString() => Encoding.UTF8.GetString(_json);
 
+    /// <summary>Caches an object the controller holds as a tree (one it just wrote, or a test's).</summary>
+    public static CachedObject FromJson(JsonObject obj) => FromUtf8(JsonSerializer.SerializeToUtf8Bytes(obj));
+
     /// <summary>Reads the object from its JSON. Copies the bytes (less managedFields) into an array of their exact size.</summary>
     /// <exception cref="JsonException">The JSON is malformed or not an object.</exception>
     public static CachedObject FromUtf8(ReadOnlySpan<byte> json)
@@ -92,6 +122,7 @@ public sealed class CachedObject
         }
 
         var meta = new MetadataFields();
+        var status = default(StatusFields);
         string? nodeName = null;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
@@ -131,6 +162,18 @@ public sealed class CachedObject
                     reader.Skip();
                 }
             }
+            else if (reader.ValueTextEquals("status"u8))
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    ReadStatus(ref reader, ref status);
+                }
+                else
+                {
+                    reader.Skip();
+                }
+            }
             else
             {
                 reader.Read();
@@ -161,7 +204,8 @@ public sealed class CachedObject
             meta.Owners is { Count: > 0 } owners ? [.. owners] : NoOwners,
             meta.Finalizers is { Count: > 0 } finalizers ? [.. finalizers] : NoFinalizers,
             meta.BeingDeleted,
-            nodeName);
+            nodeName,
+            status);
     }
 
     private static void ReadMetadata(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, ref MetadataFields meta)
@@ -228,6 +272,67 @@ public sealed class CachedObject
                 default:
                     reader.Skip();
                     break;
+            }
+        }
+    }
+
+    private static void ReadStatus(ref Utf8JsonReader reader, ref StatusFields status)
+    {
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var field = reader.ValueTextEquals("phase"u8) ? 1 : reader.ValueTextEquals("conditions"u8) ? 2 : 0;
+            reader.Read();
+            if (field == 1 && reader.TokenType == JsonTokenType.String)
+            {
+                status.Phase = StringTable.Intern(reader.GetString()!);
+            }
+            else if (field == 2 && reader.TokenType == JsonTokenType.StartArray)
+            {
+                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                {
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    bool isReady = false;
+                    string? conditionStatus = null, since = null;
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        var member = reader.ValueTextEquals("type"u8) ? 1 : reader.ValueTextEquals("status"u8) ? 2 : reader.ValueTextEquals("lastTransitionTime"u8) ? 3 : 0;
+                        reader.Read();
+                        if (member != 0 && reader.TokenType == JsonTokenType.String)
+                        {
+                            switch (member)
+                            {
+                                case 1:
+                                    isReady = reader.ValueTextEquals("Ready"u8);
+                                    break;
+                                case 2:
+                                    conditionStatus = StringTable.Intern(reader.GetString()!);
+                                    break;
+                                default:
+                                    since = reader.GetString();
+                                    break;
+                            }
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                    }
+
+                    if (isReady)
+                    {
+                        status.ReadyStatus = conditionStatus;
+                        status.ReadySince = since;
+                    }
+                }
+            }
+            else
+            {
+                reader.Skip();
             }
         }
     }
@@ -336,6 +441,13 @@ public sealed class CachedObject
 
     private static bool IsWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n';
 
+    private struct StatusFields
+    {
+        public string? Phase;
+        public string? ReadyStatus;
+        public string? ReadySince;
+    }
+
     private struct MetadataFields
     {
         public MetadataFields()
@@ -356,8 +468,8 @@ public sealed class CachedObject
 
     /// <summary>
     /// One copy of the strings many cached objects repeat (namespaces, label keys and values,
-    /// owner kinds, names and uids shared by a ReplicaSet's pods, node names). Bounded: once full,
-    /// new strings are kept as they are, so unique values cannot grow it without limit.
+    /// owner kinds, names and uids shared by a ReplicaSet's pods, node names). Bounded: once full it
+    /// starts over (strings already shared stay shared), so unique values cannot grow it without limit.
     /// </summary>
     private static class StringTable
     {
@@ -371,7 +483,12 @@ public sealed class CachedObject
                 return interned;
             }
 
-            return Strings.Count < Capacity ? Strings.GetOrAdd(s, s) : s;
+            if (Strings.Count >= Capacity)
+            {
+                Strings.Clear();
+            }
+
+            return Strings.GetOrAdd(s, s);
         }
     }
 }

@@ -206,21 +206,39 @@ public sealed partial class ReplicaSetController : Controller
         }
 
         var ns = KubeObject.Namespace(rs);
-        var active = new List<JsonObject>();
+        // ClaimPods over the active pods: those this ReplicaSet owns and still selects are its own as
+        // they are (read from the cache, nothing parsed: this walk runs on every reconcile); orphans it
+        // selects are adopted and owned pods it no longer selects released, by the claim.
+        var filtered = new List<CachedObject>();
+        var toClaim = new List<JsonObject>();
         var uid = KubeObject.Uid(rs);
         foreach (var cached in _pods.ByNamespace(ns))
         {
-            // Only pods the claim below can keep or adopt: owned by this ReplicaSet, or orphans it selects.
-            var owner = cached.ControllerOf();
-            if ((owner is null ? selector.Matches(cached.Labels) : owner.Uid == uid) && cached.ToJsonObject() is var pod && PodConditions.IsActive(pod))
+            if (!cached.IsActivePod)
             {
-                active.Add(pod);
+                continue;
+            }
+
+            var owner = cached.ControllerOf();
+            if (owner is null ? selector.Matches(cached.Labels) : owner.Uid == uid)
+            {
+                if (owner is not null && selector.Matches(cached.Labels))
+                {
+                    filtered.Add(cached);
+                }
+                else
+                {
+                    toClaim.Add(cached.ToJsonObject());
+                }
             }
         }
 
         var controllerRef = ControllerReference.ControllerRefFor(rs, ApiVersion, Kind);
         var claimer = new ControllerRefManager(_client, WorkloadResources.ReplicaSets, rs, controllerRef, selector);
-        var filtered = await claimer.ClaimAsync(WorkloadResources.Pods, active, ct).ConfigureAwait(false);
+        foreach (var adopted in await claimer.ClaimAsync(WorkloadResources.Pods, toClaim, ct).ConfigureAwait(false))
+        {
+            filtered.Add(CachedObject.FromJson(adopted));
+        }
 
         Exception? manageError = null;
         if (needsSync && !KubeObject.IsBeingDeleted(rs))
@@ -253,7 +271,7 @@ public sealed partial class ReplicaSetController : Controller
         return null;
     }
 
-    private async Task ManageReplicasAsync(string key, JsonObject rs, List<JsonObject> filtered, ControllerReference controllerRef, CancellationToken ct)
+    private async Task ManageReplicasAsync(string key, JsonObject rs, List<CachedObject> filtered, ControllerReference controllerRef, CancellationToken ct)
     {
         var spec = (JsonObject)rs["spec"]!;
         var diff = filtered.Count - (int)KubeObject.Int(spec, "replicas", 1);
@@ -291,7 +309,7 @@ public sealed partial class ReplicaSetController : Controller
         {
             diff = Math.Min(diff, BurstReplicas);
             var related = RelatedPods(rs);
-            var toDelete = PodDeletionOrder.PodsToDelete(filtered, related, diff, _time.GetUtcNow());
+            var toDelete = PodDeletionOrder.PodsToDelete(filtered.ConvertAll(p => p.ToJsonObject()), related, diff, _time.GetUtcNow());
             Expectations.ExpectDeletions(key, toDelete.Select(KubeObject.Key).ToList());
             var errors = await Task.WhenAll(toDelete.Select(async pod =>
             {
@@ -385,7 +403,10 @@ public sealed partial class ReplicaSetController : Controller
     }
 
     /// <summary>calculateStatus: counts over the claimed active pods, and the ReplicaFailure condition.</summary>
-    internal static JsonObject CalculateStatus(JsonObject rs, IReadOnlyList<JsonObject> filtered, Exception? manageError, DateTimeOffset now)
+    internal static JsonObject CalculateStatus(JsonObject rs, IReadOnlyList<JsonObject> filtered, Exception? manageError, DateTimeOffset now) =>
+        CalculateStatus(rs, filtered.Select(CachedObject.FromJson).ToList(), manageError, now);
+
+    internal static JsonObject CalculateStatus(JsonObject rs, IReadOnlyList<CachedObject> filtered, Exception? manageError, DateTimeOffset now)
     {
         var spec = rs["spec"] as JsonObject;
         var templateLabels = KubeObject.StringMap((spec?["template"] as JsonObject)?["metadata"] is JsonObject m ? m["labels"] as JsonObject : null);
@@ -393,16 +414,21 @@ public sealed partial class ReplicaSetController : Controller
         long fullyLabeled = 0, ready = 0, available = 0;
         foreach (var pod in filtered)
         {
-            var labels = KubeObject.Labels(pod);
-            if (templateLabels.All(l => KubeObject.String(labels, l.Key) == l.Value))
+            var fully = true;
+            foreach (var (k, v) in templateLabels)
+            {
+                fully &= pod.Labels[k] == v;
+            }
+
+            if (fully)
             {
                 fullyLabeled++;
             }
 
-            if (PodConditions.IsReady(pod))
+            if (pod.IsReady)
             {
                 ready++;
-                if (PodConditions.IsAvailable(pod, minReadySeconds, now))
+                if (pod.IsAvailable(minReadySeconds, now))
                 {
                     available++;
                 }

@@ -12,7 +12,8 @@ public sealed class CachedObjectTests
         "ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"web","uid":"rs-1","controller":true,"blockOwnerDeletion":true},
         {"apiVersion":"v1","kind":"ConfigMap","name":"cm","uid":"cm-1"}],
         "managedFields":[{"manager":"kubectl","operation":"Update","fieldsV1":{"f:metadata":{}}}]},
-        "spec":{"containers":[{"name":"c","image":"nginx"}],"nodeName":"node-7"},"status":{"phase":"Running"}}
+        "spec":{"containers":[{"name":"c","image":"nginx"}],"nodeName":"node-7"},"status":{"phase":"Running",
+        "conditions":[{"type":"PodScheduled","status":"True","lastTransitionTime":"2025-12-31T00:00:00Z"},{"type":"Ready","status":"True","lastTransitionTime":"2026-01-01T00:00:00Z"}]}}
         """;
 
     [Test]
@@ -35,6 +36,12 @@ public sealed class CachedObjectTests
             Assert.That(cached.ControllerOf(), Is.EqualTo(new ControllerReference("apps/v1", "ReplicaSet", "web", "rs-1", true, true)));
             Assert.That(cached.NodeName, Is.EqualTo("node-7"));
             Assert.That(cached.IsBeingDeleted, Is.False);
+            Assert.That(cached.Phase, Is.EqualTo("Running"));
+            Assert.That(cached.IsActivePod, Is.True);
+            Assert.That(cached.IsReady, Is.True);
+            Assert.That(cached.ReadySince, Is.EqualTo(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+            Assert.That(cached.IsAvailable(10, new DateTimeOffset(2026, 1, 1, 0, 0, 5, TimeSpan.Zero)), Is.False);
+            Assert.That(cached.IsAvailable(10, new DateTimeOffset(2026, 1, 1, 0, 0, 11, TimeSpan.Zero)), Is.True);
         });
     }
 

@@ -9,6 +9,8 @@ public sealed class ReplicaSetLogicTests
 {
     private static readonly DateTimeOffset Now = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
 
+    private static readonly IReadOnlyList<JsonObject> NoPods = [];
+
     [TestCase(0, new int[0])]
     [TestCase(1, new[] { 1 })]
     [TestCase(7, new[] { 1, 2, 4 })]
@@ -91,9 +93,9 @@ public sealed class ReplicaSetLogicTests
     {
         var rs = JsonNode.Parse("""{"metadata":{"name":"web"},"spec":{"replicas":2,"template":{}},"status":{"replicas":0}}""")!.AsObject();
 
-        var failed = ReplicaSetController.CalculateStatus(rs, [], new ApiStatusException(403, "Forbidden", "pods \"web-x\" is forbidden: exceeded quota"), Now);
+        var failed = ReplicaSetController.CalculateStatus(rs, NoPods, new ApiStatusException(403, "Forbidden", "pods \"web-x\" is forbidden: exceeded quota"), Now);
         rs["status"] = failed;
-        var recovered = ReplicaSetController.CalculateStatus(rs, [], manageError: null, Now);
+        var recovered = ReplicaSetController.CalculateStatus(rs, NoPods, manageError: null, Now);
 
         var condition = failed["conditions"]![0]!;
         Assert.That(condition["type"]!.GetValue<string>(), Is.EqualTo("ReplicaFailure"));

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Nautilus.Controllers.Client;
 using Nautilus.Controllers.Machinery;
@@ -132,9 +131,9 @@ internal sealed partial class GraphBuilder(IGraphQueues queues, AbsentOwnerCache
 
         var watched = change.Resource;
         var key = change.Key!;
-        if (watched.Informer.TryGet(key, out var obj))
+        if (watched.Informer.TryGetCached(key, out var obj))
         {
-            var uid = KubeFields.Uid(obj);
+            var uid = obj.Uid;
             lock (_lock)
             {
                 if (watched.KeyToUid.TryGetValue(key, out var previous) && previous != uid)
@@ -155,13 +154,14 @@ internal sealed partial class GraphBuilder(IGraphQueues queues, AbsentOwnerCache
         }
     }
 
-    private void ProcessUpsert(ApiResource resource, JsonObject obj, string uid)
+    /// <summary>Reads only the cached metadata: every change of every watched object passes here.</summary>
+    private void ProcessUpsert(ApiResource resource, CachedObject obj, string uid)
     {
-        var identity = new ObjectReference(resource.GroupVersion, resource.Kind, KubeFields.Namespace(obj), KubeFields.Name(obj), uid);
-        var owners = OwnerReference.Parse(obj);
-        var beingDeleted = KubeFields.IsBeingDeleted(obj);
-        var foreground = beingDeleted && KubeFields.HasFinalizer(obj, ForegroundFinalizer);
-        var orphan = beingDeleted && KubeFields.HasFinalizer(obj, OrphanFinalizer);
+        var identity = new ObjectReference(resource.GroupVersion, resource.Kind, obj.Namespace, obj.Name, uid);
+        var owners = OwnerReference.FromCached(obj);
+        var beingDeleted = obj.IsBeingDeleted;
+        var foreground = beingDeleted && obj.Finalizers.Contains(ForegroundFinalizer);
+        var orphan = beingDeleted && obj.Finalizers.Contains(OrphanFinalizer);
 
         _uidToNode.TryGetValue(uid, out var node);
         if (node is { Observed: false })

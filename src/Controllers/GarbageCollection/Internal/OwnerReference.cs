@@ -15,6 +15,21 @@ internal sealed record OwnerReference(string ApiVersion, string Kind, string Nam
     public bool MatchesCoordinates(ObjectReference identity) =>
         Uid == identity.Uid && Name == identity.Name && Kind == identity.Kind && ApiVersion == identity.ApiVersion;
 
+    /// <summary>The references an informer cached (controller and blockOwnerDeletion: true, or null for false and absent alike).</summary>
+    public static List<OwnerReference> FromCached(CachedObject obj)
+    {
+        var result = new List<OwnerReference>(obj.OwnerReferences.Count);
+        foreach (var r in obj.OwnerReferences)
+        {
+            if (r.Uid.Length > 0)
+            {
+                result.Add(new OwnerReference(r.ApiVersion, r.Kind, r.Name, r.Uid, r.Controller ? true : null, r.BlockOwnerDeletion ? true : null));
+            }
+        }
+
+        return result;
+    }
+
     public static List<OwnerReference> Parse(JsonObject obj)
     {
         var result = new List<OwnerReference>();
