@@ -120,13 +120,13 @@ public sealed class OpenApiDocumentsTests
     }
 
     [Test]
-    public void Patch_WithoutPatchStrategies_DoesNotOfferStrategicMergePatch()
+    public void Patch_WithGeneratedSchemas_OffersStrategicMergePatch()
     {
         var patch = V3("", "v1")["paths"]!["/api/v1/namespaces/{namespace}/pods/{name}"]!["patch"]!;
 
         Assert.That(patch["requestBody"]!["content"]!.AsObject().Select(c => c.Key), Is.EquivalentTo(new[]
         {
-            "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json",
+            "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json",
         }));
     }
 
