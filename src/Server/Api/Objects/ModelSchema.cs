@@ -78,6 +78,16 @@ public sealed class ModelSchema
 
     private static readonly Lock Gate = new();
     private static readonly Dictionary<Type, ModelSchema> ByType = [];
+    private static readonly Lazy<ModelSchema> Unmodelled = new(() => new ModelSchema
+    {
+        Kind = ModelSchemaKind.Object,
+        Fields = new SortedDictionary<string, ModelField>(StringComparer.Ordinal)
+        {
+            ["apiVersion"] = new("apiVersion", String, null, FieldMarkers.None),
+            ["kind"] = new("kind", String, null, FieldMarkers.None),
+            ["metadata"] = new("metadata", ForType(typeof(V1ObjectMeta)), null, FieldMarkers.None),
+        },
+    });
 
     private ModelSchema()
     {
@@ -121,6 +131,9 @@ public sealed class ModelSchema
     /// <summary>The schema of a kind (group "" for core); null when the client does not model it.</summary>
     public static ModelSchema? ForKind(string group, string version, string kind) =>
         KubernetesModelTypes.TryGetEntity(group, version, kind, out var type) ? ForType(type) : null;
+
+    /// <summary>A kind the client does not model (a custom resource): only its type and object metadata are known.</summary>
+    public static ModelSchema UnmodelledKind => Unmodelled.Value;
 
     /// <summary>The schema of a model type (built once, shared by every kind that reaches it).</summary>
     public static ModelSchema ForType(Type type)
