@@ -68,6 +68,20 @@ public sealed class OpenApiTests
     }
 
     [Test]
+    public async Task ExplainFromOpenApiV2_PrintsTheSwaggerDocs()
+    {
+        KubectlResult result = await _server.Kubectl("explain", "--output=plaintext-openapiv2", "deployment.spec.strategy");
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Stdout, Does.StartWith("KIND:     Deployment\nVERSION:  apps/v1\n\nRESOURCE: strategy <Object>\n"));
+            Assert.That(result.Stdout, Does.Contain("   rollingUpdate\t<Object>\n     Rolling update config params. Present only if DeploymentStrategyType =\n"));
+            Assert.That(result.Stdout, Does.Contain("   type\t<string>\n"));
+        });
+    }
+
+    [Test]
     public async Task ExplainUnknownField_FailsAsKubectlDoes()
     {
         KubectlResult result = await _server.Kubectl("explain", "pod.spec.nosuchfield");
@@ -89,6 +103,21 @@ public sealed class OpenApiTests
         Assert.That(applied.ExitCode, Is.Zero, applied.ToString());
         V1Deployment stored = await _server.Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
         Assert.That(stored.Spec.Template.Spec.Containers.Single().Ports.Select(p => (p.ContainerPort, p.Name)), Is.EqualTo(new (int, string?)[] { (80, null), (8443, "https") }));
+    }
+
+    [Test]
+    public async Task ApplyAgainWithoutAPort_RemovesOnlyThatPort()
+    {
+        string ns = await _server.CreateNamespaceAsync();
+        KubectlResult first = await _server.KubectlInput(Deployment(ns, (80, "http"), (81, "metrics"), (443, "https")), "apply", "-f", "-");
+        Assert.That(first.ExitCode, Is.Zero, first.ToString());
+
+        KubectlResult second = await _server.KubectlInput(Deployment(ns, (80, "http"), (443, "https")), "apply", "-f", "-");
+
+        Assert.That(second.ExitCode, Is.Zero, second.ToString());
+        Assert.That(second.Stdout.Trim(), Is.EqualTo("deployment.apps/web configured"));
+        V1Deployment stored = await _server.Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
+        Assert.That(stored.Spec.Template.Spec.Containers.Single().Ports.Select(p => p.Name), Is.EqualTo(new[] { "http", "https" }));
     }
 
     [Test]

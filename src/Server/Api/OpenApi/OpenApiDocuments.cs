@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Google.Protobuf;
 using Nautilus.Server.Api.Discovery;
 
 namespace Nautilus.Server.Api.OpenApi;
@@ -100,8 +99,9 @@ public sealed class OpenApiDocuments
         }
 
         V3Index = BuildIndex();
-        V2Json = JsonSerializer.SerializeToUtf8Bytes(RenderV2(v2Paths, v2Schemas), SerializerOptions);
-        V2Protobuf = BuildV2Protobuf();
+        var v2 = RenderV2(v2Paths, v2Schemas);
+        V2Json = JsonSerializer.SerializeToUtf8Bytes(v2, SerializerOptions);
+        V2Protobuf = GnosticV2.Encode(v2);
     }
 
     /// <summary>GET /openapi/v3: the group-versions and the URL (with content hash) of each document.</summary>
@@ -110,11 +110,7 @@ public sealed class OpenApiDocuments
     /// <summary>GET /openapi/v2 as JSON.</summary>
     public byte[] V2Json { get; }
 
-    /// <summary>
-    /// GET /openapi/v2 as the gnostic OpenAPIv2 protobuf Document. Only swagger and info are
-    /// encoded: it carries no paths or definitions, so kubectl finds no schema for a kind there
-    /// and falls back to its compiled-in types (patches) or the v3 document (validation).
-    /// </summary>
+    /// <summary>GET /openapi/v2 as the gnostic OpenAPIv2 protobuf Document (swagger, info and definitions, see <see cref="GnosticV2"/>).</summary>
     public byte[] V2Protobuf { get; }
 
     /// <summary>The v3 documents, keyed by index path ("api/v1", "apis/apps/v1").</summary>
@@ -237,30 +233,6 @@ public sealed class OpenApiDocuments
         }
 
         return JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["paths"] = paths }, SerializerOptions);
-    }
-
-    private static byte[] BuildV2Protobuf()
-    {
-        // openapi.v2.Document { string swagger = 1; Info info = 2; }, Info { string title = 1; string version = 2; }
-        var info = new MemoryStream();
-        using (var output = new CodedOutputStream(info, leaveOpen: true))
-        {
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteString("Kubernetes");
-            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-            output.WriteString(DiscoveryDocuments.GitVersion);
-        }
-
-        var document = new MemoryStream();
-        using (var output = new CodedOutputStream(document, leaveOpen: true))
-        {
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteString("2.0");
-            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(info.ToArray()));
-        }
-
-        return document.ToArray();
     }
 
     // ---- the operation model, rendered as OpenAPI v3 and as Swagger 2.0 ----
