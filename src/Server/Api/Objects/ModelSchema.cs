@@ -23,7 +23,12 @@ public enum ModelSchemaKind : byte
 }
 
 /// <summary>One field of a struct: its wire name, schema, description and markers.</summary>
-public sealed record ModelField(string Name, ModelSchema Schema, string? Description, FieldMarkers Markers);
+/// <param name="Declaring">The model class declaring the field, and <paramref name="Property"/> its C# name: where the description is read from.</param>
+public sealed record ModelField(string Name, ModelSchema Schema, FieldMarkers Markers, Type? Declaring = null, string? Property = null)
+{
+    /// <summary>kube's description of the field; read on demand (only the OpenAPI documents need it).</summary>
+    public string? Description => Declaring is null ? null : ModelDocs.OfProperty(Declaring, Property!);
+}
 
 /// <summary>
 /// The schema of the served kinds, built once by reflection over the official client's
@@ -83,11 +88,14 @@ public sealed class ModelSchema
         Kind = ModelSchemaKind.Object,
         Fields = new SortedDictionary<string, ModelField>(StringComparer.Ordinal)
         {
-            ["apiVersion"] = new("apiVersion", String, null, FieldMarkers.None),
-            ["kind"] = new("kind", String, null, FieldMarkers.None),
-            ["metadata"] = new("metadata", ForType(typeof(V1ObjectMeta)), null, FieldMarkers.None),
+            ["apiVersion"] = new("apiVersion", String, FieldMarkers.None),
+            ["kind"] = new("kind", String, FieldMarkers.None),
+            ["metadata"] = new("metadata", ForType(typeof(V1ObjectMeta)), FieldMarkers.None),
         },
     });
+
+    private string? _definition;
+    private string? _description;
 
     private ModelSchema()
     {
@@ -98,11 +106,23 @@ public sealed class ModelSchema
     /// <summary>The model class of a struct; null otherwise.</summary>
     public Type? ModelType { get; private init; }
 
-    /// <summary>The OpenAPI definition name of a struct or named scalar (io.k8s.api.core.v1.Container); null for an inline schema.</summary>
-    public string? Definition { get; private init; }
+    /// <summary>
+    /// The OpenAPI definition name of a struct or named scalar (io.k8s.api.core.v1.Container); null
+    /// for an inline schema. A struct's is looked up on demand: naming every model type costs a
+    /// walk of the whole client assembly that validation and patching do not need.
+    /// </summary>
+    public string? Definition
+    {
+        get => ModelType is null ? _definition : _definition ??= KubernetesModelTypes.DefinitionName(ModelType);
+        private init => _definition = value;
+    }
 
-    /// <summary>The description of the type itself (the field's description is on <see cref="ModelField"/>).</summary>
-    public string? Description { get; private init; }
+    /// <summary>The description of the type itself (the field's description is on <see cref="ModelField"/>), read on demand.</summary>
+    public string? Description
+    {
+        get => ModelType is null ? _description : ModelDocs.OfType(ModelType);
+        private init => _description = value;
+    }
 
     /// <summary>The OpenAPI type of a scalar: string, integer, number, boolean.</summary>
     public string? JsonType { get; private init; }
@@ -222,10 +242,7 @@ public sealed class ModelSchema
             return Any;
         }
 
-        var node = new ModelSchema
-        {
-            Kind = ModelSchemaKind.Object, ModelType = type, Definition = KubernetesModelTypes.DefinitionName(type), Description = ModelDocs.OfType(type),
-        };
+        var node = new ModelSchema { Kind = ModelSchemaKind.Object, ModelType = type };
         ByType[type] = node;
         node.Atomic = SchemaMarkers.IsAtomicStruct(type.Name);
         node.Required = SchemaMarkers.RequiredOf(type.Name);
@@ -248,7 +265,7 @@ public sealed class ModelSchema
                 "FieldsV1" => FieldsV1,
                 _ => Build(property.PropertyType),
             };
-            fields[name.Name] = new ModelField(name.Name, schema, ModelDocs.OfProperty(type, property.Name), SchemaMarkers.Of(type.Name, name.Name));
+            fields[name.Name] = new ModelField(name.Name, schema, SchemaMarkers.Of(type.Name, name.Name), type, property.Name);
         }
 
         node.Fields = fields;

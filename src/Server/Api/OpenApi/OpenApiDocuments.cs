@@ -64,63 +64,39 @@ public sealed class OpenApiDocuments
     private static readonly JsonSerializerOptions SerializerOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly IOpenApiSchemaSource _source;
-    private readonly Dictionary<string, OpenApiV3Document> _v3 = new(StringComparer.Ordinal);
+    private readonly ResourceRegistry _registry;
+    private readonly Lazy<Built> _built;
 
+    /// <summary>
+    /// Starts building the documents on the thread pool and returns: the first build reflects over
+    /// the client's model types and reads their XML documentation (about a second), which no
+    /// request other than /openapi should wait for. A request that arrives earlier waits for it.
+    /// </summary>
     public OpenApiDocuments(ResourceRegistry registry, IOpenApiSchemaSource? schemaSource = null)
     {
         _source = schemaSource ?? new ModelSchemaSource();
-        var v2Paths = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-        var v2Schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-        foreach (var group in registry.Groups.Prepend(""))
-        {
-            foreach (var version in registry.VersionsOf(group))
-            {
-                var paths = BuildPaths(registry, group, version);
-                var schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-                foreach (var (group2, version2, kind) in ReferencedKinds(registry, group, version))
-                {
-                    _source.AddDefinition(group2, version2, kind, schemas);
-                }
-
-                var path = group.Length == 0 ? "api/" + version : "apis/" + group + "/" + version;
-                var json = JsonSerializer.SerializeToUtf8Bytes(RenderV3(paths, schemas), SerializerOptions);
-                _v3[path] = new OpenApiV3Document(path, json, Convert.ToHexString(SHA512.HashData(json)));
-
-                foreach (var item in paths)
-                {
-                    v2Paths[item.Path] = RenderV2PathItem(item);
-                }
-
-                foreach (var (name, schema) in schemas)
-                {
-                    v2Schemas.TryAdd(name, schema);
-                }
-            }
-        }
-
-        V3Index = BuildIndex();
-        var v2 = RenderV2(v2Paths, v2Schemas);
-        V2Json = JsonSerializer.SerializeToUtf8Bytes(v2, SerializerOptions);
-        V2Protobuf = GnosticV2.Encode(v2);
+        _registry = registry;
+        _built = new Lazy<Built>(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+        ThreadPool.UnsafeQueueUserWorkItem(static built => _ = built.Value, _built, preferLocal: false);
     }
 
     /// <summary>GET /openapi/v3: the group-versions and the URL (with content hash) of each document.</summary>
-    public byte[] V3Index { get; }
+    public byte[] V3Index => _built.Value.V3Index;
 
     /// <summary>GET /openapi/v2 as JSON.</summary>
-    public byte[] V2Json { get; }
+    public byte[] V2Json => _built.Value.V2Json;
 
     /// <summary>GET /openapi/v2 as the gnostic OpenAPIv2 protobuf Document (swagger, info and definitions, see <see cref="GnosticV2"/>).</summary>
-    public byte[] V2Protobuf { get; }
+    public byte[] V2Protobuf => _built.Value.V2Protobuf;
 
     /// <summary>The v3 documents, keyed by index path ("api/v1", "apis/apps/v1").</summary>
-    public IReadOnlyDictionary<string, OpenApiV3Document> V3Documents => _v3;
+    public IReadOnlyDictionary<string, OpenApiV3Document> V3Documents => _built.Value.V3;
 
     /// <summary>The v3 document of a group-version, or 404 as kube-apiserver clients see it.</summary>
     public OpenApiV3Document V3(string group, string version)
     {
         var path = string.IsNullOrEmpty(group) ? "api/" + version : "apis/" + group + "/" + version;
-        return _v3.TryGetValue(path, out var document) ? document : throw DiscoveryDocuments.NotFound();
+        return _built.Value.V3.TryGetValue(path, out var document) ? document : throw DiscoveryDocuments.NotFound();
     }
 
     public static OpenApiV2Format NegotiateV2(string? accept)
@@ -224,12 +200,50 @@ public sealed class OpenApiDocuments
         }
     }
 
-    private byte[] BuildIndex()
+    private sealed record Built(Dictionary<string, OpenApiV3Document> V3, byte[] V3Index, byte[] V2Json, byte[] V2Protobuf);
+
+    private Built Build()
+    {
+        var v3 = new Dictionary<string, OpenApiV3Document>(StringComparer.Ordinal);
+        var v2Paths = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        var v2Schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var group in _registry.Groups.Prepend(""))
+        {
+            foreach (var version in _registry.VersionsOf(group))
+            {
+                var paths = BuildPaths(_registry, group, version);
+                var schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+                foreach (var (group2, version2, kind) in ReferencedKinds(_registry, group, version))
+                {
+                    _source.AddDefinition(group2, version2, kind, schemas);
+                }
+
+                var path = group.Length == 0 ? "api/" + version : "apis/" + group + "/" + version;
+                var json = JsonSerializer.SerializeToUtf8Bytes(RenderV3(paths, schemas), SerializerOptions);
+                v3[path] = new OpenApiV3Document(path, json, Convert.ToHexString(SHA512.HashData(json)));
+
+                foreach (var item in paths)
+                {
+                    v2Paths[item.Path] = RenderV2PathItem(item);
+                }
+
+                foreach (var (name, schema) in schemas)
+                {
+                    v2Schemas.TryAdd(name, schema);
+                }
+            }
+        }
+
+        var v2 = RenderV2(v2Paths, v2Schemas);
+        return new Built(v3, BuildIndex(v3), JsonSerializer.SerializeToUtf8Bytes(v2, SerializerOptions), GnosticV2.Encode(v2));
+    }
+
+    private static byte[] BuildIndex(Dictionary<string, OpenApiV3Document> v3)
     {
         var paths = new JsonObject();
-        foreach (var path in _v3.Keys.Order(StringComparer.Ordinal))
+        foreach (var path in v3.Keys.Order(StringComparer.Ordinal))
         {
-            paths[path] = new JsonObject { ["serverRelativeURL"] = "/openapi/v3/" + path + "?hash=" + _v3[path].Hash };
+            paths[path] = new JsonObject { ["serverRelativeURL"] = "/openapi/v3/" + path + "?hash=" + v3[path].Hash };
         }
 
         return JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["paths"] = paths }, SerializerOptions);
