@@ -38,6 +38,27 @@ public sealed class OpenApiTests
         });
     }
 
+    /// <summary>Every kubectl the machine carries reads the same documents (explain uses OpenAPI v3 from 1.27 on).</summary>
+    [TestCase(27)]
+    [TestCase(28)]
+    [TestCase(29)]
+    [TestCase(30)]
+    [TestCase(31)]
+    [TestCase(33)]
+    public async Task ExplainWithOtherKubectlMinors_PrintsTheSameFields(int minor)
+    {
+        Task<KubectlResult>? run = _server.KubectlMinor(minor, "explain", "svc.spec.ports", "--recursive");
+        if (run is null)
+        {
+            Assert.Ignore($"no kubectl 1.{minor} beside the kubectl on PATH");
+        }
+
+        KubectlResult result = await run;
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(Lines(result.Stdout), Is.SupersetOf(new[] { "FIELD: ports <[]ServicePort>", "  port\t<integer> -required-", "  targetPort\t<IntOrString>" }), result.Stdout);
+    }
+
     [Test]
     public async Task ExplainDeploymentRollingUpdate_PrintsIntOrStringFields()
     {
