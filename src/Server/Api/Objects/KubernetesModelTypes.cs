@@ -6,8 +6,9 @@ using k8s.Models;
 namespace Nautilus.Server.Api.Objects;
 
 /// <summary>
-/// Reflection over the official client's model types, shared by the schemas derived from them
-/// (field validation, server-side apply): one index of kinds to types, built once.
+/// Reflection over the official client's model types, shared by the schema derived from them
+/// (<see cref="ModelSchema"/>: OpenAPI, field validation, patching, server-side apply): one index
+/// of kinds to types and one of types to their OpenAPI definition names, each built once.
 /// </summary>
 internal static partial class KubernetesModelTypes
 {

@@ -77,7 +77,20 @@ public sealed class OpenApiDocuments
         _source = schemaSource ?? new ModelSchemaSource();
         _registry = registry;
         _built = new Lazy<Built>(Build, LazyThreadSafetyMode.ExecutionAndPublication);
-        ThreadPool.UnsafeQueueUserWorkItem(static built => _ = built.Value, _built, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static built =>
+            {
+                try
+                {
+                    _ = built.Value;
+                }
+                catch (Exception)
+                {
+                    // The Lazy keeps the exception: every /openapi request rethrows it (a 500), the process lives on.
+                }
+            },
+            _built,
+            preferLocal: false);
     }
 
     /// <summary>GET /openapi/v3: the group-versions and the URL (with content hash) of each document.</summary>
