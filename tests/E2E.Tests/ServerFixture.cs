@@ -138,10 +138,18 @@ public sealed class ServerFixture : IAsyncDisposable
     }
 
     /// <summary>Runs the machine's kubectl against this server (<c>--kubeconfig</c> is added).</summary>
-    public Task<KubectlResult> Kubectl(params string[] args) => RunKubectl(stdin: null, args);
+    public Task<KubectlResult> Kubectl(params string[] args) => RunKubectl("kubectl", stdin: null, args);
+
+    /// <summary>
+    /// Runs one kubectl minor version directly, bypassing the dispatcher on PATH (which runs the
+    /// minor matching the server's): the <c>kubectl.1.NN</c> installed beside it, or null when
+    /// this machine has no such binary.
+    /// </summary>
+    public Task<KubectlResult>? KubectlMinor(int minor, params string[] args) =>
+        VersionedKubectl(minor) is { } executable ? RunKubectl(executable, stdin: null, args) : null;
 
     /// <summary>Runs kubectl with <paramref name="stdin"/> on its standard input (for <c>-f -</c>).</summary>
-    public Task<KubectlResult> KubectlInput(string stdin, params string[] args) => RunKubectl(stdin, args);
+    public Task<KubectlResult> KubectlInput(string stdin, params string[] args) => RunKubectl("kubectl", stdin, args);
 
     /// <summary>
     /// Polls <paramref name="condition"/> until it holds; fails the test with
@@ -197,9 +205,27 @@ public sealed class ServerFixture : IAsyncDisposable
         },
     };
 
-    private async Task<KubectlResult> RunKubectl(string? stdin, string[] args)
+    private static string? VersionedKubectl(int minor)
     {
-        var startInfo = new ProcessStartInfo("kubectl")
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var dispatcher = new FileInfo(Path.Combine(directory, "kubectl"));
+            if (!dispatcher.Exists)
+            {
+                continue;
+            }
+
+            var target = dispatcher.ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? dispatcher.FullName;
+            var versioned = Path.Combine(Path.GetDirectoryName(target)!, "kubectl.1." + minor);
+            return File.Exists(versioned) ? versioned : null;
+        }
+
+        return null;
+    }
+
+    private async Task<KubectlResult> RunKubectl(string executable, string? stdin, string[] args)
+    {
+        var startInfo = new ProcessStartInfo(executable)
         {
             UseShellExecute = false,
             RedirectStandardInput = stdin is not null,

@@ -231,7 +231,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         {
             "application/json-patch+json" => current => AsObject(JsonPatch.Apply(current, body.Span)),
             "application/merge-patch+json" => current => AsObject(MergePatch.Apply(current, ParsePatch(body), strategic: false)),
-            "application/strategic-merge-patch+json" => current => AsObject(MergePatch.Apply(current, ParsePatch(body), strategic: true)),
+            "application/strategic-merge-patch+json" => current => AsObject(MergePatch.Apply(current, ParsePatch(body), strategic: true, ModelSchema.ForKind(external.Group, external.Version, external.Kind))),
             _ => throw new ApiException(415, "UnsupportedMediaType", $"the server does not support the patch type {mediaType}: accepted types are application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"),
         };
 

@@ -120,13 +120,13 @@ public sealed class OpenApiDocumentsTests
     }
 
     [Test]
-    public void Patch_WithoutPatchStrategies_DoesNotOfferStrategicMergePatch()
+    public void Patch_WithGeneratedSchemas_OffersStrategicMergePatch()
     {
         var patch = V3("", "v1")["paths"]!["/api/v1/namespaces/{namespace}/pods/{name}"]!["patch"]!;
 
         Assert.That(patch["requestBody"]!["content"]!.AsObject().Select(c => c.Key), Is.EquivalentTo(new[]
         {
-            "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json",
+            "application/apply-patch+yaml", "application/json-patch+json", "application/merge-patch+json", "application/strategic-merge-patch+json",
         }));
     }
 
@@ -185,21 +185,43 @@ public sealed class OpenApiDocumentsTests
     }
 
     [Test]
-    public void V2Protobuf_IsAGnosticDocumentWithSwaggerAndInfo()
+    public void V2Protobuf_IsAGnosticDocumentWithEveryDefinition()
     {
-        var input = new CodedInputStream(Documents.V2Protobuf);
-        var fields = new Dictionary<int, ByteString>();
-        uint tag;
-        while ((tag = input.ReadTag()) != 0)
-        {
-            fields[WireFormat.GetTagFieldNumber(tag)] = input.ReadBytes();
-        }
+        var fields = Fields(Documents.V2Protobuf.AsSpan().ToArray());
+        var definitions = Fields(fields[9].Single().ToByteArray())[1].Select(named => Fields(named.ToByteArray())).ToList();
+        var pod = definitions.Single(d => d[1].Single().ToStringUtf8() == "io.k8s.api.core.v1.Pod")[2].Single();
+        var podFields = Fields(pod.ToByteArray());
+        var extension = Fields(podFields[31].Single().ToByteArray());
 
         Assert.Multiple(() =>
         {
-            Assert.That(fields[1].ToStringUtf8(), Is.EqualTo("2.0"));
-            Assert.That(fields[2].ToStringUtf8(), Does.Contain("Kubernetes"));
+            Assert.That(fields[1].Single().ToStringUtf8(), Is.EqualTo("2.0"));
+            Assert.That(Fields(fields[2].Single().ToByteArray())[1].Single().ToStringUtf8(), Is.EqualTo("Kubernetes"));
+            Assert.That(definitions, Has.Count.EqualTo(JsonNode.Parse(Documents.V2Json)!["definitions"]!.AsObject().Count));
+            Assert.That(podFields[4].Single().ToStringUtf8(), Does.StartWith("Pod is a collection of containers"));
+            Assert.That(extension[1].Single().ToStringUtf8(), Is.EqualTo("x-kubernetes-group-version-kind"));
+            Assert.That(Fields(extension[2].Single().ToByteArray())[2].Single().ToStringUtf8(), Is.EqualTo("""[{"group":"","kind":"Pod","version":"v1"}]"""));
         });
+    }
+
+    /// <summary>The length-delimited fields of a protobuf message by field number (every field here is a string or message).</summary>
+    private static Dictionary<int, List<ByteString>> Fields(byte[] message)
+    {
+        var input = new CodedInputStream(message);
+        var fields = new Dictionary<int, List<ByteString>>();
+        uint tag;
+        while ((tag = input.ReadTag()) != 0)
+        {
+            var number = WireFormat.GetTagFieldNumber(tag);
+            if (!fields.TryGetValue(number, out var values))
+            {
+                fields[number] = values = [];
+            }
+
+            values.Add(input.ReadBytes());
+        }
+
+        return fields;
     }
 
     [TestCase("application/com.github.proto-openapi.spec.v2@v1.0+protobuf", OpenApiV2Format.Protobuf)]

@@ -1,9 +1,5 @@
-using System.Collections;
 using System.Collections.Concurrent;
-using System.Reflection;
 using System.Text.Json.Nodes;
-using System.Text.Json.Serialization;
-using k8s.Models;
 
 using Nautilus.Server.Api.Objects;
 
@@ -26,9 +22,8 @@ public enum MergeKind : byte
 /// <summary>
 /// The merge semantics of a kind's fields, as kube-apiserver derives them from its OpenAPI
 /// (<c>x-kubernetes-list-type</c>, <c>x-kubernetes-list-map-keys</c>, <c>x-kubernetes-map-type</c>):
-/// built once per kind by reflection over the <c>k8s.Models</c> types, with the list and
-/// struct semantics of <see cref="ListSemantics"/>. Unlike FieldSchema, a node knows the type
-/// it came from, since list semantics are declared per type and field.
+/// a view of the kind's <see cref="ModelSchema"/> (the markers of <see cref="SchemaMarkers"/>),
+/// built once per kind. A list field is atomic unless its markers make it a set or a map.
 /// </summary>
 public sealed class MergeSchema
 {
@@ -60,7 +55,7 @@ public sealed class MergeSchema
     /// <summary>The merge schema of a served kind; null when the model types do not know it.</summary>
     public static MergeSchema? ForKind(string group, string version, string kind) =>
         ByKind.GetOrAdd((group, version, kind), static key =>
-            KubernetesModelTypes.TryGetEntity(key.Item1, key.Item2, key.Item3, out var type) ? FromType(type, new Dictionary<Type, MergeSchema>()) : null);
+            ModelSchema.ForKind(key.Item1, key.Item2, key.Item3) is { } schema ? From(schema, new Dictionary<ModelSchema, MergeSchema>()) : null);
 
     /// <summary>A map with free keys whose values follow <paramref name="element"/>.</summary>
     public static MergeSchema MapOf(MergeSchema element) => new() { Kind = MergeKind.Map, Element = element };
@@ -79,62 +74,41 @@ public sealed class MergeSchema
     /// <summary>The schema of one struct field, or null when the struct does not declare it.</summary>
     public MergeSchema? Field(string name) => Fields is not null && Fields.TryGetValue(name, out var field) ? field : null;
 
-    private static MergeSchema FromType(Type type, Dictionary<Type, MergeSchema> seen)
+    private static MergeSchema From(ModelSchema node, Dictionary<ModelSchema, MergeSchema> seen)
     {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        if (type == typeof(object) || type == typeof(System.Text.Json.JsonElement))
+        switch (node.Kind)
         {
-            return Untyped;
+            case ModelSchemaKind.Scalar:
+                return Scalar;
+            case ModelSchemaKind.Any:
+                return Untyped;
+            case ModelSchemaKind.Map:
+                return MapOf(From(node.Element ?? ModelSchema.Any, seen));
+            case ModelSchemaKind.Array:
+                return AtomicListOf(From(node.Element ?? ModelSchema.Any, seen));
         }
 
-        if (KubernetesModelTypes.IsScalar(type))
-        {
-            return Scalar;
-        }
-
-        if (seen.TryGetValue(type, out var known))
+        if (seen.TryGetValue(node, out var known))
         {
             return known;
         }
 
-        if (KubernetesModelTypes.GenericArgument(type, typeof(IDictionary<,>), 1) is { } valueType)
+        var obj = new MergeSchema { Kind = MergeKind.Struct, Fields = new Dictionary<string, MergeSchema>(StringComparer.Ordinal), Atomic = node.Atomic };
+        seen[node] = obj;
+        foreach (var (name, field) in node.Fields)
         {
-            return new MergeSchema { Kind = MergeKind.Map, Element = FromType(valueType, seen) };
-        }
-
-        if (KubernetesModelTypes.GenericArgument(type, typeof(IEnumerable<>), 0) is { } itemType)
-        {
-            return new MergeSchema { Kind = MergeKind.List, Atomic = true, Element = FromType(itemType, seen) };
-        }
-
-        if (typeof(IEnumerable).IsAssignableFrom(type) || type.Namespace != typeof(V1Pod).Namespace)
-        {
-            return Untyped;
-        }
-
-        var obj = new MergeSchema { Kind = MergeKind.Struct, Fields = new Dictionary<string, MergeSchema>(StringComparer.Ordinal), Atomic = ListSemantics.IsAtomicStruct(type.Name) };
-        seen[type] = obj;
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
-        {
-            if (property.GetCustomAttribute<JsonPropertyNameAttribute>() is not { } name)
+            var schema = From(field.Schema, seen);
+            var markers = field.Markers;
+            if (schema.Kind == MergeKind.List && markers.ListType is "map" or "set")
             {
-                continue;
+                schema = AssociativeListOf(schema.Element ?? Untyped, markers.ListType == "map" ? markers.ListMapKeys ?? [] : [], markers.KeyDefaults);
+            }
+            else if (schema.Kind == MergeKind.Map && markers.MapType == "atomic")
+            {
+                schema = new MergeSchema { Kind = MergeKind.Map, Atomic = true, Element = schema.Element };
             }
 
-            var field = FromType(property.PropertyType, seen);
-            if (field.Kind == MergeKind.List && ListSemantics.ListOf(type.Name, name.Name) is { } list)
-            {
-                field = new MergeSchema
-                {
-                    Kind = MergeKind.List, Atomic = list.Keys is null, Element = field.Element, Keys = list.Keys, KeyDefaults = list.KeyDefaults,
-                };
-            }
-            else if (field.Kind == MergeKind.Map && ListSemantics.IsAtomicMap(type.Name, name.Name))
-            {
-                field = new MergeSchema { Kind = MergeKind.Map, Atomic = true, Element = field.Element };
-            }
-
-            obj.Fields[name.Name] = field;
+            obj.Fields[name] = schema;
         }
 
         return obj;

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Google.Protobuf;
 using Nautilus.Server.Api.Discovery;
 
 namespace Nautilus.Server.Api.OpenApi;
@@ -65,66 +64,52 @@ public sealed class OpenApiDocuments
     private static readonly JsonSerializerOptions SerializerOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     private readonly IOpenApiSchemaSource _source;
-    private readonly Dictionary<string, OpenApiV3Document> _v3 = new(StringComparer.Ordinal);
+    private readonly ResourceRegistry _registry;
+    private readonly Lazy<Built> _built;
 
+    /// <summary>
+    /// Starts building the documents on the thread pool and returns: the first build reflects over
+    /// the client's model types and reads their XML documentation (about a second), which no
+    /// request other than /openapi should wait for. A request that arrives earlier waits for it.
+    /// </summary>
     public OpenApiDocuments(ResourceRegistry registry, IOpenApiSchemaSource? schemaSource = null)
     {
-        _source = schemaSource ?? new MinimalOpenApiSchemaSource(registry);
-        var v2Paths = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-        var v2Schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-        foreach (var group in registry.Groups.Prepend(""))
-        {
-            foreach (var version in registry.VersionsOf(group))
+        _source = schemaSource ?? new ModelSchemaSource();
+        _registry = registry;
+        _built = new Lazy<Built>(Build, LazyThreadSafetyMode.ExecutionAndPublication);
+        ThreadPool.UnsafeQueueUserWorkItem(
+            static built =>
             {
-                var paths = BuildPaths(registry, group, version);
-                var schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
-                foreach (var (group2, version2, kind) in ReferencedKinds(registry, group, version))
+                try
                 {
-                    _source.AddDefinition(group2, version2, kind, schemas);
+                    _ = built.Value;
                 }
-
-                var path = group.Length == 0 ? "api/" + version : "apis/" + group + "/" + version;
-                var json = JsonSerializer.SerializeToUtf8Bytes(RenderV3(paths, schemas), SerializerOptions);
-                _v3[path] = new OpenApiV3Document(path, json, Convert.ToHexString(SHA512.HashData(json)));
-
-                foreach (var item in paths)
+                catch (Exception)
                 {
-                    v2Paths[item.Path] = RenderV2PathItem(item);
+                    // The Lazy keeps the exception: every /openapi request rethrows it (a 500), the process lives on.
                 }
-
-                foreach (var (name, schema) in schemas)
-                {
-                    v2Schemas.TryAdd(name, schema);
-                }
-            }
-        }
-
-        V3Index = BuildIndex();
-        V2Json = JsonSerializer.SerializeToUtf8Bytes(RenderV2(v2Paths, v2Schemas), SerializerOptions);
-        V2Protobuf = BuildV2Protobuf();
+            },
+            _built,
+            preferLocal: false);
     }
 
     /// <summary>GET /openapi/v3: the group-versions and the URL (with content hash) of each document.</summary>
-    public byte[] V3Index { get; }
+    public byte[] V3Index => _built.Value.V3Index;
 
     /// <summary>GET /openapi/v2 as JSON.</summary>
-    public byte[] V2Json { get; }
+    public byte[] V2Json => _built.Value.V2Json;
 
-    /// <summary>
-    /// GET /openapi/v2 as the gnostic OpenAPIv2 protobuf Document. Only swagger and info are
-    /// encoded: it carries no paths or definitions, so kubectl finds no schema for a kind there
-    /// and falls back to its compiled-in types (patches) or the v3 document (validation).
-    /// </summary>
-    public byte[] V2Protobuf { get; }
+    /// <summary>GET /openapi/v2 as the gnostic OpenAPIv2 protobuf Document (swagger, info and definitions, see <see cref="GnosticV2"/>).</summary>
+    public byte[] V2Protobuf => _built.Value.V2Protobuf;
 
     /// <summary>The v3 documents, keyed by index path ("api/v1", "apis/apps/v1").</summary>
-    public IReadOnlyDictionary<string, OpenApiV3Document> V3Documents => _v3;
+    public IReadOnlyDictionary<string, OpenApiV3Document> V3Documents => _built.Value.V3;
 
     /// <summary>The v3 document of a group-version, or 404 as kube-apiserver clients see it.</summary>
     public OpenApiV3Document V3(string group, string version)
     {
         var path = string.IsNullOrEmpty(group) ? "api/" + version : "apis/" + group + "/" + version;
-        return _v3.TryGetValue(path, out var document) ? document : throw DiscoveryDocuments.NotFound();
+        return _built.Value.V3.TryGetValue(path, out var document) ? document : throw DiscoveryDocuments.NotFound();
     }
 
     public static OpenApiV2Format NegotiateV2(string? accept)
@@ -228,39 +213,53 @@ public sealed class OpenApiDocuments
         }
     }
 
-    private byte[] BuildIndex()
+    private sealed record Built(Dictionary<string, OpenApiV3Document> V3, byte[] V3Index, byte[] V2Json, byte[] V2Protobuf);
+
+    private Built Build()
+    {
+        var v3 = new Dictionary<string, OpenApiV3Document>(StringComparer.Ordinal);
+        var v2Paths = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        var v2Schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+        foreach (var group in _registry.Groups.Prepend(""))
+        {
+            foreach (var version in _registry.VersionsOf(group))
+            {
+                var paths = BuildPaths(_registry, group, version);
+                var schemas = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
+                foreach (var (group2, version2, kind) in ReferencedKinds(_registry, group, version))
+                {
+                    _source.AddDefinition(group2, version2, kind, schemas);
+                }
+
+                var path = group.Length == 0 ? "api/" + version : "apis/" + group + "/" + version;
+                var json = JsonSerializer.SerializeToUtf8Bytes(RenderV3(paths, schemas), SerializerOptions);
+                v3[path] = new OpenApiV3Document(path, json, Convert.ToHexString(SHA512.HashData(json)));
+
+                foreach (var item in paths)
+                {
+                    v2Paths[item.Path] = RenderV2PathItem(item);
+                }
+
+                foreach (var (name, schema) in schemas)
+                {
+                    v2Schemas.TryAdd(name, schema);
+                }
+            }
+        }
+
+        var v2 = RenderV2(v2Paths, v2Schemas);
+        return new Built(v3, BuildIndex(v3), JsonSerializer.SerializeToUtf8Bytes(v2, SerializerOptions), GnosticV2.Encode(v2));
+    }
+
+    private static byte[] BuildIndex(Dictionary<string, OpenApiV3Document> v3)
     {
         var paths = new JsonObject();
-        foreach (var path in _v3.Keys.Order(StringComparer.Ordinal))
+        foreach (var path in v3.Keys.Order(StringComparer.Ordinal))
         {
-            paths[path] = new JsonObject { ["serverRelativeURL"] = "/openapi/v3/" + path + "?hash=" + _v3[path].Hash };
+            paths[path] = new JsonObject { ["serverRelativeURL"] = "/openapi/v3/" + path + "?hash=" + v3[path].Hash };
         }
 
         return JsonSerializer.SerializeToUtf8Bytes(new JsonObject { ["paths"] = paths }, SerializerOptions);
-    }
-
-    private static byte[] BuildV2Protobuf()
-    {
-        // openapi.v2.Document { string swagger = 1; Info info = 2; }, Info { string title = 1; string version = 2; }
-        var info = new MemoryStream();
-        using (var output = new CodedOutputStream(info, leaveOpen: true))
-        {
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteString("Kubernetes");
-            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-            output.WriteString(DiscoveryDocuments.GitVersion);
-        }
-
-        var document = new MemoryStream();
-        using (var output = new CodedOutputStream(document, leaveOpen: true))
-        {
-            output.WriteTag(1, WireFormat.WireType.LengthDelimited);
-            output.WriteString("2.0");
-            output.WriteTag(2, WireFormat.WireType.LengthDelimited);
-            output.WriteBytes(ByteString.CopyFrom(info.ToArray()));
-        }
-
-        return document.ToArray();
     }
 
     // ---- the operation model, rendered as OpenAPI v3 and as Swagger 2.0 ----
@@ -571,11 +570,28 @@ public sealed class OpenApiDocuments
         };
     }
 
+    /// <summary>
+    /// A v3 schema as Swagger 2.0 writes it: references point into #/definitions/, a reference
+    /// beside a description is a sibling $ref rather than allOf, and Quantity and IntOrString are
+    /// typed strings rather than oneOf.
+    /// </summary>
     private static JsonNode RewriteRefs(JsonNode node)
     {
         switch (node)
         {
             case JsonObject obj:
+                if (obj["allOf"] is JsonArray { Count: 1 } allOf && allOf[0] is JsonObject only && only.Count == 1 && only["$ref"] is not null)
+                {
+                    obj.Remove("allOf");
+                    obj.Insert(0, "$ref", only["$ref"]!.DeepClone());
+                }
+
+                if (obj["oneOf"] is JsonArray)
+                {
+                    obj.Remove("oneOf");
+                    obj["type"] = "string";
+                }
+
                 foreach (var (key, value) in obj.ToList())
                 {
                     if (key == "$ref" && value is JsonValue v && v.TryGetValue<string>(out var target) && target.StartsWith(SchemaRef, StringComparison.Ordinal))
@@ -664,367 +680,4 @@ public sealed class OpenApiDocuments
         "propagationPolicy" => ("query", "string", "Whether and how garbage collection will be performed. Either this field or OrphanDependents may be set, but not both. Acceptable values are: 'Orphan', 'Background', 'Foreground'."),
         _ => ("query", "string", name),
     };
-}
-
-/// <summary>
-/// The schema source used until schemas are generated from the model types: each kind is an
-/// object with apiVersion, kind, metadata and its top-level fields (with descriptions), nested
-/// objects left open. Enough for kubectl explain and for clients that look kinds up by
-/// x-kubernetes-group-version-kind; validation stays on the server (fieldValidation).
-/// </summary>
-internal sealed class MinimalOpenApiSchemaSource(ResourceRegistry registry) : IOpenApiSchemaSource
-{
-    private const string Conventions = "https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md";
-
-    public bool DescribesPatchStrategies => false;
-
-    public void AddDefinition(string group, string version, string kind, IDictionary<string, JsonObject> schemas)
-    {
-        var name = OpenApiDocuments.DefinitionName(group, version, kind);
-        if (schemas.ContainsKey(name))
-        {
-            return;
-        }
-
-        if (group == "meta.k8s.io")
-        {
-            AddMeta(kind, schemas);
-            return;
-        }
-
-        var itemKind = kind.EndsWith("List", StringComparison.Ordinal) ? kind[..^4] : null;
-        if (itemKind is not null && FindResource(group, version, itemKind) is not null)
-        {
-            AddMeta("ListMeta", schemas);
-            AddDefinition(group, version, itemKind, schemas);
-            schemas[name] = new JsonObject
-            {
-                ["description"] = kind + " is a list of " + itemKind + " objects.",
-                ["type"] = "object",
-                ["required"] = new JsonArray("items"),
-                ["properties"] = new JsonObject
-                {
-                    ["apiVersion"] = ApiVersionField(),
-                    ["items"] = new JsonObject
-                    {
-                        ["description"] = "List of " + itemKind.ToLowerInvariant() + "s.",
-                        ["type"] = "array",
-                        ["items"] = new JsonObject { ["allOf"] = new JsonArray(Ref(OpenApiDocuments.DefinitionName(group, version, itemKind))), ["default"] = new JsonObject() },
-                    },
-                    ["kind"] = KindField(),
-                    ["metadata"] = RefField("ListMeta", "Standard list metadata. More info: " + Conventions + "#types-kinds"),
-                },
-                ["x-kubernetes-group-version-kind"] = new JsonArray(OpenApiDocuments.GroupVersionKind(group, version, kind)),
-            };
-            return;
-        }
-
-        AddMeta("ObjectMeta", schemas);
-        var resource = FindResource(group, version, kind);
-        var properties = new JsonObject
-        {
-            ["apiVersion"] = ApiVersionField(),
-            ["kind"] = KindField(),
-            ["metadata"] = RefField("ObjectMeta", "Standard object's metadata. More info: " + Conventions + "#metadata"),
-        };
-        foreach (var (field, type, description) in TopLevelFields(group, kind, resource))
-        {
-            properties[field] = Field(type, description);
-        }
-
-        schemas[name] = new JsonObject
-        {
-            ["description"] = KindDescription(group, kind),
-            ["type"] = "object",
-            ["properties"] = properties,
-            ["x-kubernetes-group-version-kind"] = new JsonArray(OpenApiDocuments.GroupVersionKind(group, version, kind)),
-        };
-    }
-
-    private ResourceDefinition? FindResource(string group, string version, string kind)
-    {
-        foreach (var resource in registry.InGroupVersion(group, version))
-        {
-            if (resource.Kind == kind)
-            {
-                return resource;
-            }
-        }
-
-        return null;
-    }
-
-    private static JsonObject Ref(string definition) => new() { ["$ref"] = "#/components/schemas/" + definition };
-
-    private static JsonObject RefField(string metaKind, string description) => new()
-    {
-        ["allOf"] = new JsonArray(Ref(OpenApiDocuments.DefinitionName("meta.k8s.io", "v1", metaKind))),
-        ["default"] = new JsonObject(),
-        ["description"] = description,
-    };
-
-    private static JsonObject ApiVersionField() => new()
-    {
-        ["description"] = "APIVersion defines the versioned schema of this representation of an object. Servers should convert recognized schemas to the latest internal value, and may reject unrecognized values. More info: " + Conventions + "#resources",
-        ["type"] = "string",
-    };
-
-    private static JsonObject KindField() => new()
-    {
-        ["description"] = "Kind is a string value representing the REST resource this object represents. Servers may infer this from the endpoint the client submits requests to. Cannot be updated. In CamelCase. More info: " + Conventions + "#types-kinds",
-        ["type"] = "string",
-    };
-
-    /// <summary>
-    /// Field types: string, boolean, integer, date-time, object (open), map (string values),
-    /// bytes-map (base64 values), array (of open objects), strings (array of strings).
-    /// </summary>
-    private static JsonObject Field(string type, string description)
-    {
-        var field = new JsonObject { ["description"] = description };
-        switch (type)
-        {
-            case "date-time":
-                field["type"] = "string";
-                field["format"] = "date-time";
-                break;
-            case "integer":
-                field["type"] = "integer";
-                field["format"] = "int32";
-                break;
-            case "object":
-                field["type"] = "object";
-                field["x-kubernetes-preserve-unknown-fields"] = true;
-                break;
-            case "map":
-                field["type"] = "object";
-                field["additionalProperties"] = new JsonObject { ["type"] = "string", ["default"] = "" };
-                break;
-            case "bytes-map":
-                field["type"] = "object";
-                field["additionalProperties"] = new JsonObject { ["type"] = "string", ["format"] = "byte" };
-                break;
-            case "array":
-                field["type"] = "array";
-                field["items"] = new JsonObject { ["type"] = "object", ["x-kubernetes-preserve-unknown-fields"] = true };
-                break;
-            case "strings":
-                field["type"] = "array";
-                field["items"] = new JsonObject { ["type"] = "string", ["default"] = "" };
-                break;
-            default:
-                field["type"] = type;
-                break;
-        }
-
-        return field;
-    }
-
-    private static string KindDescription(string group, string kind) => (group, kind) switch
-    {
-        ("", "Pod") => "Pod is a collection of containers that can run on a host. This resource is created by clients and scheduled onto hosts.",
-        ("", "ConfigMap") => "ConfigMap holds configuration data for pods to consume.",
-        ("", "Endpoints") => "Endpoints is a collection of endpoints that implement the actual service.",
-        ("", "Event") => "Event is a report of an event somewhere in the cluster.",
-        ("", "Namespace") => "Namespace provides a scope for Names. Use of multiple namespaces is optional.",
-        ("", "Node") => "Node is a worker node in Kubernetes. Each node will have a unique identifier in the cache (i.e. in etcd).",
-        ("", "PersistentVolumeClaim") => "PersistentVolumeClaim is a user's request for and claim to a persistent volume",
-        ("", "PersistentVolume") => "PersistentVolume (PV) is a storage resource provisioned by an administrator. It is analogous to a node.",
-        ("", "Secret") => "Secret holds secret data of a certain type.",
-        ("", "ServiceAccount") => "ServiceAccount binds together: a name, understood by users, and perhaps by peripheral systems, for an identity; a principal that can be authenticated and authorized; a set of secrets.",
-        ("", "Service") => "Service is a named abstraction of software service (for example, mysql) consisting of local port (for example 3306) that the proxy listens on, and the selector that determines which pods will answer requests sent through the proxy.",
-        ("", "Binding") => "Binding ties one object to another; for example, a pod is bound to a node by a scheduler.",
-        ("apps", "Deployment") => "Deployment enables declarative updates for Pods and ReplicaSets.",
-        ("apps", "ReplicaSet") => "ReplicaSet ensures that a specified number of pod replicas are running at any given time.",
-        ("autoscaling", "Scale") => "Scale represents a scaling request for a resource.",
-        ("policy", "Eviction") => "Eviction evicts a pod from its node subject to certain policies and safety constraints.",
-        ("coordination.k8s.io", "Lease") => "Lease defines a lease concept.",
-        ("discovery.k8s.io", "EndpointSlice") => "EndpointSlice represents a subset of the endpoints that implement a service.",
-        ("scheduling.k8s.io", "PriorityClass") => "PriorityClass defines mapping from a priority class name to the priority integer value. The value can be any valid integer.",
-        ("events.k8s.io", "Event") => "Event is a report of an event somewhere in the cluster. It generally denotes some state change in the system.",
-        _ => kind + " is served by this API server.",
-    };
-
-    private static IEnumerable<(string Field, string Type, string Description)> TopLevelFields(string group, string kind, ResourceDefinition? resource)
-    {
-        switch (group, kind)
-        {
-            case ("", "ConfigMap"):
-                yield return ("binaryData", "bytes-map", "BinaryData contains the binary data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Keys stored in BinaryData must not overlap with the ones in the Data field.");
-                yield return ("data", "map", "Data contains the configuration data. Each key must consist of alphanumeric characters, '-', '_' or '.'. Values with non-UTF-8 byte sequences must use the BinaryData field.");
-                yield return ("immutable", "boolean", "Immutable, if set to true, ensures that data stored in the ConfigMap cannot be updated (only object metadata can be modified).");
-                yield break;
-            case ("", "Secret"):
-                yield return ("data", "bytes-map", "Data contains the secret data. Each key must consist of alphanumeric characters, '-', '_' or '.'. The serialized form of the secret data is a base64 encoded string.");
-                yield return ("immutable", "boolean", "Immutable, if set to true, ensures that data stored in the Secret cannot be updated (only object metadata can be modified).");
-                yield return ("stringData", "map", "stringData allows specifying non-binary secret data in string form. It is provided as a write-only input field for convenience; all keys and values are merged into the data field on write.");
-                yield return ("type", "string", "Used to facilitate programmatic handling of secret data.");
-                yield break;
-            case ("", "ServiceAccount"):
-                yield return ("automountServiceAccountToken", "boolean", "AutomountServiceAccountToken indicates whether pods running as this service account should have an API token automatically mounted.");
-                yield return ("imagePullSecrets", "array", "ImagePullSecrets is a list of references to secrets in the same namespace to use for pulling any images in pods that reference this ServiceAccount.");
-                yield return ("secrets", "array", "Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.");
-                yield break;
-            case ("", "Endpoints"):
-                yield return ("subsets", "array", "The set of all endpoints is the union of all subsets. Addresses are placed into subsets according to the IPs they share.");
-                yield break;
-            case ("", "Binding"):
-                yield return ("target", "object", "The target object that you want to bind to the standard object.");
-                yield break;
-            case ("policy", "Eviction"):
-                yield return ("deleteOptions", "object", "DeleteOptions may be provided");
-                yield break;
-            case ("", "Event"):
-                yield return ("action", "string", "What action was taken/failed regarding to the Regarding object.");
-                yield return ("count", "integer", "The number of times this event has occurred.");
-                yield return ("eventTime", "date-time", "Time when this Event was first observed.");
-                yield return ("firstTimestamp", "date-time", "The time at which the event was first recorded. (Time of server receipt is in TypeMeta.)");
-                yield return ("involvedObject", "object", "The object that this event is about.");
-                yield return ("lastTimestamp", "date-time", "The time at which the most recent occurrence of this event was recorded.");
-                yield return ("message", "string", "A human-readable description of the status of this operation.");
-                yield return ("reason", "string", "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.");
-                yield return ("related", "object", "Optional secondary object for more complex actions.");
-                yield return ("reportingComponent", "string", "Name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.");
-                yield return ("reportingInstance", "string", "ID of the controller instance, e.g. `kubelet-xyzf`.");
-                yield return ("series", "object", "Data about the Event series this event represents or nil if it's a singleton Event.");
-                yield return ("source", "object", "The component reporting this event. Should be a short machine understandable string.");
-                yield return ("type", "string", "Type of this event (Normal, Warning), new types could be added in the future");
-                yield break;
-            case ("events.k8s.io", "Event"):
-                yield return ("action", "string", "action is what action was taken/failed regarding to the regarding object.");
-                yield return ("deprecatedCount", "integer", "deprecatedCount is the deprecated field assuring backward compatibility with core.v1 Event type.");
-                yield return ("deprecatedFirstTimestamp", "date-time", "deprecatedFirstTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.");
-                yield return ("deprecatedLastTimestamp", "date-time", "deprecatedLastTimestamp is the deprecated field assuring backward compatibility with core.v1 Event type.");
-                yield return ("deprecatedSource", "object", "deprecatedSource is the deprecated field assuring backward compatibility with core.v1 Event type.");
-                yield return ("eventTime", "date-time", "eventTime is the time when this Event was first observed. It is required.");
-                yield return ("note", "string", "note is a human-readable description of the status of this operation.");
-                yield return ("reason", "string", "reason is why the action was taken. It is human-readable.");
-                yield return ("regarding", "object", "regarding contains the object this Event is about.");
-                yield return ("related", "object", "related is the optional secondary object for more complex actions.");
-                yield return ("reportingController", "string", "reportingController is the name of the controller that emitted this Event, e.g. `kubernetes.io/kubelet`.");
-                yield return ("reportingInstance", "string", "reportingInstance is the ID of the controller instance, e.g. `kubelet-xyzf`.");
-                yield return ("series", "object", "series is data about the Event series this event represents or nil if it's a singleton Event.");
-                yield return ("type", "string", "type is the type of this event (Normal, Warning), new types could be added in the future.");
-                yield break;
-            case ("scheduling.k8s.io", "PriorityClass"):
-                yield return ("description", "string", Printing.SwaggerDocs.PriorityClassDescription);
-                yield return ("globalDefault", "boolean", Printing.SwaggerDocs.PriorityClassGlobalDefault);
-                yield return ("preemptionPolicy", "string", Printing.SwaggerDocs.PriorityClassPreemptionPolicy);
-                yield return ("value", "integer", Printing.SwaggerDocs.PriorityClassValue);
-                yield break;
-            case ("discovery.k8s.io", "EndpointSlice"):
-                yield return ("addressType", "string", "addressType specifies the type of address carried by this EndpointSlice: IPv4, IPv6 or FQDN.");
-                yield return ("endpoints", "array", "endpoints is a list of unique endpoints in this slice.");
-                yield return ("ports", "array", "ports specifies the list of network ports exposed by each endpoint in this slice.");
-                yield break;
-        }
-
-        yield return ("spec", "object", "Specification of the desired behavior of the " + kind + ". More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status");
-        if (resource is null || resource.HasStatus)
-        {
-            yield return ("status", "object", "Most recently observed status of the " + kind + ". This data may not be up to date. Populated by the system. Read-only. More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#spec-and-status");
-        }
-    }
-
-    private static void AddMeta(string kind, IDictionary<string, JsonObject> schemas)
-    {
-        var name = OpenApiDocuments.DefinitionName("meta.k8s.io", "v1", kind);
-        if (schemas.ContainsKey(name))
-        {
-            return;
-        }
-
-        JsonObject Props(params (string Field, string Type, string Description)[] fields)
-        {
-            var properties = new JsonObject();
-            foreach (var (field, type, description) in fields)
-            {
-                properties[field] = Field(type, description);
-            }
-
-            return properties;
-        }
-
-        switch (kind)
-        {
-            case "ObjectMeta":
-                schemas[name] = new JsonObject
-                {
-                    ["description"] = "ObjectMeta is metadata that all persisted resources must have, which includes all objects users must create.",
-                    ["type"] = "object",
-                    ["properties"] = Props(
-                        ("annotations", "map", "Annotations is an unstructured key value map stored with a resource that may be set by external tools to store and retrieve arbitrary metadata."),
-                        ("creationTimestamp", "date-time", "CreationTimestamp is a timestamp representing the server time when this object was created. Populated by the system. Read-only."),
-                        ("deletionGracePeriodSeconds", "integer", "Number of seconds allowed for this object to gracefully terminate before it will be removed from the system. Only set when deletionTimestamp is also set."),
-                        ("deletionTimestamp", "date-time", "DeletionTimestamp is RFC 3339 date and time at which this resource will be deleted. Set by the server when a graceful deletion is requested by the user. Read-only."),
-                        ("finalizers", "strings", "Must be empty before the object is deleted from the registry. Each entry is an identifier for the responsible component that will remove the entry from the list."),
-                        ("generateName", "string", "GenerateName is an optional prefix, used by the server, to generate a unique name ONLY IF the Name field has not been provided."),
-                        ("generation", "integer", "A sequence number representing a specific generation of the desired state. Populated by the system. Read-only."),
-                        ("labels", "map", "Map of string keys and values that can be used to organize and categorize (scope and select) objects."),
-                        ("managedFields", "array", "ManagedFields maps workflow-id and version to the set of fields that are managed by that workflow."),
-                        ("name", "string", "Name must be unique within a namespace. Is required when creating resources, although some resources may allow a client to request the generation of an appropriate name automatically. Cannot be updated."),
-                        ("namespace", "string", "Namespace defines the space within which each name must be unique. An empty namespace is equivalent to the \"default\" namespace. Cannot be updated."),
-                        ("ownerReferences", "array", "List of objects depended by this object. If ALL objects in the list have been deleted, this object will be garbage collected."),
-                        ("resourceVersion", "string", "An opaque value that represents the internal version of this object that can be used by clients to determine when objects have changed. Populated by the system. Read-only."),
-                        ("selfLink", "string", "Deprecated: selfLink is a legacy read-only field that is no longer populated by the system."),
-                        ("uid", "string", "UID is the unique in time and space value for this object. It is typically generated by the server on successful creation of a resource and is not allowed to change on PUT operations. Populated by the system. Read-only.")),
-                };
-                break;
-            case "ListMeta":
-                schemas[name] = new JsonObject
-                {
-                    ["description"] = "ListMeta describes metadata that synthetic resources must have, including lists and various status objects.",
-                    ["type"] = "object",
-                    ["properties"] = Props(
-                        ("continue", "string", "continue may be set if the user set a limit on the number of items returned, and indicates that the server has more data available."),
-                        ("remainingItemCount", "integer", "remainingItemCount is the number of subsequent items in the list which are not included in this list response."),
-                        ("resourceVersion", "string", "String that identifies the server's internal version of this object that can be used by clients to determine when objects have changed. Read-only."),
-                        ("selfLink", "string", "Deprecated: selfLink is a legacy read-only field that is no longer populated by the system.")),
-                };
-                break;
-            case "Status":
-                AddMeta("ListMeta", schemas);
-                var status = Props(
-                    ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object."),
-                    ("code", "integer", "Suggested HTTP return code for this status, 0 if not set."),
-                    ("details", "object", "Extended data associated with the reason. Each reason may define its own extended details."),
-                    ("kind", "string", "Kind is a string value representing the REST resource this object represents."),
-                    ("message", "string", "A human-readable description of the status of this operation."),
-                    ("reason", "string", "A machine-readable description of why this operation is in the \"Failure\" status."),
-                    ("status", "string", "Status of the operation. One of: \"Success\" or \"Failure\"."));
-                status["metadata"] = RefField("ListMeta", "Standard list metadata. More info: " + Conventions + "#types-kinds");
-                schemas[name] = new JsonObject
-                {
-                    ["description"] = "Status is a return value for calls that don't return other objects.",
-                    ["type"] = "object",
-                    ["properties"] = status,
-                    ["x-kubernetes-group-version-kind"] = new JsonArray(OpenApiDocuments.GroupVersionKind("", "v1", "Status")),
-                };
-                break;
-            case "DeleteOptions":
-                schemas[name] = new JsonObject
-                {
-                    ["description"] = "DeleteOptions may be provided when deleting an API object.",
-                    ["type"] = "object",
-                    ["properties"] = Props(
-                        ("apiVersion", "string", "APIVersion defines the versioned schema of this representation of an object."),
-                        ("dryRun", "strings", "When present, indicates that modifications should not be persisted."),
-                        ("gracePeriodSeconds", "integer", "The duration in seconds before the object should be deleted."),
-                        ("ignoreStoreReadErrorWithClusterBreakingPotential", "boolean", "if set to true, it will trigger an unsafe deletion of the resource in case the normal deletion flow fails with a corrupt object error."),
-                        ("kind", "string", "Kind is a string value representing the REST resource this object represents."),
-                        ("orphanDependents", "boolean", "Deprecated: please use the PropagationPolicy."),
-                        ("preconditions", "object", "Must be fulfilled before a deletion is carried out."),
-                        ("propagationPolicy", "string", "Whether and how garbage collection will be performed.")),
-                    ["x-kubernetes-group-version-kind"] = new JsonArray(OpenApiDocuments.GroupVersionKind("", "v1", "DeleteOptions")),
-                };
-                break;
-            case "Patch":
-                schemas[name] = new JsonObject
-                {
-                    ["description"] = "Patch is provided to give a concrete name and type to the Kubernetes PATCH request body.",
-                    ["type"] = "object",
-                };
-                break;
-        }
-    }
 }

@@ -1,8 +1,4 @@
-using System.Collections;
 using System.Collections.Concurrent;
-using System.Reflection;
-using System.Text.Json.Serialization;
-using k8s.Models;
 
 using Nautilus.Server.Api.Objects;
 
@@ -11,9 +7,7 @@ namespace Nautilus.Server.Api.Strategies.Validation;
 /// <summary>
 /// The shape of a kind's JSON as far as fieldValidation needs it: which members an object has,
 /// what arrays hold, and where any key is allowed (maps such as labels or data) or anything at
-/// all (RawExtension, <c>x-kubernetes-preserve-unknown-fields</c>). Built once per kind by
-/// reflection over the official <c>k8s.Models</c> types, whose <c>JsonPropertyName</c>s are the
-/// wire names.
+/// all (RawExtension, FieldsV1). A view of the kind's <see cref="ModelSchema"/>, built once per kind.
 /// </summary>
 public sealed class FieldSchema
 {
@@ -24,6 +18,7 @@ public sealed class FieldSchema
     public static readonly FieldSchema Any = new();
 
     private static readonly ConcurrentDictionary<(string Group, string Version, string Kind), FieldSchema?> ByKind = new();
+
     /// <summary>Members of an object; null when this is not an object.</summary>
     public Dictionary<string, FieldSchema>? Properties { get; private set; }
 
@@ -36,55 +31,32 @@ public sealed class FieldSchema
     /// <summary>The schema of a served kind, or null when the model types do not know it.</summary>
     public static FieldSchema? ForKind(string group, string version, string kind) =>
         ByKind.GetOrAdd((group, version, kind), static key =>
-            KubernetesModelTypes.TryGetEntity(key.Item1, key.Item2, key.Item3, out var type) ? FromType(type, new Dictionary<Type, FieldSchema>()) : null);
+            ModelSchema.ForKind(key.Item1, key.Item2, key.Item3) is { } schema ? From(schema, new Dictionary<ModelSchema, FieldSchema>()) : null);
 
-    private static FieldSchema FromType(Type type, Dictionary<Type, FieldSchema> seen)
+    private static FieldSchema From(ModelSchema node, Dictionary<ModelSchema, FieldSchema> seen)
     {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        if (type == typeof(object) || type == typeof(System.Text.Json.JsonElement))
+        switch (node.Kind)
         {
-            return Any;
+            case ModelSchemaKind.Scalar:
+                return Leaf;
+            case ModelSchemaKind.Any:
+                return Any;
+            case ModelSchemaKind.Map:
+                return new FieldSchema { Values = From(node.Element ?? ModelSchema.Any, seen) };
+            case ModelSchemaKind.Array:
+                return new FieldSchema { Items = From(node.Element ?? ModelSchema.Any, seen) };
         }
 
-        if (KubernetesModelTypes.IsScalar(type))
-        {
-            return Leaf;
-        }
-
-        if (seen.TryGetValue(type, out var known))
+        if (seen.TryGetValue(node, out var known))
         {
             return known;
         }
 
-        if (KubernetesModelTypes.GenericArgument(type, typeof(IDictionary<,>), 1) is { } valueType)
-        {
-            var map = new FieldSchema();
-            seen[type] = map;
-            map.Values = FromType(valueType, seen);
-            return map;
-        }
-
-        if (type != typeof(string) && KubernetesModelTypes.GenericArgument(type, typeof(IEnumerable<>), 0) is { } itemType)
-        {
-            var array = new FieldSchema();
-            seen[type] = array;
-            array.Items = FromType(itemType, seen);
-            return array;
-        }
-
-        if (typeof(IEnumerable).IsAssignableFrom(type) || type.Namespace != typeof(V1Pod).Namespace)
-        {
-            return Any;
-        }
-
         var obj = new FieldSchema { Properties = new Dictionary<string, FieldSchema>(StringComparer.Ordinal) };
-        seen[type] = obj;
-        foreach (var property in type.GetProperties(BindingFlags.Public | BindingFlags.Instance))
+        seen[node] = obj;
+        foreach (var (name, field) in node.Fields)
         {
-            if (property.GetCustomAttribute<JsonPropertyNameAttribute>() is { } name)
-            {
-                obj.Properties[name.Name] = FromType(property.PropertyType, seen);
-            }
+            obj.Properties[name] = From(field.Schema, seen);
         }
 
         return obj;
