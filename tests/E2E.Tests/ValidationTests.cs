@@ -18,8 +18,9 @@ public sealed class ValidationTests
 {
     private ServerFixture _server = null!;
 
+    // Validation alone: no controller writing the objects between a test's read and its update.
     [OneTimeSetUp]
-    public async Task StartServer() => _server = await ServerFixture.StartAsync();
+    public async Task StartServer() => _server = await ServerFixture.StartAsync(apiServerOnly: true);
 
     [OneTimeTearDown]
     public async Task StopServer() => await _server.DisposeAsync();
