@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Nautilus.Agent;
-using Nautilus.Agent.Internal;
 
 AgentCommandLine? commandLine;
 try

@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging;
 
-namespace Nautilus.Agent.Internal;
+namespace Nautilus.Agent;
 
-/// <summary>The program's log: one line per message on standard error, at Information and above.</summary>
-internal sealed class ConsoleLog(LogLevel minimum) : ILoggerFactory, ILogger
+/// <summary>The log of the command-line programs (nautilus-agent, nautilus-scheduler): one line per message on standard error.</summary>
+public sealed class ConsoleLog(LogLevel minimum) : ILoggerFactory, ILogger
 {
     private readonly Lock _gate = new();
 
