@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Nautilus.Agent;
 using Nautilus.Scheduler;
-using Nautilus.Scheduler.Internal;
 
 SchedulerCommandLine? commandLine;
 try
