@@ -22,6 +22,7 @@ public static class BuiltInResources
             SelectableFields = ["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
         };
         yield return coreEvents;
+        yield return new() { Group = "", Version = "v1", Kind = "LimitRange", Plural = "limitranges", Singular = "limitrange", Namespaced = true, ShortNames = ["limits"] };
         yield return new()
         {
             Group = "", Version = "v1", Kind = "Namespace", Plural = "namespaces", Singular = "namespace", Namespaced = false, ShortNames = ["ns"],
@@ -49,6 +50,11 @@ public static class BuiltInResources
             Subresources = ["binding", "status"], ReturnDeletedObject = true,
             SelectableFields = ["spec.nodeName", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "spec.hostNetwork", "status.phase", "status.podIP", "status.nominatedNodeName"],
             Strategy = new PodStrategy(),
+        };
+        yield return new()
+        {
+            Group = "", Version = "v1", Kind = "ResourceQuota", Plural = "resourcequotas", Singular = "resourcequota", Namespaced = true, ShortNames = ["quota"],
+            Subresources = ["status"],
         };
         yield return new() { Group = "", Version = "v1", Kind = "Secret", Plural = "secrets", Singular = "secret", Namespaced = true, SelectableFields = ["type"], Strategy = new SecretStrategy() };
         yield return new() { Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount", Namespaced = true, ShortNames = ["sa"] };

@@ -325,5 +325,15 @@ internal static partial class KubernetesSchemas
             """),
         ("PersistentVolumeClaimCondition", "type 1 s, status 2 s, lastProbeTime 3 time?, lastTransitionTime 4 time?, reason 5 s?, message 6 s?"),
         ("ModifyVolumeStatus", "targetVolumeAttributesClassName 1 s?, status 2 s"),
+
+        // ResourceQuota and LimitRange.
+        ("ResourceQuota", "metadata 1 ObjectMeta?, spec 2 ResourceQuotaSpec?, status 3 ResourceQuotaStatus?"),
+        ("ResourceQuotaSpec", "hard 1 {qty}?, scopes 2 [s]?, scopeSelector 3 *ScopeSelector?"),
+        ("ScopeSelector", "matchExpressions 1 [ScopedResourceSelectorRequirement]?"),
+        ("ScopedResourceSelectorRequirement", "scopeName 1 s, operator 2 s, values 3 [s]?"),
+        ("ResourceQuotaStatus", "hard 1 {qty}?, used 2 {qty}?"),
+        ("LimitRange", "metadata 1 ObjectMeta?, spec 2 LimitRangeSpec?"),
+        ("LimitRangeSpec", "limits 1 [LimitRangeItem]"),
+        ("LimitRangeItem", "type 1 s, max 2 {qty}?, min 3 {qty}?, default 4 {qty}?, defaultRequest 5 {qty}?, maxLimitRequestRatio 6 {qty}?"),
     ];
 }

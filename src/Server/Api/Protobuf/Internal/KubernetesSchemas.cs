@@ -30,6 +30,8 @@ internal static partial class KubernetesSchemas
         ("", "v1", "Event", "Event"),
         ("", "v1", "PersistentVolume", "PersistentVolume"),
         ("", "v1", "PersistentVolumeClaim", "PersistentVolumeClaim"),
+        ("", "v1", "ResourceQuota", "ResourceQuota"),
+        ("", "v1", "LimitRange", "LimitRange"),
         ("", "v1", "Binding", "Binding"),
         ("apps", "v1", "Deployment", "Deployment"),
         ("apps", "v1", "ReplicaSet", "ReplicaSet"),
