@@ -121,6 +121,14 @@ public static class KubeJson
         writer.WriteStartObject();
         foreach (var name in MetadataOrder)
         {
+            if (name is "labels" or "annotations" or "ownerReferences" or "finalizers" or "managedFields"
+                && metadata.TryGetPropertyValue(name, out var collection)
+                && collection is null or JsonObject { Count: 0 } or JsonArray { Count: 0 })
+            {
+                // omitempty maps and slices: kube-apiserver stores an emptied label or annotation map (kubectl label/annotate key-) as absent.
+                continue;
+            }
+
             WriteMember(writer, metadata, name);
         }
 
