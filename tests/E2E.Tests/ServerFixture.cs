@@ -151,6 +151,10 @@ public sealed class ServerFixture : IAsyncDisposable
     /// <summary>Runs kubectl with <paramref name="stdin"/> on its standard input (for <c>-f -</c>).</summary>
     public Task<KubectlResult> KubectlInput(string stdin, params string[] args) => RunKubectl("kubectl", stdin, args);
 
+    /// <summary>Runs kubectl with <paramref name="environment"/> added to its environment (for <c>EDITOR</c> in <c>kubectl edit</c>).</summary>
+    public Task<KubectlResult> KubectlWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunKubectl("kubectl", stdin: null, args, environment);
+
     /// <summary>
     /// Polls <paramref name="condition"/> until it holds; fails the test with
     /// <paramref name="because"/> if it still does not at the deadline. Exceptions from the condition propagate.
@@ -223,7 +227,7 @@ public sealed class ServerFixture : IAsyncDisposable
         return null;
     }
 
-    private async Task<KubectlResult> RunKubectl(string executable, string? stdin, string[] args)
+    private async Task<KubectlResult> RunKubectl(string executable, string? stdin, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(executable)
         {
@@ -242,6 +246,10 @@ public sealed class ServerFixture : IAsyncDisposable
         // Only this server's kubeconfig and a discovery cache of this fixture's own.
         startInfo.Environment.Remove("KUBECONFIG");
         startInfo.Environment["KUBECACHEDIR"] = _kubectlCacheDirectory;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
+        }
 
         using var process = Process.Start(startInfo)
             ?? throw new InvalidOperationException("kubectl did not start.");
