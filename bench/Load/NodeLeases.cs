@@ -41,6 +41,9 @@ internal sealed class NodeLeases(ApiClients api) : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+        catch (RpcException)
+        {
+        }
 
         _stop.Dispose();
     }
@@ -90,9 +93,9 @@ internal sealed class NodeLeases(ApiClients api) : IAsyncDisposable
                 + "\"spec\":{\"holderIdentity\":\"" + node + "\",\"leaseDurationSeconds\":40,\"renewTime\":\"" + now + "\"}}"));
             await ApiClients.GrpcCreateAsync(client, request, null, ct);
         }
-        catch (RpcException) when (!ct.IsCancellationRequested)
+        catch (RpcException)
         {
-            // The next sweep tries again.
+            // The next sweep tries again (or the renewals are over).
         }
     }
 }
