@@ -9,7 +9,8 @@ namespace Nautilus.Load;
 /// empty, then after filling it to each step (by default 10,000 pods on 100 nodes, then 150,000
 /// pods on 5,000 nodes), and the bytes each pod costs. In process, the heap is measured after a
 /// full compacting collection; out of process, RSS comes from /proc/&lt;pid&gt;/status and the
-/// heap from the server's /metrics (its size after the latest collection).
+/// heap from the server's /metrics (its size after the latest collection). The seeded nodes renew
+/// their Leases meanwhile (<see cref="NodeLeases"/>), so the cluster stays healthy however long the fill.
 /// </summary>
 internal static class MemoryScenario
 {
@@ -23,8 +24,10 @@ internal static class MemoryScenario
         var start = Stopwatch.GetTimestamp();
         var (pods, nodes) = (0, 0);
         var (lastRss, lastHeap) = (emptyRss, emptyHeap);
+        await using var leases = new NodeLeases(api);
         foreach (var (stepPods, stepNodes) in options.MemorySteps)
         {
+            leases.Cover(stepNodes);
             var shape = new ClusterShape(stepPods, stepNodes, options.Namespaces);
             var seedStart = Stopwatch.GetTimestamp();
             await api.SeedAsync(options.Namespaces, (nodes, stepNodes), (pods, stepPods), shape);

@@ -100,12 +100,16 @@ public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.Dis
     }
 
     /// <summary>
-    /// A list as the JSON bytes received: each item's bytes (slices of one response body) and the
-    /// list's resourceVersion. For caches that keep bytes and parse on demand.
+    /// A list (or, with <paramref name="limit"/>, one page of it) as the JSON bytes received: each
+    /// item's bytes (slices of one response body), the list's resourceVersion and its continue
+    /// token ("" on the last page). For caches that keep bytes and parse on demand.
     /// </summary>
-    public async Task<(List<ReadOnlyMemory<byte>> Items, string ResourceVersion)> ListUtf8Async(ApiResource resource, string? ns = null, CancellationToken ct = default)
+    public async Task<(List<ReadOnlyMemory<byte>> Items, string ResourceVersion, string Continue)> ListUtf8Async(
+        ApiResource resource, string? ns = null, int limit = 0, string continueToken = "", CancellationToken ct = default)
     {
         var request = Request(resource, ns ?? "", "");
+        request.Limit = limit > 0 ? limit.ToString(System.Globalization.CultureInfo.InvariantCulture) : "";
+        request.Continue = continueToken;
         var list = await Call(async () =>
         {
             using var call = resources.List(request, cancellationToken: ct);
@@ -118,8 +122,8 @@ public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.Dis
         }).ConfigureAwait(false);
 
         var items = new List<ReadOnlyMemory<byte>>();
-        var resourceVersion = KubeJsonFrames.ReadList(list.Data.Memory, items);
-        return (items, resourceVersion);
+        var (resourceVersion, next) = KubeJsonFrames.ReadList(list.Data.Memory, items);
+        return (items, resourceVersion, next);
     }
 
     /// <summary>

@@ -8,13 +8,14 @@ namespace Nautilus.Controllers.Client;
 /// </summary>
 internal static class KubeJsonFrames
 {
-    /// <summary>Adds each of the list's items to <paramref name="items"/>; returns metadata.resourceVersion.</summary>
-    public static string ReadList(ReadOnlyMemory<byte> body, List<ReadOnlyMemory<byte>> items)
+    /// <summary>Adds each of the list's items to <paramref name="items"/>; returns metadata.resourceVersion and metadata.continue ("" on the last page).</summary>
+    public static (string ResourceVersion, string Continue) ReadList(ReadOnlyMemory<byte> body, List<ReadOnlyMemory<byte>> items)
     {
         var json = body.Span;
         var reader = new Utf8JsonReader(json);
         ExpectObject(ref reader);
         var resourceVersion = "";
+        var continueToken = "";
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("items"u8))
@@ -47,11 +48,18 @@ internal static class KubeJsonFrames
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var isResourceVersion = reader.ValueTextEquals("resourceVersion"u8);
+                    var field = reader.ValueTextEquals("resourceVersion"u8) ? 1 : reader.ValueTextEquals("continue"u8) ? 2 : 0;
                     reader.Read();
-                    if (isResourceVersion && reader.TokenType == JsonTokenType.String)
+                    if (field != 0 && reader.TokenType == JsonTokenType.String)
                     {
-                        resourceVersion = reader.GetString()!;
+                        if (field == 1)
+                        {
+                            resourceVersion = reader.GetString()!;
+                        }
+                        else
+                        {
+                            continueToken = reader.GetString()!;
+                        }
                     }
                     else
                     {
@@ -66,7 +74,7 @@ internal static class KubeJsonFrames
             }
         }
 
-        return resourceVersion;
+        return (resourceVersion, continueToken);
     }
 
     /// <summary>A watch event's type and its object's bytes (empty when it has none).</summary>

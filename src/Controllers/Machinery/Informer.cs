@@ -16,7 +16,8 @@ namespace Nautilus.Controllers.Machinery;
 /// the size of the object as sent) and a namespace index (cache.NamespaceIndex), so a controller
 /// lists one namespace without touching the others; JsonNode trees are built on request only.
 /// </summary>
-public sealed partial class Informer(ApiClient client, ApiResource resource, ILogger logger)
+/// <param name="listPageSize">Objects per page when listing (client-go's pager default, 500).</param>
+public sealed partial class Informer(ApiClient client, ApiResource resource, ILogger logger, int listPageSize = Informer.ListPageSize)
 {
     private readonly ConcurrentDictionary<string, CachedObject> _cache = new(StringComparer.Ordinal);
 
@@ -37,6 +38,9 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
             MaxRetryAttempts = int.MaxValue,
         })
         .Build();
+
+    /// <summary>Objects per page when listing, by default (client-go's pager default).</summary>
+    public const int ListPageSize = 500;
 
     public ApiResource Resource => resource;
 
@@ -172,18 +176,31 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         }
     }
 
+    /// <summary>
+    /// Lists in pages (client-go's reflector pages its lists too): one
+    /// response per page, so 150,000 pods never become one response of hundreds of megabytes on
+    /// either side. A page whose snapshot is gone (410) fails the relist, which starts over.
+    /// </summary>
     private async Task<string> RelistAsync(CancellationToken ct)
     {
-        var (items, resourceVersion) = await client.ListUtf8Async(resource, ct: ct).ConfigureAwait(false);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in items)
+        var resourceVersion = "";
+        var continueToken = "";
+        do
         {
-            var obj = CachedObject.FromUtf8(item.Span);
-            seen.Add(obj.Key);
-            Store(obj);
-        }
+            var (items, pageVersion, next) = await client.ListUtf8Async(resource, limit: listPageSize, continueToken: continueToken, ct: ct).ConfigureAwait(false);
+            foreach (var item in items)
+            {
+                var obj = CachedObject.FromUtf8(item.Span);
+                seen.Add(obj.Key);
+                Store(obj);
+            }
 
-        items.Clear();
+            resourceVersion = pageVersion;
+            continueToken = next;
+        }
+        while (continueToken.Length > 0);
+
         foreach (var key in _cache.Keys)
         {
             if (!seen.Contains(key))
