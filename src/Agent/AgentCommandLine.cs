@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography.X509Certificates;
-
 namespace Nautilus.Agent;
 
 /// <summary>The nautilus-agent command line: where the server is and what to simulate.</summary>
@@ -46,87 +43,31 @@ public sealed record AgentCommandLine(AgentEndpoint Endpoint, AgentOptions Optio
     /// <exception cref="ArgumentException">An unknown option or an invalid value.</exception>
     public static AgentCommandLine? Parse(string[] args, TextWriter? output = null)
     {
-        ArgumentNullException.ThrowIfNull(args);
         var options = new AgentOptions();
-        string? kubeconfig = null, server = null, token = null, tokenFile = null, ca = null;
-        for (var i = 0; i < args.Length; i++)
+        var reader = new CommandLineReader();
+        var read = reader.Read(args, Usage, output, (name, value) =>
         {
-            var arg = args[i];
-            if (arg is "--help" or "-h")
-            {
-                (output ?? Console.Out).WriteLine(Usage);
-                return null;
-            }
-
-            var name = arg;
-            string? value = null;
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                name = arg[..equals];
-                value = arg[(equals + 1)..];
-            }
-
-            string Value(ref int index) => value ?? (index + 1 < args.Length ? args[++index] : throw new ArgumentException($"{name} needs a value."));
-
             switch (name)
             {
-                case "--kubeconfig": kubeconfig = Value(ref i); break;
-                case "--server": server = Value(ref i); break;
-                case "--token": token = Value(ref i); break;
-                case "--token-file": tokenFile = Value(ref i); break;
-                case "--ca": ca = Value(ref i); break;
-                case "--nodes": options = options with { Nodes = Int(name, Value(ref i), 1, 1_000_000) }; break;
-                case "--name-prefix": options = options with { NamePrefix = Value(ref i) }; break;
-                case "--first-index": options = options with { FirstIndex = Int(name, Value(ref i), 0, 1_000_000) }; break;
-                case "--cpu": options = options with { Cpu = Value(ref i) }; break;
-                case "--memory": options = options with { Memory = Value(ref i) }; break;
-                case "--pods": options = options with { Pods = Int(name, Value(ref i), 1, 100_000) }; break;
-                case "--zones": options = options with { Zones = Value(ref i).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) }; break;
-                case "--region": options = options with { Region = Value(ref i) }; break;
-                case "--instance-type": options = options with { InstanceType = Value(ref i) }; break;
-                case "--pod-start-delay": options = options with { PodStartDelay = Internal.Durations.Parse(name, Value(ref i)) }; break;
-                case "--pod-run-duration": options = options with { PodRunDuration = Internal.Durations.Parse(name, Value(ref i)) }; break;
-                case "--pod-stop-delay": options = options with { PodStopDelay = Internal.Durations.Parse(name, Value(ref i)) }; break;
-                case "--restart-backoff": options = options with { RestartBackOff = Internal.Durations.Parse(name, Value(ref i)) }; break;
-                case "--max-restart-backoff": options = options with { MaxRestartBackOff = Internal.Durations.Parse(name, Value(ref i)) }; break;
-                case "--log-interval": options = options with { LogInterval = Internal.Durations.Parse(name, Value(ref i)) }; break;
-                case "--lease-interval": options = options with { LeaseRenewInterval = Internal.Durations.Parse(name, Value(ref i)) }; break;
-                default: throw new ArgumentException($"Unknown option '{arg}'. Run with --help to see the options.");
+                case "--nodes": options = options with { Nodes = CommandLineReader.Int(name, value(), 1, 1_000_000) }; return true;
+                case "--name-prefix": options = options with { NamePrefix = value() }; return true;
+                case "--first-index": options = options with { FirstIndex = CommandLineReader.Int(name, value(), 0, 1_000_000) }; return true;
+                case "--cpu": options = options with { Cpu = value() }; return true;
+                case "--memory": options = options with { Memory = value() }; return true;
+                case "--pods": options = options with { Pods = CommandLineReader.Int(name, value(), 1, 100_000) }; return true;
+                case "--zones": options = options with { Zones = value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) }; return true;
+                case "--region": options = options with { Region = value() }; return true;
+                case "--instance-type": options = options with { InstanceType = value() }; return true;
+                case "--pod-start-delay": options = options with { PodStartDelay = Internal.Durations.Parse(name, value()) }; return true;
+                case "--pod-run-duration": options = options with { PodRunDuration = Internal.Durations.Parse(name, value()) }; return true;
+                case "--pod-stop-delay": options = options with { PodStopDelay = Internal.Durations.Parse(name, value()) }; return true;
+                case "--restart-backoff": options = options with { RestartBackOff = Internal.Durations.Parse(name, value()) }; return true;
+                case "--max-restart-backoff": options = options with { MaxRestartBackOff = Internal.Durations.Parse(name, value()) }; return true;
+                case "--log-interval": options = options with { LogInterval = Internal.Durations.Parse(name, value()) }; return true;
+                case "--lease-interval": options = options with { LeaseRenewInterval = Internal.Durations.Parse(name, value()) }; return true;
+                default: return false;
             }
-        }
-
-        AgentEndpoint endpoint;
-        if (server is not null)
-        {
-            token ??= tokenFile is not null ? File.ReadAllText(tokenFile).Trim() : throw new ArgumentException("--server needs --token or --token-file.");
-            endpoint = new AgentEndpoint(new Uri(server), token, ca is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(ca)));
-        }
-        else
-        {
-            kubeconfig ??= DefaultKubeconfig();
-            endpoint = AgentChannel.FromKubeconfig(kubeconfig);
-        }
-
-        return new AgentCommandLine(endpoint, options);
+        });
+        return read ? new AgentCommandLine(reader.Endpoint(), options) : null;
     }
-
-    private static string DefaultKubeconfig()
-    {
-        if (Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } fromEnvironment)
-        {
-            return fromEnvironment.Split(Path.PathSeparator)[0];
-        }
-
-        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        var root = !string.IsNullOrEmpty(dataHome) && Path.IsPathFullyQualified(dataHome)
-            ? dataHome
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        return Path.Combine(root, "nautilus", "kubeconfig");
-    }
-
-    private static int Int(string name, string value, int min, int max) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
-            ? n
-            : throw new ArgumentException($"{name}: '{value}' is not a whole number from {min} to {max}.");
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography.X509Certificates;
 using Nautilus.Agent;
 
 namespace Nautilus.Scheduler;
@@ -32,55 +30,19 @@ public sealed record SchedulerCommandLine(AgentEndpoint Endpoint, SchedulerOptio
     /// <exception cref="ArgumentException">An unknown option or an invalid value.</exception>
     public static SchedulerCommandLine? Parse(string[] args, TextWriter? output = null)
     {
-        ArgumentNullException.ThrowIfNull(args);
         var options = new SchedulerOptions();
-        string? kubeconfig = null, server = null, token = null, tokenFile = null, ca = null;
-        for (var i = 0; i < args.Length; i++)
+        var reader = new CommandLineReader();
+        var read = reader.Read(args, Usage, output, (name, value) =>
         {
-            var arg = args[i];
-            if (arg is "--help" or "-h")
-            {
-                (output ?? Console.Out).WriteLine(Usage);
-                return null;
-            }
-
-            var name = arg;
-            string? value = null;
-            var equals = arg.IndexOf('=', StringComparison.Ordinal);
-            if (arg.StartsWith("--", StringComparison.Ordinal) && equals > 0)
-            {
-                name = arg[..equals];
-                value = arg[(equals + 1)..];
-            }
-
-            string Value(ref int index) => value ?? (index + 1 < args.Length ? args[++index] : throw new ArgumentException($"{name} needs a value."));
-
             switch (name)
             {
-                case "--kubeconfig": kubeconfig = Value(ref i); break;
-                case "--server": server = Value(ref i); break;
-                case "--token": token = Value(ref i); break;
-                case "--token-file": tokenFile = Value(ref i); break;
-                case "--ca": ca = Value(ref i); break;
-                case "--profiles": options = With(options, profiles: Profiles(Value(ref i))); break;
-                case "--percentage-of-nodes-to-score": options = With(options, percentage: Int(name, Value(ref i), 0, 100)); break;
-                case "--parallelism": options = With(options, parallelism: Int(name, Value(ref i), 1, 1024)); break;
-                default: throw new ArgumentException($"Unknown option '{arg}'. Run with --help to see the options.");
+                case "--profiles": options = With(options, profiles: Profiles(value())); return true;
+                case "--percentage-of-nodes-to-score": options = With(options, percentage: CommandLineReader.Int(name, value(), 0, 100)); return true;
+                case "--parallelism": options = With(options, parallelism: CommandLineReader.Int(name, value(), 1, 1024)); return true;
+                default: return false;
             }
-        }
-
-        AgentEndpoint endpoint;
-        if (server is not null)
-        {
-            token ??= tokenFile is not null ? File.ReadAllText(tokenFile).Trim() : throw new ArgumentException("--server needs --token or --token-file.");
-            endpoint = new AgentEndpoint(new Uri(server), token, ca is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(ca)));
-        }
-        else
-        {
-            endpoint = AgentChannel.FromKubeconfig(kubeconfig ?? DefaultKubeconfig());
-        }
-
-        return new SchedulerCommandLine(endpoint, options);
+        });
+        return read ? new SchedulerCommandLine(reader.Endpoint(), options) : null;
     }
 
     private static SchedulerOptions With(SchedulerOptions o, IReadOnlyList<string>? profiles = null, int? percentage = null, int? parallelism = null) => new()
@@ -109,24 +71,4 @@ public sealed record SchedulerCommandLine(AgentEndpoint Endpoint, SchedulerOptio
 
         return profiles.Length > 0 ? profiles : throw new ArgumentException("--profiles needs at least one profile.");
     }
-
-    /// <summary>$KUBECONFIG's first file, else where the server writes its kubeconfig by default.</summary>
-    private static string DefaultKubeconfig()
-    {
-        if (Environment.GetEnvironmentVariable("KUBECONFIG") is { Length: > 0 } fromEnvironment)
-        {
-            return fromEnvironment.Split(Path.PathSeparator)[0];
-        }
-
-        var dataHome = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
-        var root = !string.IsNullOrEmpty(dataHome) && Path.IsPathFullyQualified(dataHome)
-            ? dataHome
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share");
-        return Path.Combine(root, "nautilus", "kubeconfig");
-    }
-
-    private static int Int(string name, string value, int min, int max) =>
-        int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
-            ? n
-            : throw new ArgumentException($"{name}: '{value}' is not a whole number from {min} to {max}.");
 }

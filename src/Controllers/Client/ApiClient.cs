@@ -65,37 +65,9 @@ public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.Dis
     /// <summary>Watches from a resourceVersion until the server ends the watch or <paramref name="ct"/> fires. ERROR events arrive as <see cref="ApiStatusException"/>.</summary>
     public async IAsyncEnumerable<ApiWatchEvent> WatchAsync(ApiResource resource, string? ns, string resourceVersion, bool bookmarks = true, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var request = Request(resource, ns ?? "", "");
-        request.Watch = "true";
-        request.ResourceVersion = resourceVersion;
-        request.AllowWatchBookmarks = bookmarks ? "true" : "";
-        using var call = resources.List(request, cancellationToken: ct);
-        while (true)
+        await foreach (var e in WatchUtf8Async(resource, ns, resourceVersion, bookmarks, ct).ConfigureAwait(false))
         {
-            HttpBody message;
-            try
-            {
-                if (!await call.ResponseStream.MoveNext(ct).ConfigureAwait(false))
-                {
-                    yield break;
-                }
-
-                message = call.ResponseStream.Current;
-            }
-            catch (RpcException e)
-            {
-                throw Translate(e);
-            }
-
-            var e2 = Parse(message);
-            var type = e2["type"]?.GetValue<string>() ?? "";
-            var obj = e2["object"] as JsonObject ?? [];
-            if (type == "ERROR")
-            {
-                throw ApiStatusException.FromStatus(obj);
-            }
-
-            yield return new ApiWatchEvent(type, obj);
+            yield return new ApiWatchEvent(e.Type, JsonNode.Parse(e.Object.Span) as JsonObject ?? []);
         }
     }
 
