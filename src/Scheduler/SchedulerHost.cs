@@ -84,7 +84,8 @@ public sealed partial class SchedulerHost
         pending = queue;
         handlers = new ClusterEventHandlers(cache, queue, profiles.ContainsKey, nominator);
 
-        var pods = Watch(client, ApiSchedulerClient.Pods, loggers, handlers.PodChanged);
+        // The cache keeps its own model of every pod (PodInfo): the informer keeps only headers.
+        var pods = Watch(client, ApiSchedulerClient.Pods, loggers, handlers.PodChanged, cacheJson: false);
         var nodes = Watch(client, ApiSchedulerClient.Nodes, loggers, handlers.NodeChanged);
         var namespaces = Watch(client, Namespaces, loggers, handlers.NamespaceChanged);
         var claims = Watch(client, ApiSchedulerClient.Claims, loggers, handlers.ClaimChanged);
@@ -170,10 +171,10 @@ public sealed partial class SchedulerHost
     private RunningScheduler Running() =>
         _running ?? throw new SchedulerExplainException(503, "ServiceUnavailable", "the scheduler is not running or has not synced its caches yet");
 
-    private static Informer Watch(ApiClient client, ApiResource resource, ILoggerFactory loggers, Action<string, System.Text.Json.Nodes.JsonObject?> handler)
+    private static Informer Watch(ApiClient client, ApiResource resource, ILoggerFactory loggers, Action<string, JsonObject?> handler, bool cacheJson = true)
     {
-        var informer = new Informer(client, resource, loggers.CreateLogger<Informer>());
-        informer.Subscribe(key => handler(key, informer.TryGet(key, out var obj) ? obj : null));
+        var informer = new Informer(client, resource, loggers.CreateLogger<Informer>(), cacheJson: cacheJson);
+        informer.Subscribe((key, obj) => handler(key, obj?.ToJsonObject()));
         return informer;
     }
 

@@ -87,7 +87,11 @@ public sealed class CachedObject
         IsReady && (minReadySeconds == 0 || (ReadySince is { } since && since.AddSeconds(minReadySeconds) < now));
 
     /// <summary>The cached JSON (UTF-8), managedFields removed.</summary>
-    public ReadOnlySpan<byte> Utf8Json => _json;
+    /// <exception cref="InvalidOperationException">The object was cached without its JSON (<see cref="WithoutJson"/>).</exception>
+    public ReadOnlySpan<byte> Utf8Json => HasJson ? _json : throw NoJson();
+
+    /// <summary>False for a header kept by an informer that does not cache objects' JSON.</summary>
+    public bool HasJson => _json.Length > 0;
 
     /// <summary>The owner reference with <c>controller: true</c>, if any (metav1.GetControllerOf).</summary>
     public ControllerReference? ControllerOf()
@@ -104,7 +108,15 @@ public sealed class CachedObject
     }
 
     /// <summary>A new JsonNode tree of the object: the caller's to read or change.</summary>
-    public JsonObject ToJsonObject() => JsonNode.Parse(_json) as JsonObject ?? [];
+    /// <exception cref="InvalidOperationException">The object was cached without its JSON (<see cref="WithoutJson"/>).</exception>
+    public JsonObject ToJsonObject() => HasJson ? JsonNode.Parse(_json) as JsonObject ?? [] : throw NoJson();
+
+    /// <summary>The same header without the JSON: what an informer that does not keep objects caches.</summary>
+    public CachedObject WithoutJson() => HasJson
+        ? new CachedObject([], Namespace, Name, Uid, ResourceVersion, Labels, (ControllerReference[])OwnerReferences, (string[])Finalizers, IsBeingDeleted, NodeName, new StatusFields { Phase = Phase, ReadyStatus = ReadyStatus, ReadySince = _readySince })
+        : this;
+
+    private InvalidOperationException NoJson() => new($"{Key}: the informer caches this resource's headers only; subscribe to its objects instead");
 
     public override string ToString() => Encoding.UTF8.GetString(_json);
 

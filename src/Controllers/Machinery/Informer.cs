@@ -17,14 +17,17 @@ namespace Nautilus.Controllers.Machinery;
 /// lists one namespace without touching the others; JsonNode trees are built on request only.
 /// </summary>
 /// <param name="listPageSize">Objects per page when listing (client-go's pager default, 500).</param>
-public sealed partial class Informer(ApiClient client, ApiResource resource, ILogger logger, int listPageSize = Informer.ListPageSize)
+/// <param name="cacheJson">False: the cache keeps each object's header only (<see cref="CachedObject.WithoutJson"/>), and
+/// the objects reach <see cref="Subscribe(Action{string, CachedObject?})"/> subscribers as they arrive. For a consumer
+/// that keeps its own model of every object (the scheduler's cache of pods), which would otherwise hold each pod twice.</param>
+public sealed partial class Informer(ApiClient client, ApiResource resource, ILogger logger, int listPageSize = Informer.ListPageSize, bool cacheJson = true)
 {
     private readonly ConcurrentDictionary<string, CachedObject> _cache = new(StringComparer.Ordinal);
 
     /// <summary>namespace → key → object; written with <see cref="_cache"/> under <see cref="_indexLock"/>.</summary>
     private readonly Dictionary<string, Dictionary<string, CachedObject>> _byNamespace = new(StringComparer.Ordinal);
     private readonly Lock _indexLock = new();
-    private readonly List<Action<string>> _handlers = [];
+    private readonly List<Action<string, CachedObject?>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private readonly ResiliencePipeline _retry = new ResiliencePipelineBuilder()
@@ -50,7 +53,13 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
     public int Count => _cache.Count;
 
     /// <summary>Calls <paramref name="handler"/> with the key of every object added, changed or deleted (and of every object after a relist).</summary>
-    public void Subscribe(Action<string> handler)
+    public void Subscribe(Action<string> handler) => Subscribe((key, _) => handler(key));
+
+    /// <summary>
+    /// Calls <paramref name="handler"/> with the key and the object as received (with its JSON, whether
+    /// or not the cache keeps it) for every object added or changed, and with null for every deletion.
+    /// </summary>
+    public void Subscribe(Action<string, CachedObject?> handler)
     {
         lock (_handlers)
         {
@@ -144,13 +153,13 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
                     if (e.Type == "DELETED")
                     {
                         Remove(obj.Key);
+                        Notify(obj.Key, null);
                     }
                     else
                     {
                         Store(obj);
+                        Notify(obj.Key, obj);
                     }
-
-                    Notify(obj.Key);
                 }
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -180,6 +189,8 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
     /// Lists in pages (client-go's reflector pages its lists too): one
     /// response per page, so 150,000 pods never become one response of hundreds of megabytes on
     /// either side. A page whose snapshot is gone (410) fails the relist, which starts over.
+    /// Subscribers hear of each page's objects once it is cached, and of the objects the list no
+    /// longer has at its end.
     /// </summary>
     private async Task<string> RelistAsync(CancellationToken ct)
     {
@@ -189,11 +200,18 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         do
         {
             var (items, pageVersion, next) = await client.ListUtf8Async(resource, limit: listPageSize, continueToken: continueToken, ct: ct).ConfigureAwait(false);
+            var page = new List<CachedObject>(items.Count);
             foreach (var item in items)
             {
                 var obj = CachedObject.FromUtf8(item.Span);
                 seen.Add(obj.Key);
                 Store(obj);
+                page.Add(obj);
+            }
+
+            foreach (var obj in page)
+            {
+                Notify(obj.Key, obj);
             }
 
             resourceVersion = pageVersion;
@@ -206,13 +224,8 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
             if (!seen.Contains(key))
             {
                 Remove(key);
-                Notify(key);
+                Notify(key, null);
             }
-        }
-
-        foreach (var key in seen)
-        {
-            Notify(key);
         }
 
         _synced.TrySetResult();
@@ -221,6 +234,7 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
 
     private void Store(CachedObject obj)
     {
+        obj = cacheJson ? obj : obj.WithoutJson();
         lock (_indexLock)
         {
             _cache[obj.Key] = obj;
@@ -249,13 +263,13 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         }
     }
 
-    private void Notify(string key)
+    private void Notify(string key, CachedObject? obj)
     {
         lock (_handlers)
         {
             foreach (var handler in _handlers)
             {
-                handler(key);
+                handler(key, obj);
             }
         }
     }
