@@ -136,7 +136,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
             }
 
             var revision = _revision + 1;
-            created = obj.WithResourceVersion(revision);
+            created = table.Compact(obj.WithResourceVersion(revision));
             durable = Commit(table, new ChangeEvent(WatchEventType.Added, revision, created, null), WalOp.Create);
         }
 
@@ -157,7 +157,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
 
             CheckPreconditions(key, preconditions, current);
             var revision = _revision + 1;
-            deleted = current.WithResourceVersion(revision);
+            deleted = table.Compact(current.WithResourceVersion(revision));
             durable = Commit(table, new ChangeEvent(WatchEventType.Deleted, revision, deleted, current), WalOp.Delete);
         }
 
@@ -222,7 +222,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
                 }
 
                 var revision = _revision + 1;
-                written = updated.WithResourceVersion(revision);
+                written = table.Compact(updated.WithResourceVersion(revision));
                 durable = current is null
                     ? Commit(table, new ChangeEvent(WatchEventType.Added, revision, written, null), WalOp.Create)
                     : Commit(table, new ChangeEvent(WatchEventType.Modified, revision, written, current), WalOp.Update);
@@ -713,12 +713,12 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
             case WalOp.Delete:
                 if (previous is not null)
                 {
-                    table.Apply(new ChangeEvent(WatchEventType.Deleted, record.Revision, previous.WithResourceVersion(record.Revision), previous));
+                    table.Apply(new ChangeEvent(WatchEventType.Deleted, record.Revision, table.Compact(previous.WithResourceVersion(record.Revision)), previous));
                 }
 
                 break;
             default:
-                table.Apply(new ChangeEvent(previous is null ? WatchEventType.Added : WatchEventType.Modified, record.Revision, record.Object, previous));
+                table.Apply(new ChangeEvent(previous is null ? WatchEventType.Added : WatchEventType.Modified, record.Revision, table.Compact(record.Object), previous));
                 break;
         }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nautilus.Store.Compression;
 
 namespace Nautilus.Controllers.Machinery;
 
@@ -21,7 +22,9 @@ public sealed class CachedObject
     private static readonly ControllerReference[] NoOwners = [];
     private static readonly string[] NoFinalizers = [];
 
+    /// <summary>The JSON, or its compressed form when <see cref="_dictionary"/> is set; empty for a header only.</summary>
     private readonly byte[] _json;
+    private readonly CompressionDictionary? _dictionary;
     private readonly string? _readySince;
 
     private CachedObject(byte[] json, string ns, string name, string uid, string resourceVersion, ObjectLabels labels, ControllerReference[] owners, string[] finalizers, bool beingDeleted, string? nodeName, in StatusFields status)
@@ -40,6 +43,25 @@ public sealed class CachedObject
         IsBeingDeleted = beingDeleted;
         NodeName = nodeName;
         Key = ns.Length == 0 ? name : string.Concat(ns, "/", name);
+    }
+
+    private CachedObject(CachedObject header, byte[] json, CompressionDictionary? dictionary)
+    {
+        Phase = header.Phase;
+        ReadyStatus = header.ReadyStatus;
+        _readySince = header._readySince;
+        _json = json;
+        _dictionary = dictionary;
+        Namespace = header.Namespace;
+        Name = header.Name;
+        Uid = header.Uid;
+        ResourceVersion = header.ResourceVersion;
+        Labels = header.Labels;
+        OwnerReferences = header.OwnerReferences;
+        Finalizers = header.Finalizers;
+        IsBeingDeleted = header.IsBeingDeleted;
+        NodeName = header.NodeName;
+        Key = header.Key;
     }
 
     /// <summary>namespace/name, or name for cluster-scoped objects: the informer's and work queues' key.</summary>
@@ -88,7 +110,7 @@ public sealed class CachedObject
 
     /// <summary>The cached JSON (UTF-8), managedFields removed.</summary>
     /// <exception cref="InvalidOperationException">The object was cached without its JSON (<see cref="WithoutJson"/>).</exception>
-    public ReadOnlySpan<byte> Utf8Json => HasJson ? _json : throw NoJson();
+    public ReadOnlySpan<byte> Utf8Json => !HasJson ? throw NoJson() : _dictionary is null ? _json : DictionaryCodec.Decompress(_json, _dictionary);
 
     /// <summary>False for a header kept by an informer that does not cache objects' JSON.</summary>
     public bool HasJson => _json.Length > 0;
@@ -109,16 +131,18 @@ public sealed class CachedObject
 
     /// <summary>A new JsonNode tree of the object: the caller's to read or change.</summary>
     /// <exception cref="InvalidOperationException">The object was cached without its JSON (<see cref="WithoutJson"/>).</exception>
-    public JsonObject ToJsonObject() => HasJson ? JsonNode.Parse(_json) as JsonObject ?? [] : throw NoJson();
+    public JsonObject ToJsonObject() => JsonNode.Parse(Utf8Json) as JsonObject ?? [];
 
     /// <summary>The same header without the JSON: what an informer that does not keep objects caches.</summary>
-    public CachedObject WithoutJson() => HasJson
-        ? new CachedObject([], Namespace, Name, Uid, ResourceVersion, Labels, (ControllerReference[])OwnerReferences, (string[])Finalizers, IsBeingDeleted, NodeName, new StatusFields { Phase = Phase, ReadyStatus = ReadyStatus, ReadySince = _readySince })
-        : this;
+    public CachedObject WithoutJson() => HasJson ? new CachedObject(this, [], null) : this;
+
+    /// <summary>The same object with its JSON compressed by <paramref name="compressor"/> (the informer's, one per resource), when that is worth it.</summary>
+    public CachedObject Compress(ObjectCompressor compressor) =>
+        _dictionary is null && compressor.TryCompress(_json, out var compressed, out var dictionary) ? new CachedObject(this, compressed, dictionary) : this;
 
     private InvalidOperationException NoJson() => new($"{Key}: the informer caches this resource's headers only; subscribe to its objects instead");
 
-    public override string ToString() => Encoding.UTF8.GetString(_json);
+    public override string ToString() => HasJson ? Encoding.UTF8.GetString(Utf8Json) : Key;
 
     /// <summary>Caches an object the controller holds as a tree (one it just wrote, or a test's).</summary>
     public static CachedObject FromJson(JsonObject obj) => FromUtf8(JsonSerializer.SerializeToUtf8Bytes(obj));

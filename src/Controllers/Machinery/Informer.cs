@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Nautilus.Controllers.Client;
+using Nautilus.Store.Compression;
 using Polly;
 using Polly.Retry;
 
@@ -27,6 +28,7 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
     /// <summary>namespace → key → object; written with <see cref="_cache"/> under <see cref="_indexLock"/>.</summary>
     private readonly Dictionary<string, Dictionary<string, CachedObject>> _byNamespace = new(StringComparer.Ordinal);
     private readonly Lock _indexLock = new();
+    private readonly ObjectCompressor _compressor = new();
     private readonly List<Action<string, CachedObject?>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -234,7 +236,8 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
 
     private void Store(CachedObject obj)
     {
-        obj = cacheJson ? obj : obj.WithoutJson();
+        // Cached objects are kept compressed against a sibling: a pod costs a few hundred bytes, not ~3 KB.
+        obj = cacheJson ? obj.Compress(_compressor) : obj.WithoutJson();
         lock (_indexLock)
         {
             _cache[obj.Key] = obj;

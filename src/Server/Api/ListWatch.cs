@@ -70,7 +70,7 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
         if (WantsTable(context, out var tableVersion))
         {
             var rv = result.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-            return Pooled(context, tables.ListTable(resource, items, rv, result.Continue, result.RemainingItemCount, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion));
+            return Pooled(context, tables.ListTable(resource, items, rv, result.Continue, result.RemainingItemCount, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion, result.Items));
         }
 
         return Pooled(context, ResourceHandler.PooledListJson(resource, items, result.ResourceVersion, result.Continue, result.RemainingItemCount));
@@ -84,11 +84,12 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
     }
 
     /// <summary>Answers a GET of one object: its JSON, or a one-row Table when the client asks for one (kubectl get).</summary>
-    public HttpBody Respond(ResourceDefinition resource, ResourceRequest request, ServerCallContext context, byte[] json)
+    /// <param name="stored">The stored object <paramref name="json"/> was read from: its Table row is cached.</param>
+    public HttpBody Respond(ResourceDefinition resource, ResourceRequest request, ServerCallContext context, byte[] json, StoredObject? stored = null)
     {
         if (WantsTable(context, out var tableVersion))
         {
-            json = tables.ObjectTable(resource, json, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion);
+            json = tables.ObjectTable(resource, json, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion, stored);
         }
 
         return Responses.Json(context, json);
@@ -180,12 +181,12 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
                             else if (wantsTable)
                             {
                                 // kube sends the column definitions with the first event only.
-                                json = EncodeEvent(TypeName(e.Type), tables.WatchEventTable(resource, resource.Encode(e.Object!.Json), include, tableVersion, firstTable));
+                                json = EncodeEvent(TypeName(e.Type), tables.WatchEventTable(resource, resource.Encode(e.Object!.Json), include, tableVersion, firstTable, e.Object));
                                 firstTable = false;
                             }
                             else
                             {
-                                json = EventOf(resource, e.Type, e.Object!.Json);
+                                json = EventOf(resource, e.Type, e.Object!);
                             }
 
                             if (native || (batch is null && !reader.TryPeek(out _)))
@@ -242,32 +243,27 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
         _ => "DELETED",
     };
 
-    // One event's frame is encoded once for all the watchers that send it at about the same time:
-    // a small table of recent frames keyed by the stored bytes (immutable, shared by every watcher).
-    // Not a cache of every object version: that would double what the store holds.
-    private const int RecentFrameSlots = 4096;
+    // One event's frame is encoded (and its object decompressed) once for all the watchers that
+    // send it at about the same time: a small table of recent frames keyed by the stored object
+    // (immutable, shared by every watcher). Not a cache of every object version: the frames are
+    // plain JSON, so even these 512 slots hold a few megabytes.
+    private const int RecentFrameSlots = 512;
 
     private static readonly RecentFrame?[] RecentFrames = new RecentFrame?[RecentFrameSlots];
 
-    private sealed record RecentFrame(byte[] Stored, WatchEventType Type, byte[] Frame);
+    private sealed record RecentFrame(StoredObject Stored, WatchEventType Type, ResourceDefinition Resource, byte[] Frame);
 
-    private static byte[] EventOf(ResourceDefinition resource, WatchEventType type, byte[] stored)
+    private static byte[] EventOf(ResourceDefinition resource, WatchEventType type, StoredObject stored)
     {
-        var obj = resource.Encode(stored);
-        if (!ReferenceEquals(obj, stored))
-        {
-            // Converted for this resource (events.k8s.io): fresh bytes, nothing to share.
-            return EncodeEvent(TypeName(type), obj);
-        }
-
         var slot = (System.Runtime.CompilerServices.RuntimeHelpers.GetHashCode(stored) ^ (int)type) & (RecentFrameSlots - 1);
-        if (Volatile.Read(ref RecentFrames[slot]) is { } recent && ReferenceEquals(recent.Stored, stored) && recent.Type == type)
+        if (Volatile.Read(ref RecentFrames[slot]) is { } recent && ReferenceEquals(recent.Stored, stored) && recent.Type == type && ReferenceEquals(recent.Resource, resource))
         {
             return recent.Frame;
         }
 
-        var frame = EncodeEvent(TypeName(type), stored);
-        Volatile.Write(ref RecentFrames[slot], new RecentFrame(stored, type, frame));
+        // Encoded for this resource: events.k8s.io watchers of a core Event get it converted.
+        var frame = EncodeEvent(TypeName(type), resource.Encode(stored.Json));
+        Volatile.Write(ref RecentFrames[slot], new RecentFrame(stored, type, resource, frame));
         return frame;
     }
 

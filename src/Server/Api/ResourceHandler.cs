@@ -37,7 +37,8 @@ public sealed record WriteOptions
 }
 
 /// <summary>The result of a write: the object's bytes and the HTTP status kube-apiserver answers with.</summary>
-public readonly record struct WriteResult(byte[] Json, int StatusCode, StoredObject? Stored = null);
+/// <param name="IsStatus">The body is a Status about <paramref name="Stored"/>, not the object itself.</param>
+public readonly record struct WriteResult(byte[] Json, int StatusCode, StoredObject? Stored = null, bool IsStatus = false);
 
 /// <summary>
 /// The REST semantics of every resource on top of <see cref="IObjectStore"/>, as kube-apiserver's
@@ -507,7 +508,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     public async ValueTask<WriteResult> DeleteAsync(ResourceDefinition external, string ns, string name, WriteOptions options, CancellationToken ct)
     {
         var result = await DeleteStoredAsync(external.StorageResource ?? external, ns, name, options, ct).ConfigureAwait(false);
-        return result.Json.Length > 0 && result.Stored is not null && ReferenceEquals(result.Json, result.Stored.Json)
+        return result.Json.Length > 0 && result.Stored is not null && !result.IsStatus
             ? result with { Json = external.Encode(result.Json) }
             : result;
     }
@@ -637,7 +638,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             ((JsonObject)status["details"]!).Remove("group");
         }
 
-        return new(KubeJson.Serialize(status), 200, deleted);
+        return new(KubeJson.Serialize(status), 200, deleted, IsStatus: true);
     }
 
     /// <summary>The grace period a delete gets: pods on a node use the request's or their terminationGracePeriodSeconds; everything else 0.</summary>

@@ -202,7 +202,7 @@ public sealed class InstrumentedObjectStore : IObjectStore, IAsyncDisposable
             }
 
             events.Inc();
-            sizes.Observe(EventEnvelopeBytes + (item.Object?.Json.Length ?? 0));
+            sizes.Observe(EventEnvelopeBytes + (item.Object?.JsonLength ?? 0));
             return true;
         }
 

@@ -1,3 +1,5 @@
+using Nautilus.Store.Compression;
+
 namespace Nautilus.Store.Internal;
 
 /// <summary>
@@ -16,6 +18,8 @@ internal sealed class ResourceTable
 
     /// <summary>Per indexed field path: objects that do not carry the field (they read as "").</summary>
     private readonly int[] _fieldMissing;
+
+    private readonly ObjectCompressor _compressor = new();
 
     public ResourceTable(ResourceType type, string[] indexedFields, int windowCapacity, long historyFloor)
     {
@@ -49,6 +53,9 @@ internal sealed class ResourceTable
 
     public bool TryGet(ObjectKey key, out StoredObject obj) => _objects.TryGetValue(key, out obj!);
 
+    /// <summary><paramref name="obj"/> compressed against a sibling (<see cref="ObjectCompressor"/>): how the table and its event window keep objects.</summary>
+    public StoredObject Compact(StoredObject obj) => obj.Compress(_compressor);
+
     /// <summary>Loads an object from a snapshot: indexed, but not an event.</summary>
     public void Restore(StoredObject obj)
     {
@@ -61,6 +68,7 @@ internal sealed class ResourceTable
             Keys.Add(obj.Key);
         }
 
+        obj = Compact(obj);
         _objects[obj.Key] = obj;
         Index(obj, null);
     }

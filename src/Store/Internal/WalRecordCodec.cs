@@ -54,8 +54,9 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
             }
             else
             {
-                writer.Write7BitEncodedInt(obj.Json.Length);
-                writer.Write(obj.Json);
+                var json = obj.Json;
+                writer.Write7BitEncodedInt(json.Length);
+                writer.Write(json);
                 WriteMap(writer, obj.Labels);
                 WriteMap(writer, obj.Fields);
             }

@@ -122,9 +122,11 @@ public sealed class TableConvertor(TimeProvider time)
     /// <summary>
     /// A list as a Table: the kind's columnDefinitions, one row per object (objects are the bytes
     /// a client of <paramref name="resource"/> sees), metadata copied from the list.
+    /// <paramref name="versions"/>, when given, are the stored objects the bytes were read from:
+    /// rows are cached per stored version (<see cref="RowOf"/>).
     /// </summary>
     /// <remarks>The Table is written into rented memory: the caller disposes the writer once the response is sent.</remarks>
-    public PooledBufferWriter ListTable(ResourceDefinition resource, IReadOnlyList<byte[]> objects, string resourceVersion, string? continueToken, long? remainingItemCount, IncludeObjectPolicy include, string tableApiVersion)
+    public PooledBufferWriter ListTable(ResourceDefinition resource, IReadOnlyList<byte[]> objects, string resourceVersion, string? continueToken, long? remainingItemCount, IncludeObjectPolicy include, string tableApiVersion, IReadOnlyList<object>? versions = null)
     {
         var printer = ResourcePrinter.For(resource);
         var now = time.GetUtcNow();
@@ -152,7 +154,7 @@ public sealed class TableConvertor(TimeProvider time)
                 writer.WriteStartArray();
                 for (var i = 0; i < objects.Count; i++)
                 {
-                    WriteRow(writer, printer, objects[i], include, tableApiVersion, now);
+                    WriteRow(writer, printer, objects[i], versions?[i] ?? objects[i], include, tableApiVersion, now);
                 }
 
                 writer.WriteEndArray();
@@ -165,8 +167,9 @@ public sealed class TableConvertor(TimeProvider time)
     }
 
     /// <summary>One object (GET of an item) as a Table with one row; metadata.resourceVersion is the object's.</summary>
-    public byte[] ObjectTable(ResourceDefinition resource, byte[] obj, IncludeObjectPolicy include, string tableApiVersion) =>
-        WatchEventTable(resource, obj, include, tableApiVersion, includeColumnDefinitions: true);
+    /// <param name="version">The stored object <paramref name="obj"/> was read from, if any: its row is cached.</param>
+    public byte[] ObjectTable(ResourceDefinition resource, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, object? version = null) =>
+        WatchEventTable(resource, obj, include, tableApiVersion, includeColumnDefinitions: true, version);
 
     /// <summary>
     /// The object of one watch event when the watch asked for a Table: a one-row Table per event.
@@ -175,11 +178,12 @@ public sealed class TableConvertor(TimeProvider time)
     /// the first event of the stream (whatever its type) and false afterwards. ERROR events carry a
     /// Status, which is never converted.
     /// </summary>
-    public byte[] WatchEventTable(ResourceDefinition resource, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, bool includeColumnDefinitions)
+    public byte[] WatchEventTable(ResourceDefinition resource, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, bool includeColumnDefinitions, object? version = null)
     {
         var printer = ResourcePrinter.For(resource);
         var now = time.GetUtcNow();
-        var row = RowOf(printer, obj);
+        version ??= obj;
+        var row = RowOf(printer, obj, version);
         using var buffer = new PooledBufferWriter(printer.ColumnDefinitionsJson.Length + 512 + (include == IncludeObjectPolicy.None ? 0 : obj.Length));
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -196,7 +200,7 @@ public sealed class TableConvertor(TimeProvider time)
 
             writer.WritePropertyName("rows"u8);
             writer.WriteStartArray();
-            WriteRow(writer, printer, obj, include, tableApiVersion, now);
+            WriteRow(writer, printer, obj, version, include, tableApiVersion, now);
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
@@ -232,9 +236,9 @@ public sealed class TableConvertor(TimeProvider time)
 
     // metav1.TableRow: {"cells":[...],"conditions":[...]?,"object":...}. RawExtension has no
     // omitempty effect in Go, so IncludeObject=None writes "object":null.
-    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, byte[] obj, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
+    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, byte[] obj, object version, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
     {
-        var row = RowOf(printer, obj);
+        var row = RowOf(printer, obj, version);
         writer.WriteStartObject();
         writer.WritePropertyName("cells"u8);
         row.Cells.WriteTo(writer, now);
@@ -266,23 +270,24 @@ public sealed class TableConvertor(TimeProvider time)
         writer.WriteEndObject();
     }
 
-    // Rows rendered once per stored object version: stored bytes are immutable and shared by every
-    // reader, so their identity is the key, and a row lives exactly as long as its object version.
-    // The durations in a row are holes filled when it is printed (see RowCells); the metadata is a
-    // range of the object's bytes.
-    private static readonly ConditionalWeakTable<byte[], CachedRow> Rows = new();
+    // Rows rendered once per stored object version: stored objects are immutable and shared by every
+    // reader, so their identity is the key (the object's bytes when no stored object is known), and
+    // a row lives exactly as long as its object version. The durations in a row are holes filled
+    // when it is printed (see RowCells); the metadata is a range of the object's bytes, which are
+    // the same for every read of one version.
+    private static readonly ConditionalWeakTable<object, CachedRow> Rows = new();
 
-    private sealed record CachedRow(ResourcePrinter Printer, RowCells Cells, byte[]? Conditions, int MetadataStart, int MetadataLength, string ResourceVersion);
+    private sealed record CachedRow(ResourcePrinter Printer, RowCells Cells, byte[]? Conditions, int MetadataStart, int MetadataLength, string ResourceVersion, int ObjectLength);
 
-    private static CachedRow RowOf(ResourcePrinter printer, byte[] obj)
+    private static CachedRow RowOf(ResourcePrinter printer, byte[] obj, object version)
     {
-        if (Rows.TryGetValue(obj, out var row) && row.Printer == printer)
+        if (Rows.TryGetValue(version, out var row) && row.Printer == printer && row.ObjectLength == obj.Length)
         {
             return row;
         }
 
         row = RenderRow(printer, obj);
-        Rows.AddOrUpdate(obj, row);
+        Rows.AddOrUpdate(version, row);
         return row;
     }
 
@@ -323,6 +328,6 @@ public sealed class TableConvertor(TimeProvider time)
             }
         }
 
-        return new CachedRow(printer, cells.Complete(), conditions, start, length, metadata.Str("resourceVersion"));
+        return new CachedRow(printer, cells.Complete(), conditions, start, length, metadata.Str("resourceVersion"), obj.Length);
     }
 }

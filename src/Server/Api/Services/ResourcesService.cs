@@ -61,7 +61,8 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
             switch (request.Subresource)
             {
                 case "":
-                    return listWatch.Respond(resource, request, context, resource.Encode((await handler.GetAsync(resource, request.Namespace, request.Name, ct)).Json));
+                    var stored = await handler.GetAsync(resource, request.Namespace, request.Name, ct);
+                    return listWatch.Respond(resource, request, context, resource.Encode(stored.Json), stored);
                 case "status":
                     RequireSubresource(resource, "status");
                     return Responses.Json(context, (await handler.GetAsync(resource, request.Namespace, request.Name, ct)).Json);
