@@ -61,19 +61,19 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
             throw Translate(e, request.Continue.Length > 0);
         }
 
-        var items = new byte[result.Items.Count][];
-        for (var i = 0; i < items.Length; i++)
-        {
-            items[i] = resource.Encode(result.Items[i].Json);
-        }
-
         if (WantsTable(context, out var tableVersion))
         {
+            var items = new byte[result.Items.Count][];
+            for (var i = 0; i < items.Length; i++)
+            {
+                items[i] = resource.Encode(result.Items[i].Json);
+            }
+
             var rv = result.ResourceVersion.ToString(CultureInfo.InvariantCulture);
             return Pooled(context, tables.ListTable(resource, items, rv, result.Continue, result.RemainingItemCount, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion, result.Items));
         }
 
-        return Pooled(context, ResourceHandler.PooledListJson(resource, items, result.ResourceVersion, result.Continue, result.RemainingItemCount));
+        return Pooled(context, ResourceHandler.PooledListJson(resource, result.Items, result.ResourceVersion, result.Continue, result.RemainingItemCount));
     }
 
     // The body stays rented until the request ends: both surfaces copy it out while sending.

@@ -737,21 +737,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     /// </summary>
     public static PooledBufferWriter PooledListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining)
     {
-        var head = new StringBuilder(160)
-            .Append("{\"kind\":\"").Append(resource.ListKind)
-            .Append("\",\"apiVersion\":\"").Append(resource.GroupVersion)
-            .Append("\",\"metadata\":{\"resourceVersion\":\"").Append(resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('"');
-        if (continueToken is not null)
-        {
-            head.Append(",\"continue\":\"").Append(continueToken).Append('"');
-            if (remaining is { } r)
-            {
-                head.Append(",\"remainingItemCount\":").Append(r.ToString(System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }
-
-        head.Append("},\"items\":[");
-        var prefix = Encoding.UTF8.GetBytes(head.ToString());
+        var prefix = ListPrefix(resource, resourceVersion, continueToken, remaining);
         var length = prefix.Length + 2 + Math.Max(0, items.Count - 1);
         for (var i = 0; i < items.Count; i++)
         {
@@ -772,6 +758,68 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
 
         body.Write("]}"u8);
         return body;
+    }
+
+    /// <summary>
+    /// <see cref="PooledListJson(ResourceDefinition, IReadOnlyList{byte[]}, long, string?, long?)"/> of stored objects:
+    /// each is decompressed straight into the body, with no array of its own in between.
+    /// </summary>
+    public static PooledBufferWriter PooledListJson(ResourceDefinition resource, IReadOnlyList<StoredObject> items, long resourceVersion, string? continueToken, long? remaining)
+    {
+        if (resource.FromStorage is not null)
+        {
+            var encoded = new byte[items.Count][];
+            for (var i = 0; i < encoded.Length; i++)
+            {
+                encoded[i] = resource.Encode(items[i].Json);
+            }
+
+            return PooledListJson(resource, encoded, resourceVersion, continueToken, remaining);
+        }
+
+        var prefix = ListPrefix(resource, resourceVersion, continueToken, remaining);
+        long length = prefix.Length + 2 + Math.Max(0, items.Count - 1);
+        for (var i = 0; i < items.Count; i++)
+        {
+            length += items[i].JsonLength;
+        }
+
+        var body = new PooledBufferWriter((int)Math.Min(length, Array.MaxLength));
+        body.Write(prefix);
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (i > 0)
+            {
+                body.Write(","u8);
+            }
+
+            var size = items[i].JsonLength;
+            items[i].CopyJsonTo(body.GetSpan(size)[..size]);
+            body.Advance(size);
+        }
+
+        body.Write("]}"u8);
+        return body;
+    }
+
+    // {"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":...,"continue":...,"remainingItemCount":...},"items":[
+    private static byte[] ListPrefix(ResourceDefinition resource, long resourceVersion, string? continueToken, long? remaining)
+    {
+        var head = new StringBuilder(160)
+            .Append("{\"kind\":\"").Append(resource.ListKind)
+            .Append("\",\"apiVersion\":\"").Append(resource.GroupVersion)
+            .Append("\",\"metadata\":{\"resourceVersion\":\"").Append(resourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append('"');
+        if (continueToken is not null)
+        {
+            head.Append(",\"continue\":\"").Append(continueToken).Append('"');
+            if (remaining is { } r)
+            {
+                head.Append(",\"remainingItemCount\":").Append(r.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        head.Append("},\"items\":[");
+        return Encoding.UTF8.GetBytes(head.ToString());
     }
 
     private async ValueTask CheckNamespaceAcceptsAsync(string ns, CancellationToken ct)

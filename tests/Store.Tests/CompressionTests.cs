@@ -1,0 +1,112 @@
+using static Nautilus.Store.Tests.TestSupport;
+
+namespace Nautilus.Store.Tests;
+
+/// <summary>The store keeps committed objects compressed against a sibling, and every read gives back the exact bytes.</summary>
+public sealed class CompressionTests
+{
+    // Long enough to be worth compressing; what pods really repeat (defaults, managedFields) is longer still.
+    private static readonly string Padding = string.Concat(Enumerable.Repeat("terminationMessagePath=/dev/termination-log;imagePullPolicy=IfNotPresent;", 8));
+
+    private string _directory = null!;
+
+    [SetUp]
+    public void SetUp() => _directory = NewDataDirectory();
+
+    [TearDown]
+    public void TearDown()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static StoredObject BigPod(int i, string extra = "") => Pod("ns-" + (i % 3), "web-" + i, Labels("app=web", "shard=" + (i % 5)), nodeName: "node-" + (i % 7), extra: Padding + extra);
+
+    [Test]
+    public async Task Create_SimilarObjects_AreKeptCompressedAndReadBackExactly()
+    {
+        // Arrange
+        await using var store = new EmbeddedStore(new EmbeddedStoreOptions());
+        var sent = new Dictionary<ObjectKey, StoredObject>();
+
+        // Act
+        for (var i = 0; i < 50; i++)
+        {
+            var pod = BigPod(i);
+            sent[pod.Key] = pod;
+            await store.CreateAsync(Pods, pod);
+        }
+
+        // Assert
+        var listed = (await store.ListAsync(Pods, new ListOptions())).Items;
+        Assert.That(listed, Has.Count.EqualTo(50));
+        foreach (var obj in listed)
+        {
+            Assert.That(obj.IsCompressed, Is.True, obj.Key.ToString());
+            Assert.That(obj.StoredLength * 4, Is.LessThan(obj.JsonLength), obj.Key.ToString());
+            var expected = sent[obj.Key].WithResourceVersion(obj.ResourceVersion).Json;
+            Assert.That(obj.Json, Is.EqualTo(expected), obj.Key.ToString());
+            var copy = new byte[obj.JsonLength];
+            obj.CopyJsonTo(copy);
+            Assert.That(copy, Is.EqualTo(expected));
+        }
+    }
+
+    [Test]
+    public async Task Watch_CompressedObjects_DeliverTheCommittedBytes()
+    {
+        // Arrange
+        await using var store = new EmbeddedStore(new EmbeddedStoreOptions());
+        await store.CreateAsync(Pods, BigPod(0));
+        using var watch = await store.WatchAsync(Pods, new WatchOptions { ResourceVersion = store.CurrentRevision.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+
+        // Act
+        var created = await store.CreateAsync(Pods, BigPod(1));
+        var updated = await store.GuaranteedUpdateAsync(Pods, created.Key, (_, _) => ValueTask.FromResult(BigPod(1, "changed")));
+        var deleted = await store.DeleteAsync(Pods, created.Key);
+        var events = await TakeAsync(watch, 3);
+
+        // Assert
+        Assert.That(events.Select(e => e.Type), Is.EqualTo(new[] { WatchEventType.Added, WatchEventType.Modified, WatchEventType.Deleted }));
+        Assert.That(events[0].Object!.Json, Is.EqualTo(created.Json));
+        Assert.That(events[1].Object!.Json, Is.EqualTo(updated.Json));
+        Assert.That(Extra(events[1].Object!), Does.EndWith("changed"));
+        Assert.That(events[2].Object!.Json, Is.EqualTo(deleted.Json));
+        Assert.That(ResourceVersionInJson(events[2].Object!), Is.EqualTo(deleted.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
+    public async Task Reopen_CompressedObjects_ReadBackExactly()
+    {
+        // Arrange
+        Dictionary<ObjectKey, byte[]> before;
+        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory }))
+        {
+            for (var i = 0; i < 30; i++)
+            {
+                await store.CreateAsync(Pods, BigPod(i));
+            }
+
+            await store.GuaranteedUpdateAsync(Pods, BigPod(3).Key, (_, _) => ValueTask.FromResult(BigPod(3, "updated")));
+            await store.DeleteAsync(Pods, BigPod(4).Key);
+            before = (await store.ListAsync(Pods, new ListOptions())).Items.ToDictionary(o => o.Key, o => o.Json);
+        }
+
+        // Act
+        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory });
+
+        // Assert
+        var after = (await reopened.ListAsync(Pods, new ListOptions())).Items;
+        Assert.That(after, Has.Count.EqualTo(29));
+        foreach (var obj in after)
+        {
+            Assert.That(obj.IsCompressed, Is.True, obj.Key.ToString());
+            Assert.That(obj.Json, Is.EqualTo(before[obj.Key]), obj.Key.ToString());
+        }
+    }
+}
