@@ -101,6 +101,7 @@ public sealed class NautilusServer : IAsyncDisposable
         services.AddSingleton(sp => new ServiceAllocator(new ServiceAllocatorOptions(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ServiceAllocator>>()));
         services.AddSingleton(sp => BuiltInResources.CreateRegistry(sp.GetRequiredService<ServiceAllocator>()));
         services.AddHostedService<ServiceAllocatorHost>();
+        services.AddHostedService<IdleMemoryTrimmer>();
         services.AddSingleton<ITeeProvider>(sp => new SimulatedTeeProvider(new SimulatedTeeOptions
         {
             DataDirectory = Path.Combine(options.DataDirectory, "tee"),

@@ -25,6 +25,8 @@ internal sealed class ApiSchedulerClient(ApiClient client, Resources.ResourcesCl
     public static readonly ApiResource ReplicaSets = new("apps", "v1", "replicasets", "ReplicaSet", true);
     public static readonly ApiResource Events = new("events.k8s.io", "v1", "events", "Event", true);
 
+    private const string StrategicMergePatch = "application/strategic-merge-patch+json";
+
     public async Task BindAsync(PodInfo pod, string nodeName, CancellationToken ct)
     {
         var binding = new JsonObject
@@ -60,57 +62,39 @@ internal sealed class ApiSchedulerClient(ApiClient client, Resources.ResourcesCl
         }
     }
 
+    /// <summary>
+    /// Sets the PodScheduled condition (and nominatedNodeName) with a strategic merge patch of
+    /// status, as kube-scheduler's PatchPodStatus does: conditions merge by type, so the patch
+    /// carries this one condition and leaves the others alone.
+    /// </summary>
     public async Task UpdatePodScheduledAsync(PodInfo pod, string reason, string message, string? nominatedNodeName, CancellationToken ct)
     {
-        var conditions = new JsonArray();
-        var found = false;
         var nominationUnchanged = nominatedNodeName is null || nominatedNodeName == pod.NominatedNodeName;
-        foreach (var c in Json.Objects(pod.Conditions))
+        string? transition = null;
+        if (pod.ScheduledCondition is { } current)
         {
-            if (Json.Str(c, "type") == "PodScheduled")
+            if (current.Status == "False" && current.Reason == reason && current.Message == message && nominationUnchanged)
             {
-                if (Json.Str(c, "status") == "False" && Json.Str(c, "reason") == reason && Json.Str(c, "message") == message && nominationUnchanged)
-                {
-                    return; // unchanged: kube skips the write too
-                }
-
-                found = true;
-                var transition = Json.Str(c, "status") == "False" ? Json.Str(c, "lastTransitionTime") : null;
-                conditions.Add(Condition(reason, message, transition));
-                continue;
+                return; // unchanged: kube skips the write too
             }
 
-            conditions.Add(c.DeepClone());
+            transition = current.Status == "False" ? current.LastTransitionTime : null;
         }
 
-        if (!found)
-        {
-            conditions.Add(Condition(reason, message, null));
-        }
-
-        var status = new JsonObject { ["conditions"] = conditions };
+        var status = new JsonObject { ["conditions"] = new JsonArray(Condition(reason, message, transition)) };
         if (!nominationUnchanged)
         {
             status["nominatedNodeName"] = nominatedNodeName!.Length == 0 ? null : nominatedNodeName;
         }
 
         var patch = new JsonObject { ["status"] = status };
-        await client.PatchAsync(Pods, pod.Namespace, pod.Name, "application/merge-patch+json", patch, "status", ct).ConfigureAwait(false);
+        await client.PatchAsync(Pods, pod.Namespace, pod.Name, StrategicMergePatch, patch, "status", ct).ConfigureAwait(false);
     }
 
     public async Task PreemptAsync(PodInfo victim, PodInfo preemptor, string nodeName, CancellationToken ct)
     {
         // kube-scheduler marks the victim first, so whoever watches it knows why it goes away.
-        var conditions = new JsonArray();
-        foreach (var c in Json.Objects(victim.Conditions))
-        {
-            if (Json.Str(c, "type") != "DisruptionTarget")
-            {
-                conditions.Add(c.DeepClone());
-            }
-        }
-
-        conditions.Add(new JsonObject
+        var conditions = new JsonArray(new JsonObject
         {
             ["type"] = "DisruptionTarget",
             ["status"] = "True",
@@ -122,7 +106,7 @@ internal sealed class ApiSchedulerClient(ApiClient client, Resources.ResourcesCl
         var patch = new JsonObject { ["status"] = new JsonObject { ["conditions"] = conditions } };
         try
         {
-            await client.PatchAsync(Pods, victim.Namespace, victim.Name, "application/merge-patch+json", patch, "status", ct).ConfigureAwait(false);
+            await client.PatchAsync(Pods, victim.Namespace, victim.Name, StrategicMergePatch, patch, "status", ct).ConfigureAwait(false);
             await client.DeleteAsync(Pods, victim.Namespace, victim.Name, ct: ct).ConfigureAwait(false);
         }
         catch (ApiStatusException e) when (e.Code == 404)

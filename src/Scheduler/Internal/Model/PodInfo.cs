@@ -59,8 +59,12 @@ internal sealed record PodInfo
     /// <summary>Claim names of persistentVolumeClaim and generic ephemeral volumes.</summary>
     public string[] ClaimNames { get; init; } = [];
 
-    /// <summary>The pod's conditions as last read, for a status patch that keeps the others.</summary>
-    public JsonArray? Conditions { get; init; }
+    /// <summary>
+    /// The PodScheduled condition of a pod without a node, as last read: the scheduler's status
+    /// patch keeps its transition time and skips an unchanged write. Bound pods keep none (their
+    /// conditions are the kubelet's; a cache of 150,000 pods would otherwise hold them all).
+    /// </summary>
+    public PodCondition? ScheduledCondition { get; init; }
 
     public string Key => Namespace + "/" + Name;
 
@@ -81,7 +85,7 @@ internal sealed record PodInfo
         var meta = Json.Obj(pod, "metadata");
         var spec = Json.Obj(pod, "spec");
         var status = Json.Obj(pod, "status");
-        var ns = Json.Str(meta, "namespace") ?? "";
+        var ns = Json.Token(meta, "namespace") ?? "";
         var labels = Json.StringMap(Json.Obj(meta, "labels"));
 
         var containers = Json.Arr(spec, "containers");
@@ -94,19 +98,19 @@ internal sealed record PodInfo
         var images = new List<string>();
         foreach (var c in Json.Objects(initContainers))
         {
-            images.Add(Json.Str(c, "image") ?? "");
+            images.Add(Json.Token(c, "image") ?? "");
         }
 
         foreach (var c in Json.Objects(containers))
         {
-            images.Add(Json.Str(c, "image") ?? "");
+            images.Add(Json.Token(c, "image") ?? "");
             foreach (var p in Json.Objects(Json.Arr(c, "ports")))
             {
                 var hostPort = (int)(Json.Long(p, "hostPort") ?? 0);
                 if (hostPort > 0)
                 {
                     var ip = Json.Str(p, "hostIP");
-                    var protocol = Json.Str(p, "protocol");
+                    var protocol = Json.Token(p, "protocol");
                     ports.Add(new HostPort(string.IsNullOrEmpty(ip) ? HostPort.AnyIp : ip, string.IsNullOrEmpty(protocol) ? "TCP" : protocol, hostPort));
                 }
             }
@@ -160,8 +164,8 @@ internal sealed record PodInfo
         {
             if (Json.Bool(o, "controller"))
             {
-                owner = Json.Str(o, "uid") ?? "";
-                controller = new ControllerReference(Json.Str(o, "apiVersion") ?? "", Json.Str(o, "kind") ?? "", Json.Str(o, "name") ?? "");
+                owner = Json.Token(o, "uid") ?? "";
+                controller = new ControllerReference(Json.Token(o, "apiVersion") ?? "", Json.Token(o, "kind") ?? "", Json.Token(o, "name") ?? "");
             }
         }
 
@@ -171,16 +175,16 @@ internal sealed record PodInfo
             Name = name,
             Uid = Json.Str(meta, "uid") ?? "",
             ResourceVersion = Json.Str(meta, "resourceVersion") ?? "",
-            NodeName = Json.Str(spec, "nodeName") ?? "",
-            NominatedNodeName = Json.Str(status, "nominatedNodeName") ?? "",
-            SchedulerName = Json.Str(spec, "schedulerName") is { Length: > 0 } s ? s : DefaultSchedulerName,
+            NodeName = Json.Token(spec, "nodeName") ?? "",
+            NominatedNodeName = Json.Token(status, "nominatedNodeName") ?? "",
+            SchedulerName = Json.Token(spec, "schedulerName") is { Length: > 0 } s ? s : DefaultSchedulerName,
             Priority = (int)(Json.Long(spec, "priority") ?? 0),
-            PreemptionPolicy = Json.Str(spec, "preemptionPolicy") ?? "PreemptLowerPriority",
+            PreemptionPolicy = Json.Token(spec, "preemptionPolicy") ?? "PreemptLowerPriority",
             CreationTimestamp = DateTimeOffset.TryParse(Json.Str(meta, "creationTimestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created) ? created : default,
             Terminating = Json.Str(meta, "deletionTimestamp") is not null,
             StartTime = DateTimeOffset.TryParse(Json.Str(status, "startTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var started) ? started : null,
             TerminatingByPreemption = Json.Str(meta, "deletionTimestamp") is not null && PreemptedByScheduler(Json.Arr(status, "conditions")),
-            Phase = Json.Str(status, "phase") ?? "",
+            Phase = Json.Token(status, "phase") ?? "",
             HasSchedulingGates = Json.Arr(spec, "schedulingGates") is { Count: > 0 },
             Labels = labels,
             OwnerUid = owner,
@@ -200,7 +204,7 @@ internal sealed record PodInfo
             TopologySpreadConstraints = [.. spread],
             Images = [.. images],
             ClaimNames = [.. claims],
-            Conditions = Json.Arr(status, "conditions"),
+            ScheduledCondition = Json.Str(spec, "nodeName") is { Length: > 0 } ? null : PodCondition.Find(Json.Arr(status, "conditions"), "PodScheduled"),
         };
     }
 
@@ -328,4 +332,22 @@ internal sealed record PodInfo
 
     private static bool HasRequest(JsonObject? requests, JsonObject? limits, string name) =>
         (requests is not null && requests.ContainsKey(name)) || (limits is not null && limits.ContainsKey(name));
+}
+
+/// <summary>One entry of status.conditions, as the scheduler reads it.</summary>
+public sealed record PodCondition(string Type, string Status, string Reason, string Message, string? LastTransitionTime)
+{
+    /// <summary>The condition of <paramref name="type"/> in <paramref name="conditions"/>, or null.</summary>
+    public static PodCondition? Find(JsonArray? conditions, string type)
+    {
+        foreach (var c in Json.Objects(conditions))
+        {
+            if (Json.Str(c, "type") == type)
+            {
+                return new PodCondition(type, Json.Token(c, "status") ?? "", Json.Token(c, "reason") ?? "", Json.Str(c, "message") ?? "", Json.Str(c, "lastTransitionTime"));
+            }
+        }
+
+        return null;
+    }
 }

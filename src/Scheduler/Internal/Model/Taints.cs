@@ -8,7 +8,7 @@ internal sealed record Taint(string Key, string Value, string Effect)
     public const string PreferNoSchedule = "PreferNoSchedule";
     public const string NoExecute = "NoExecute";
 
-    public static Taint Parse(JsonObject o) => new(Json.Str(o, "key") ?? "", Json.Str(o, "value") ?? "", Json.Str(o, "effect") ?? "");
+    public static Taint Parse(JsonObject o) => new(Json.Token(o, "key") ?? "", Json.Token(o, "value") ?? "", Json.Token(o, "effect") ?? "");
 }
 
 internal sealed record Toleration(string Key, string Operator, string Value, string Effect)
@@ -35,7 +35,7 @@ internal sealed record Toleration(string Key, string Operator, string Value, str
     }
 
     public static Toleration Parse(JsonObject o) =>
-        new(Json.Str(o, "key") ?? "", Json.Str(o, "operator") ?? "", Json.Str(o, "value") ?? "", Json.Str(o, "effect") ?? "");
+        new(Json.Token(o, "key") ?? "", Json.Token(o, "operator") ?? "", Json.Token(o, "value") ?? "", Json.Token(o, "effect") ?? "");
 
     public static bool AnyTolerates(Toleration[] tolerations, Taint taint)
     {

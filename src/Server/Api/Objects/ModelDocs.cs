@@ -8,23 +8,25 @@ namespace Nautilus.Server.Api.Objects;
 /// The field and type descriptions of the <c>k8s.Models</c> types, read from the XML
 /// documentation the KubernetesClient package ships (copied next to the assembly by the server's
 /// project file). Its summaries are kube's OpenAPI descriptions wrapped at 80 columns; they are
-/// unwrapped here. Read once, when the first schema is built (the file is 25 MB; only the model
-/// members are kept).
+/// unwrapped here. Read when a description is first asked for (the file is 25 MB; only the model
+/// members are kept), and kept until <see cref="Release"/>.
 /// </summary>
 internal static class ModelDocs
 {
     private const string ModelPrefix = "k8s.Models.";
 
-    private static readonly Lazy<Dictionary<string, string>> Summaries = new(Load);
+    private static volatile Lazy<Dictionary<string, string>> _summaries = new(Load);
 
-    /// <summary>True when the documentation file was found.</summary>
-    public static bool Available => Summaries.Value.Count > 0;
+    private static Dictionary<string, string> Summaries => _summaries.Value;
+
+    /// <summary>Drops the descriptions read so far (some megabytes of strings): the OpenAPI documents, once built, hold what they need.</summary>
+    public static void Release() => _summaries = new Lazy<Dictionary<string, string>>(Load);
 
     /// <summary>The description of a model type, or null.</summary>
-    public static string? OfType(Type type) => Summaries.Value.GetValueOrDefault("T:" + type.FullName);
+    public static string? OfType(Type type) => Summaries.GetValueOrDefault("T:" + type.FullName);
 
     /// <summary>The description of a model property (by its C# name), or null.</summary>
-    public static string? OfProperty(Type type, string property) => Summaries.Value.GetValueOrDefault("P:" + type.FullName + "." + property);
+    public static string? OfProperty(Type type, string property) => Summaries.GetValueOrDefault("P:" + type.FullName + "." + property);
 
     private static Dictionary<string, string> Load()
     {

@@ -68,29 +68,17 @@ public sealed class OpenApiDocuments
     private readonly Lazy<Built> _built;
 
     /// <summary>
-    /// Starts building the documents on the thread pool and returns: the first build reflects over
-    /// the client's model types and reads their XML documentation (about a second), which no
-    /// request other than /openapi should wait for. A request that arrives earlier waits for it.
+    /// The documents are built on the first /openapi request, as kube-apiserver builds its v3
+    /// documents lazily: the build reflects over the client's model types and reads their XML
+    /// documentation (about a second, and some 50 MB of memory that stays with the process), which
+    /// a server no client asks for its OpenAPI (a cluster driven by controllers and agents) should
+    /// not pay. The descriptions read for it are dropped once the documents hold them.
     /// </summary>
     public OpenApiDocuments(ResourceRegistry registry, IOpenApiSchemaSource? schemaSource = null)
     {
         _source = schemaSource ?? new ModelSchemaSource();
         _registry = registry;
         _built = new Lazy<Built>(Build, LazyThreadSafetyMode.ExecutionAndPublication);
-        ThreadPool.UnsafeQueueUserWorkItem(
-            static built =>
-            {
-                try
-                {
-                    _ = built.Value;
-                }
-                catch (Exception)
-                {
-                    // The Lazy keeps the exception: every /openapi request rethrows it (a 500), the process lives on.
-                }
-            },
-            _built,
-            preferLocal: false);
     }
 
     /// <summary>GET /openapi/v3: the group-versions and the URL (with content hash) of each document.</summary>
@@ -248,7 +236,9 @@ public sealed class OpenApiDocuments
         }
 
         var v2 = RenderV2(v2Paths, v2Schemas);
-        return new Built(v3, BuildIndex(v3), JsonSerializer.SerializeToUtf8Bytes(v2, SerializerOptions), GnosticV2.Encode(v2));
+        var built = new Built(v3, BuildIndex(v3), JsonSerializer.SerializeToUtf8Bytes(v2, SerializerOptions), GnosticV2.Encode(v2));
+        Objects.ModelDocs.Release();
+        return built;
     }
 
     private static byte[] BuildIndex(Dictionary<string, OpenApiV3Document> v3)
