@@ -83,16 +83,28 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
         return Responses.Json(context, body.WrittenMemory);
     }
 
-    /// <summary>Answers a GET of one object: its JSON, or a one-row Table when the client asks for one (kubectl get).</summary>
-    /// <param name="stored">The stored object <paramref name="json"/> was read from: its Table row is cached.</param>
-    public HttpBody Respond(ResourceDefinition resource, ResourceRequest request, ServerCallContext context, byte[] json, StoredObject? stored = null)
+    /// <summary>
+    /// Answers a GET of one object: its JSON, or a one-row Table when the client asks for one
+    /// (kubectl get). A compressed object is decompressed straight into rented memory that the
+    /// response returns when it is sent.
+    /// </summary>
+    public HttpBody Respond(ResourceDefinition resource, ResourceRequest request, ServerCallContext context, StoredObject stored)
     {
         if (WantsTable(context, out var tableVersion))
         {
-            json = tables.ObjectTable(resource, json, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion, stored);
+            return Responses.Json(context, tables.ObjectTable(resource, resource.Encode(stored.Json), TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion, stored));
         }
 
-        return Responses.Json(context, json);
+        if (resource.FromStorage is not null || !stored.IsCompressed)
+        {
+            return Responses.Json(context, resource.Encode(stored.Json));
+        }
+
+        var length = stored.JsonLength;
+        var body = new PooledBufferWriter(length);
+        stored.CopyJsonTo(body.GetSpan(length)[..length]);
+        body.Advance(length);
+        return Pooled(context, body);
     }
 
     private static bool WantsTable(ServerCallContext context, out string tableVersion)

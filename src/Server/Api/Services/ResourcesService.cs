@@ -61,8 +61,7 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
             switch (request.Subresource)
             {
                 case "":
-                    var stored = await handler.GetAsync(resource, request.Namespace, request.Name, ct);
-                    return listWatch.Respond(resource, request, context, resource.Encode(stored.Json), stored);
+                    return listWatch.Respond(resource, request, context, await handler.GetAsync(resource, request.Namespace, request.Name, ct));
                 case "status":
                     RequireSubresource(resource, "status");
                     return Responses.Json(context, (await handler.GetAsync(resource, request.Namespace, request.Name, ct)).Json);
