@@ -84,8 +84,8 @@ public sealed partial class SchedulerHost
         pending = queue;
         handlers = new ClusterEventHandlers(cache, queue, profiles.ContainsKey, nominator);
 
-        // The cache keeps its own model of every pod (PodInfo): the informer keeps only headers.
-        var pods = Watch(client, ApiSchedulerClient.Pods, loggers, handlers.PodChanged, cacheJson: false);
+        // The cache keeps its own model of every pod (PodInfo): the informer keeps only the keys.
+        var pods = Watch(client, ApiSchedulerClient.Pods, loggers, handlers.PodChanged, cacheObjects: false);
         var nodes = Watch(client, ApiSchedulerClient.Nodes, loggers, handlers.NodeChanged);
         var namespaces = Watch(client, Namespaces, loggers, handlers.NamespaceChanged);
         var claims = Watch(client, ApiSchedulerClient.Claims, loggers, handlers.ClaimChanged);
@@ -171,9 +171,9 @@ public sealed partial class SchedulerHost
     private RunningScheduler Running() =>
         _running ?? throw new SchedulerExplainException(503, "ServiceUnavailable", "the scheduler is not running or has not synced its caches yet");
 
-    private static Informer Watch(ApiClient client, ApiResource resource, ILoggerFactory loggers, Action<string, JsonObject?> handler, bool cacheJson = true)
+    private static Informer Watch(ApiClient client, ApiResource resource, ILoggerFactory loggers, Action<string, JsonObject?> handler, bool cacheObjects = true)
     {
-        var informer = new Informer(client, resource, loggers.CreateLogger<Informer>(), cacheJson: cacheJson);
+        var informer = new Informer(client, resource, loggers.CreateLogger<Informer>(), cacheObjects: cacheObjects);
         informer.Subscribe((key, obj) => handler(key, obj?.ToJsonObject()));
         return informer;
     }

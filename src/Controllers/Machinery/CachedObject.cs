@@ -109,11 +109,7 @@ public sealed class CachedObject
         IsReady && (minReadySeconds == 0 || (ReadySince is { } since && since.AddSeconds(minReadySeconds) < now));
 
     /// <summary>The cached JSON (UTF-8), managedFields removed.</summary>
-    /// <exception cref="InvalidOperationException">The object was cached without its JSON (<see cref="WithoutJson"/>).</exception>
-    public ReadOnlySpan<byte> Utf8Json => !HasJson ? throw NoJson() : _dictionary is null ? _json : DictionaryCodec.Decompress(_json, _dictionary);
-
-    /// <summary>False for a header kept by an informer that does not cache objects' JSON.</summary>
-    public bool HasJson => _json.Length > 0;
+    public ReadOnlySpan<byte> Utf8Json => _dictionary is null ? _json : DictionaryCodec.Decompress(_json, _dictionary);
 
     /// <summary>The owner reference with <c>controller: true</c>, if any (metav1.GetControllerOf).</summary>
     public ControllerReference? ControllerOf()
@@ -130,19 +126,13 @@ public sealed class CachedObject
     }
 
     /// <summary>A new JsonNode tree of the object: the caller's to read or change.</summary>
-    /// <exception cref="InvalidOperationException">The object was cached without its JSON (<see cref="WithoutJson"/>).</exception>
     public JsonObject ToJsonObject() => JsonNode.Parse(Utf8Json) as JsonObject ?? [];
-
-    /// <summary>The same header without the JSON: what an informer that does not keep objects caches.</summary>
-    public CachedObject WithoutJson() => HasJson ? new CachedObject(this, [], null) : this;
 
     /// <summary>The same object with its JSON compressed by <paramref name="compressor"/> (the informer's, one per resource), when that is worth it.</summary>
     public CachedObject Compress(ObjectCompressor compressor) =>
         _dictionary is null && compressor.TryCompress(_json, out var compressed, out var dictionary) ? new CachedObject(this, compressed, dictionary) : this;
 
-    private InvalidOperationException NoJson() => new($"{Key}: the informer caches this resource's headers only; subscribe to its objects instead");
-
-    public override string ToString() => HasJson ? Encoding.UTF8.GetString(Utf8Json) : Key;
+    public override string ToString() => Encoding.UTF8.GetString(Utf8Json);
 
     /// <summary>Caches an object the controller holds as a tree (one it just wrote, or a test's).</summary>
     public static CachedObject FromJson(JsonObject obj) => FromUtf8(JsonSerializer.SerializeToUtf8Bytes(obj));

@@ -18,16 +18,19 @@ namespace Nautilus.Controllers.Machinery;
 /// lists one namespace without touching the others; JsonNode trees are built on request only.
 /// </summary>
 /// <param name="listPageSize">Objects per page when listing (client-go's pager default, 500).</param>
-/// <param name="cacheJson">False: the cache keeps each object's header only (<see cref="CachedObject.WithoutJson"/>), and
-/// the objects reach <see cref="Subscribe(Action{string, CachedObject?})"/> subscribers as they arrive. For a consumer
-/// that keeps its own model of every object (the scheduler's cache of pods), which would otherwise hold each pod twice.</param>
-public sealed partial class Informer(ApiClient client, ApiResource resource, ILogger logger, int listPageSize = Informer.ListPageSize, bool cacheJson = true)
+/// <param name="cacheObjects">False: the informer keeps only the keys (to tell deletions on a relist), its cache reads as
+/// empty, and the objects reach <see cref="Subscribe(Action{string, CachedObject?})"/> subscribers as they arrive. For a
+/// consumer that keeps its own model of every object (the scheduler's cache of pods), which would otherwise hold each pod twice.</param>
+public sealed partial class Informer(ApiClient client, ApiResource resource, ILogger logger, int listPageSize = Informer.ListPageSize, bool cacheObjects = true)
 {
     private readonly ConcurrentDictionary<string, CachedObject> _cache = new(StringComparer.Ordinal);
 
     /// <summary>namespace → key → object; written with <see cref="_cache"/> under <see cref="_indexLock"/>.</summary>
     private readonly Dictionary<string, Dictionary<string, CachedObject>> _byNamespace = new(StringComparer.Ordinal);
     private readonly Lock _indexLock = new();
+
+    /// <summary>The keys seen, when objects are not cached; written under <see cref="_indexLock"/>.</summary>
+    private readonly HashSet<string>? _keys = cacheObjects ? null : new(StringComparer.Ordinal);
     private readonly ObjectCompressor _compressor = new();
     private readonly List<Action<string, CachedObject?>> _handlers = [];
     private readonly TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -52,7 +55,21 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
     /// <summary>Completes after the first list has filled the cache.</summary>
     public Task Synced => _synced.Task;
 
-    public int Count => _cache.Count;
+    public int Count
+    {
+        get
+        {
+            if (_keys is null)
+            {
+                return _cache.Count;
+            }
+
+            lock (_indexLock)
+            {
+                return _keys.Count;
+            }
+        }
+    }
 
     /// <summary>Calls <paramref name="handler"/> with the key of every object added, changed or deleted (and of every object after a relist).</summary>
     public void Subscribe(Action<string> handler) => Subscribe((key, _) => handler(key));
@@ -221,7 +238,7 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         }
         while (continueToken.Length > 0);
 
-        foreach (var key in _cache.Keys)
+        foreach (var key in CachedKeys())
         {
             if (!seen.Contains(key))
             {
@@ -234,10 +251,28 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         return resourceVersion;
     }
 
+    private List<string> CachedKeys()
+    {
+        lock (_indexLock)
+        {
+            return _keys is null ? [.. _cache.Keys] : [.. _keys];
+        }
+    }
+
     private void Store(CachedObject obj)
     {
+        if (_keys is not null)
+        {
+            lock (_indexLock)
+            {
+                _keys.Add(obj.Key);
+            }
+
+            return;
+        }
+
         // Cached objects are kept compressed against a sibling: a pod costs a few hundred bytes, not ~3 KB.
-        obj = cacheJson ? obj.Compress(_compressor) : obj.WithoutJson();
+        obj = obj.Compress(_compressor);
         lock (_indexLock)
         {
             _cache[obj.Key] = obj;
@@ -255,6 +290,7 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
     {
         lock (_indexLock)
         {
+            _keys?.Remove(key);
             if (_cache.TryRemove(key, out var old) && _byNamespace.TryGetValue(old.Namespace, out var objects))
             {
                 objects.Remove(key);

@@ -34,8 +34,20 @@ internal sealed record Toleration(string Key, string Operator, string Value, str
         };
     }
 
-    public static Toleration Parse(JsonObject o) =>
-        new(Json.Token(o, "key") ?? "", Json.Token(o, "operator") ?? "", Json.Token(o, "value") ?? "", Json.Token(o, "effect") ?? "");
+    /// <summary>Reads a toleration; equal ones are one shared instance (every pod carries the same not-ready and unreachable pair).</summary>
+    public static Toleration Parse(JsonObject o)
+    {
+        var parsed = new Toleration(Json.Token(o, "key") ?? "", Json.Token(o, "operator") ?? "", Json.Token(o, "value") ?? "", Json.Token(o, "effect") ?? "");
+        if (Shared.TryGetValue(parsed, out var shared))
+        {
+            return shared;
+        }
+
+        return Shared.Count < MaxShared ? Shared.GetOrAdd(parsed, parsed) : parsed;
+    }
+
+    private const int MaxShared = 4096;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Toleration, Toleration> Shared = new();
 
     public static bool AnyTolerates(Toleration[] tolerations, Taint taint)
     {
