@@ -20,6 +20,25 @@ internal sealed class Worker(int index)
 
     public long Count;
     public long Errors;
+
+    /// <summary>Open loop: requests this process itself sent over 1 ms after they were due (its own scheduling lag, not the server's).</summary>
+    public long LateStarts;
+
+    private long[] _fromSend = [];
+
+    /// <summary>Open loop: each request's latency from when it was sent rather than due.</summary>
+    public ReadOnlySpan<long> LatenciesFromSend => _fromSend.AsSpan(0, (int)Math.Min(Volatile.Read(ref Count), _fromSend.Length));
+
+    public void RecordFromSend(long ticks)
+    {
+        var count = (int)Count;
+        if (count >= _fromSend.Length)
+        {
+            Array.Resize(ref _fromSend, Math.Max(4096, _fromSend.Length * 2));
+        }
+
+        _fromSend[count] = ticks;
+    }
     public long Bytes;
     public string? LastError;
 
@@ -47,6 +66,7 @@ internal sealed class Worker(int index)
     {
         Volatile.Write(ref Count, 0);
         Errors = 0;
+        LateStarts = 0;
         Bytes = 0;
         LastError = null;
     }
@@ -124,9 +144,89 @@ internal static class Runner
         }
 
         var cpuBefore = await ServerCpuSecondsAsync(target);
+        var durationsBefore = await ServerDurationBucketsAsync(target);
         var elapsed = await PhaseAsync(scenario, workers, operations, options.Duration, options.Rate);
         var cpuAfter = await ServerCpuSecondsAsync(target);
-        return Summarize(scenario, target, options, protocol, workers, elapsed, cpuBefore, cpuAfter);
+        var durationsAfter = await ServerDurationBucketsAsync(target);
+        var result = Summarize(scenario, target, options, protocol, workers, elapsed, cpuBefore, cpuAfter);
+        AddServerSideLatency(result, durationsBefore, durationsAfter);
+        if (options.Rate > 0 && result.Requests > 0)
+        {
+            result.Extra["late_starts_percent"] = 100.0 * workers.Sum(w => w.LateStarts) / result.Requests;
+            var fromSend = workers.SelectMany(w => w.LatenciesFromSend.ToArray()).Order().ToArray();
+            result.Extra["p99_from_send_ms"] = Percentile(fromSend, 0.99);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The server's own view of the phase, as Kubernetes' API call latency SLI is defined: the
+    /// requests apiserver_request_duration_seconds counted during it (every verb and resource),
+    /// the share within its first bucket (5 ms) and the bucket bound the 99th percentile falls under.
+    /// The client's latency also holds the time requests wait in this process and the kernel.
+    /// </summary>
+    private static void AddServerSideLatency(ScenarioResult result, SortedDictionary<double, double>? before, SortedDictionary<double, double>? after)
+    {
+        if (before is null || after is null || !after.TryGetValue(double.PositiveInfinity, out var totalAfter))
+        {
+            return;
+        }
+
+        var total = totalAfter - before.GetValueOrDefault(double.PositiveInfinity);
+        if (total <= 0)
+        {
+            return;
+        }
+
+        result.Extra["server_requests"] = total;
+        result.Extra["server_within_5ms_percent"] = 100 * (after.GetValueOrDefault(0.005) - before.GetValueOrDefault(0.005)) / total;
+        foreach (var (bound, count) in after)
+        {
+            if ((count - before.GetValueOrDefault(bound)) / total >= 0.99)
+            {
+                result.Extra["server_p99_at_most_ms"] = bound * 1000;
+                break;
+            }
+        }
+    }
+
+    /// <summary>apiserver_request_duration_seconds' cumulative buckets (le → count) summed over every series; null when the target has none.</summary>
+    public static async Task<SortedDictionary<double, double>?> ServerDurationBucketsAsync(ServerTarget target)
+    {
+        const string Prefix = "apiserver_request_duration_seconds_bucket{";
+        string metrics;
+        try
+        {
+            metrics = await target.ScrapeMetricsAsync();
+        }
+        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+        {
+            return null;
+        }
+
+        var buckets = new SortedDictionary<double, double>();
+        foreach (var line in metrics.Split('\n'))
+        {
+            if (!line.StartsWith(Prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var le = line.IndexOf("le=\"", StringComparison.Ordinal);
+            var close = le < 0 ? -1 : line.IndexOf('"', le + 4);
+            if (close < 0)
+            {
+                continue;
+            }
+
+            var text = line[(le + 4)..close];
+            var bound = text == "+Inf" ? double.PositiveInfinity : double.Parse(text, CultureInfo.InvariantCulture);
+            var count = double.Parse(line.AsSpan(line.LastIndexOf(' ') + 1), CultureInfo.InvariantCulture);
+            buckets[bound] = buckets.GetValueOrDefault(bound) + count;
+        }
+
+        return buckets.Count == 0 ? null : buckets;
     }
 
     public static ScenarioResult Summarize(string scenario, ServerTarget target, LoadOptions options, string protocol, Worker[] workers, TimeSpan elapsed, double? cpuBefore = null, double? cpuAfter = null)
@@ -236,6 +336,12 @@ internal static class Runner
                         }
                     }
 
+                    var sent = Stopwatch.GetTimestamp();
+                    if (interval > 0 && sent - due > Stopwatch.Frequency / 1000)
+                    {
+                        worker.LateStarts++;
+                    }
+
                     bool ok;
                     try
                     {
@@ -247,7 +353,13 @@ internal static class Runner
                         worker.LastError ??= e.GetType().Name + ": " + e.Message;
                     }
 
-                    worker.Record(Stopwatch.GetTimestamp() - due, ok);
+                    var done = Stopwatch.GetTimestamp();
+                    if (interval > 0)
+                    {
+                        worker.RecordFromSend(done - sent);
+                    }
+
+                    worker.Record(done - due, ok);
                 }
             });
         }
