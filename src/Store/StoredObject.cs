@@ -34,7 +34,7 @@ public sealed class StoredObject
     {
         // Labels, fields and the namespace are kept compactly with shared strings: they repeat
         // across many objects and are most of an object's size besides its JSON.
-        Key = key.Namespace.Length == 0 ? key : new ObjectKey(StringInterner.Intern(key.Namespace), key.Name);
+        Key = key.Namespace.Length == 0 ? key : new ObjectKey(SharedStrings.Intern(key.Namespace), key.Name);
         Uid = uid;
         _data = json;
         Labels = CompactMap.From(labels);

@@ -1,8 +1,8 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nautilus.Store;
 using Nautilus.Store.Compression;
 
 namespace Nautilus.Controllers.Machinery;
@@ -175,7 +175,7 @@ public sealed class CachedObject
                         reader.Read();
                         if (isNodeName && reader.TokenType == JsonTokenType.String && !reader.ValueSpan.IsEmpty)
                         {
-                            nodeName = StringTable.Intern(reader.GetString()!);
+                            nodeName = SharedStrings.Intern(reader.GetString()!);
                         }
                         else
                         {
@@ -263,7 +263,7 @@ public sealed class CachedObject
                     meta.Name = reader.GetString();
                     break;
                 case 2 when reader.TokenType == JsonTokenType.String:
-                    meta.Namespace = StringTable.Intern(reader.GetString()!);
+                    meta.Namespace = SharedStrings.Intern(reader.GetString()!);
                     break;
                 case 3 when reader.TokenType == JsonTokenType.String:
                     meta.Uid = reader.GetString();
@@ -286,7 +286,7 @@ public sealed class CachedObject
                     {
                         if (reader.TokenType == JsonTokenType.String)
                         {
-                            meta.Finalizers.Add(StringTable.Intern(reader.GetString()!));
+                            meta.Finalizers.Add(SharedStrings.Intern(reader.GetString()!));
                         }
                         else
                         {
@@ -310,7 +310,7 @@ public sealed class CachedObject
             reader.Read();
             if (field == 1 && reader.TokenType == JsonTokenType.String)
             {
-                status.Phase = StringTable.Intern(reader.GetString()!);
+                status.Phase = SharedStrings.Intern(reader.GetString()!);
             }
             else if (field == 2 && reader.TokenType == JsonTokenType.StartArray)
             {
@@ -336,7 +336,7 @@ public sealed class CachedObject
                                     isReady = reader.ValueTextEquals("Ready"u8);
                                     break;
                                 case 2:
-                                    conditionStatus = StringTable.Intern(reader.GetString()!);
+                                    conditionStatus = SharedStrings.Intern(reader.GetString()!);
                                     break;
                                 default:
                                     since = reader.GetString();
@@ -368,12 +368,12 @@ public sealed class CachedObject
         var pairs = new List<string>();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            var key = StringTable.Intern(reader.GetString()!);
+            var key = SharedStrings.Intern(reader.GetString()!);
             reader.Read();
             if (reader.TokenType == JsonTokenType.String)
             {
                 pairs.Add(key);
-                pairs.Add(StringTable.Intern(reader.GetString()!));
+                pairs.Add(SharedStrings.Intern(reader.GetString()!));
             }
             else
             {
@@ -410,16 +410,16 @@ public sealed class CachedObject
                 switch (field)
                 {
                     case 1 when reader.TokenType == JsonTokenType.String:
-                        apiVersion = StringTable.Intern(reader.GetString()!);
+                        apiVersion = SharedStrings.Intern(reader.GetString()!);
                         break;
                     case 2 when reader.TokenType == JsonTokenType.String:
-                        kind = StringTable.Intern(reader.GetString()!);
+                        kind = SharedStrings.Intern(reader.GetString()!);
                         break;
                     case 3 when reader.TokenType == JsonTokenType.String:
-                        name = StringTable.Intern(reader.GetString()!);
+                        name = SharedStrings.Intern(reader.GetString()!);
                         break;
                     case 4 when reader.TokenType == JsonTokenType.String:
-                        uid = StringTable.Intern(reader.GetString()!);
+                        uid = SharedStrings.Intern(reader.GetString()!);
                         break;
                     case 5:
                         controller = reader.TokenType == JsonTokenType.True;
@@ -490,31 +490,5 @@ public sealed class CachedObject
         public List<string>? Finalizers;
         public int CutStart = -1;
         public int CutEnd = -1;
-    }
-
-    /// <summary>
-    /// One copy of the strings many cached objects repeat (namespaces, label keys and values,
-    /// owner kinds, names and uids shared by a ReplicaSet's pods, node names). Bounded: once full it
-    /// starts over (strings already shared stay shared), so unique values cannot grow it without limit.
-    /// </summary>
-    private static class StringTable
-    {
-        private const int Capacity = 16_384;
-        private static readonly ConcurrentDictionary<string, string> Strings = new(StringComparer.Ordinal);
-
-        public static string Intern(string s)
-        {
-            if (Strings.TryGetValue(s, out var interned))
-            {
-                return interned;
-            }
-
-            if (Strings.Count >= Capacity)
-            {
-                Strings.Clear();
-            }
-
-            return Strings.GetOrAdd(s, s);
-        }
     }
 }

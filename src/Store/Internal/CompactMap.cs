@@ -45,8 +45,8 @@ internal sealed class CompactMap : IReadOnlyDictionary<string, string>
         var i = 0;
         foreach (var (key, value) in source)
         {
-            keys[i] = StringInterner.Intern(key);
-            values[i] = StringInterner.Intern(value ?? "");
+            keys[i] = SharedStrings.Intern(key);
+            values[i] = SharedStrings.Intern(value ?? "");
             i++;
         }
 
@@ -131,32 +131,5 @@ internal sealed class CompactMap : IReadOnlyDictionary<string, string>
 
             return hash.ToHashCode();
         }
-    }
-}
-
-/// <summary>
-/// One copy of each label key, label value, field value and namespace name among the stored
-/// objects (values repeat across thousands of objects: "Running", "default-scheduler", node names,
-/// a template's labels). Bounded: past the cap, strings are kept as they come, so one-off values
-/// cannot grow the pool without limit.
-/// </summary>
-internal static class StringInterner
-{
-    private const int MaxEntries = 1 << 18;
-    private static readonly ConcurrentDictionary<string, string> Strings = new(StringComparer.Ordinal);
-
-    public static string Intern(string value)
-    {
-        if (value.Length == 0)
-        {
-            return string.Empty;
-        }
-
-        if (Strings.TryGetValue(value, out var shared))
-        {
-            return shared;
-        }
-
-        return Strings.Count < MaxEntries ? Strings.GetOrAdd(value, value) : value;
     }
 }

@@ -20,24 +20,8 @@ internal static class Json
     /// </summary>
     public static string? Token(JsonObject? o, string name) => Str(o, name) is { } s ? Intern(s) : null;
 
-    /// <summary>One copy of each repeated string. Bounded: past the cap, strings are kept as they come.</summary>
-    public static string Intern(string value)
-    {
-        if (value.Length == 0)
-        {
-            return string.Empty;
-        }
-
-        if (Tokens.TryGetValue(value, out var shared))
-        {
-            return shared;
-        }
-
-        return Tokens.Count < MaxTokens ? Tokens.GetOrAdd(value, value) : value;
-    }
-
-    private const int MaxTokens = 1 << 17;
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Tokens = new(StringComparer.Ordinal);
+    /// <summary>One copy of each repeated string (<see cref="Nautilus.Store.SharedStrings"/>).</summary>
+    public static string Intern(string value) => Nautilus.Store.SharedStrings.Intern(value);
 
     public static long? Long(JsonObject? o, string name)
     {
