@@ -29,6 +29,9 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
     private readonly Dictionary<string, Dictionary<string, CachedObject>> _byNamespace = new(StringComparer.Ordinal);
     private readonly Lock _indexLock = new();
 
+    /// <summary>spec.nodeName → key → object, for the objects that have one (pods); written with <see cref="_cache"/> under <see cref="_indexLock"/>.</summary>
+    private readonly Dictionary<string, Dictionary<string, CachedObject>> _byNode = new(StringComparer.Ordinal);
+
     /// <summary>The keys seen, when objects are not cached; written under <see cref="_indexLock"/>.</summary>
     private readonly HashSet<string>? _keys = cacheObjects ? null : new(StringComparer.Ordinal);
     private readonly ObjectCompressor _compressor = new();
@@ -102,7 +105,7 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
     /// <summary>The cached object as stored: metadata at hand, nothing parsed.</summary>
     public bool TryGetCached(string key, [MaybeNullWhen(false)] out CachedObject obj) => _cache.TryGetValue(key, out obj);
 
-    /// <summary>Every cached object, each parsed into a new tree. For small resources; filter <see cref="Cached"/> first for large ones.</summary>
+    /// <summary>Every cached object, each parsed into a new tree. For small resources; large ones are read through an index (<see cref="ByNamespace"/>, <see cref="ByNodeName"/>).</summary>
     public IEnumerable<JsonObject> List()
     {
         foreach (var cached in _cache.Values)
@@ -111,15 +114,21 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         }
     }
 
-    /// <summary>Every cached object, unparsed.</summary>
-    public IEnumerable<CachedObject> Cached() => _cache.Values;
-
     /// <summary>The cached objects of one namespace (cache.NamespaceIndex), a snapshot.</summary>
     public List<CachedObject> ByNamespace(string ns)
     {
         lock (_indexLock)
         {
             return _byNamespace.TryGetValue(ns, out var objects) ? [.. objects.Values] : [];
+        }
+    }
+
+    /// <summary>The cached pods bound to one node (the node-name indexer kube's node controllers use), a snapshot.</summary>
+    public List<CachedObject> ByNodeName(string node)
+    {
+        lock (_indexLock)
+        {
+            return _byNode.TryGetValue(node, out var objects) ? [.. objects.Values] : [];
         }
     }
 
@@ -275,6 +284,22 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         obj = obj.Compress(_compressor);
         lock (_indexLock)
         {
+            if (_cache.TryGetValue(obj.Key, out var previous) && previous.NodeName is { } before && before != obj.NodeName)
+            {
+                Unindex(_byNode, before, obj.Key);
+            }
+
+            if (obj.NodeName is { } node)
+            {
+                if (!_byNode.TryGetValue(node, out var onNode))
+                {
+                    onNode = new Dictionary<string, CachedObject>(StringComparer.Ordinal);
+                    _byNode[node] = onNode;
+                }
+
+                onNode[obj.Key] = obj;
+            }
+
             _cache[obj.Key] = obj;
             if (!_byNamespace.TryGetValue(obj.Namespace, out var objects))
             {
@@ -291,13 +316,25 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         lock (_indexLock)
         {
             _keys?.Remove(key);
-            if (_cache.TryRemove(key, out var old) && _byNamespace.TryGetValue(old.Namespace, out var objects))
+            if (_cache.TryRemove(key, out var old))
             {
-                objects.Remove(key);
-                if (objects.Count == 0)
+                Unindex(_byNamespace, old.Namespace, key);
+                if (old.NodeName is { } node)
                 {
-                    _byNamespace.Remove(old.Namespace);
+                    Unindex(_byNode, node, key);
                 }
+            }
+        }
+    }
+
+    private static void Unindex(Dictionary<string, Dictionary<string, CachedObject>> index, string value, string key)
+    {
+        if (index.TryGetValue(value, out var objects))
+        {
+            objects.Remove(key);
+            if (objects.Count == 0)
+            {
+                index.Remove(value);
             }
         }
     }

@@ -666,13 +666,8 @@ public sealed partial class NodeLifecycleController : IDisposable
     {
         var errors = new List<string>();
         var now = KubeFields.FormatTime(_time.GetUtcNow());
-        foreach (var cached in _pods.Cached())
+        foreach (var cached in _pods.ByNodeName(nodeName))
         {
-            if (cached.NodeName != nodeName)
-            {
-                continue;
-            }
-
             var pod = cached.ToJsonObject();
             if (KubeFields.Condition(pod, "Ready") is not { } ready || KubeFields.String(ready, "status") == "False")
             {

@@ -24,9 +24,7 @@ public sealed partial class TaintEvictionController : Controller
     private readonly TimeProvider _time;
     private readonly EventRecorder? _events;
 
-    // Informers report keys only: the node of each pod, the pods of each node, and each node's NoExecute taints as last seen.
-    private readonly ConcurrentDictionary<string, string> _podNode = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, byte>> _nodePods = new(StringComparer.Ordinal);
+    // Each node's NoExecute taints as last seen (the pods of a node come from the pod informer's node index).
     private readonly ConcurrentDictionary<string, string> _nodeTaints = new(StringComparer.Ordinal);
 
     /// <summary>When each pod's eviction clock started.</summary>
@@ -187,32 +185,7 @@ public sealed partial class TaintEvictionController : Controller
 
     private void OnPodChanged(string key)
     {
-        string? nodeName = null;
-        if (_pods.TryGetCached(key, out var pod))
-        {
-            nodeName = pod.NodeName;
-        }
-
-        string? previous;
-        if (nodeName is null)
-        {
-            _podNode.TryRemove(key, out previous);
-        }
-        else
-        {
-            previous = _podNode.TryGetValue(key, out var known) ? known : null;
-            _podNode[key] = nodeName;
-        }
-
-        if (previous is not null && previous != nodeName && _nodePods.TryGetValue(previous, out var oldSet))
-        {
-            oldSet.TryRemove(key, out _);
-        }
-
-        if (nodeName is not null)
-        {
-            _nodePods.GetOrAdd(nodeName, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[key] = 0;
-        }
+        var nodeName = _pods.TryGetCached(key, out var pod) ? pod.NodeName : null;
 
         // Only pods exposed to NoExecute taints (or with an eviction pending or done) need a look.
         if (_scheduled.ContainsKey(key) || _evicted.ContainsKey(key) || (nodeName is not null && _nodeTaints.TryGetValue(nodeName, out var taints) && taints.Length > 0))
@@ -236,11 +209,11 @@ public sealed partial class TaintEvictionController : Controller
             _nodeTaints[name] = fingerprint;
         }
 
-        if (fingerprint != previous && _nodePods.TryGetValue(name, out var podKeys))
+        if (fingerprint != previous)
         {
-            foreach (var key in podKeys.Keys)
+            foreach (var pod in _pods.ByNodeName(name))
             {
-                Queue.Add(key);
+                Queue.Add(pod.Key);
             }
         }
     }

@@ -12,6 +12,7 @@ public sealed class InformerTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
     private static readonly ApiResource ConfigMaps = new("", "v1", "configmaps", "ConfigMap", true);
+    private static readonly ApiResource Pods = new("", "v1", "pods", "Pod", true);
 
     private ServerFixture _server = null!;
 
@@ -55,6 +56,76 @@ public sealed class InformerTests
             await stop.CancelAsync();
             await running;
         }
+    }
+
+    [Test]
+    public async Task Pods_IndexedByNodeName_FollowCreatesAndDeletes()
+    {
+        var ns = await _server.CreateNamespaceAsync("informer");
+        await _server.Api.CreateAsync(Pods, ns, Pod("a", "node-1"));
+        await _server.Api.CreateAsync(Pods, ns, Pod("b", "node-2"));
+        var informer = new Informer(_server.Api, Pods, NullLogger.Instance);
+        using var stop = new CancellationTokenSource();
+        var running = informer.RunAsync(stop.Token);
+        try
+        {
+            await informer.Synced.WaitAsync(Deadline);
+            Assert.That(informer.ByNodeName("node-1").Where(p => p.Namespace == ns).Select(p => p.Name), Is.EqualTo(new[] { "a" }));
+
+            await _server.Api.CreateAsync(Pods, ns, Pod("c", "node-1"));
+            await _server.Api.CreateAsync(Pods, ns, Pod("unbound", null));
+            await _server.Api.DeleteAsync(Pods, ns, "a");
+            await ServerFixture.WaitUntilAsync(
+                () => Task.FromResult(informer.ByNodeName("node-1").Where(p => p.Namespace == ns).Select(p => p.Name).SequenceEqual(["c"]) && informer.TryGetCached(ns + "/unbound", out _)),
+                Deadline,
+                () => "node-1 holds c only: " + string.Join(",", informer.ByNodeName("node-1").Select(o => o.Key)));
+            Assert.That(informer.ByNodeName("node-2").Where(p => p.Namespace == ns).Select(p => p.Name), Is.EqualTo(new[] { "b" }));
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running;
+        }
+    }
+
+    [Test]
+    public async Task KeysOnly_CachesNothing_HandsSubscribersTheObjects_AndSeesDeletions()
+    {
+        var ns = await _server.CreateNamespaceAsync("informer");
+        await _server.Api.CreateAsync(ConfigMaps, ns, ConfigMap("kept"));
+        var informer = new Informer(_server.Api, ConfigMaps, NullLogger.Instance, cacheObjects: false);
+        var received = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+        informer.Subscribe((key, obj) => received[key] = obj is null ? "deleted" : obj.ToJsonObject()["data"]?["k"]?.GetValue<string>() ?? "");
+        using var stop = new CancellationTokenSource();
+        var running = informer.RunAsync(stop.Token);
+        try
+        {
+            await informer.Synced.WaitAsync(Deadline);
+            Assert.That(received.GetValueOrDefault(ns + "/kept"), Is.EqualTo("v"), "the listed object reaches the subscriber");
+            Assert.That(informer.TryGetCached(ns + "/kept", out _), Is.False, "nothing is cached");
+            Assert.That(informer.ByNamespace(ns), Is.Empty);
+            var count = informer.Count;
+
+            await _server.Api.DeleteAsync(ConfigMaps, ns, "kept");
+            await ServerFixture.WaitUntilAsync(() => Task.FromResult(received.GetValueOrDefault(ns + "/kept") == "deleted"), Deadline, () => "the deletion reaches the subscriber");
+            Assert.That(informer.Count, Is.EqualTo(count - 1), "the key is forgotten");
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await running;
+        }
+    }
+
+    private static JsonObject Pod(string name, string? node)
+    {
+        var spec = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "main", ["image"] = "nginx" }) };
+        if (node is not null)
+        {
+            spec["nodeName"] = node;
+        }
+
+        return new JsonObject { ["apiVersion"] = "v1", ["kind"] = "Pod", ["metadata"] = new JsonObject { ["name"] = name }, ["spec"] = spec };
     }
 
     private static JsonObject ConfigMap(string name) => new()
