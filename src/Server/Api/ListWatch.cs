@@ -63,14 +63,8 @@ public sealed class ListWatch(IObjectStore store, TimeProvider time, TableConver
 
         if (WantsTable(context, out var tableVersion))
         {
-            var items = new byte[result.Items.Count][];
-            for (var i = 0; i < items.Length; i++)
-            {
-                items[i] = resource.Encode(result.Items[i].Json);
-            }
-
             var rv = result.ResourceVersion.ToString(CultureInfo.InvariantCulture);
-            return Pooled(context, tables.ListTable(resource, items, rv, result.Continue, result.RemainingItemCount, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion, result.Items));
+            return Pooled(context, tables.ListTable(resource, result.Items, rv, result.Continue, result.RemainingItemCount, TableConvertor.ParseIncludeObject(request.IncludeObject), tableVersion));
         }
 
         return Pooled(context, ResourceHandler.PooledListJson(resource, result.Items, result.ResourceVersion, result.Continue, result.RemainingItemCount));

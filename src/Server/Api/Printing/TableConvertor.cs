@@ -4,6 +4,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Nautilus.Store;
 
 namespace Nautilus.Server.Api.Printing;
 
@@ -128,16 +129,65 @@ public sealed class TableConvertor(TimeProvider time)
     /// <remarks>The Table is written into rented memory: the caller disposes the writer once the response is sent.</remarks>
     public PooledBufferWriter ListTable(ResourceDefinition resource, IReadOnlyList<byte[]> objects, string resourceVersion, string? continueToken, long? remainingItemCount, IncludeObjectPolicy include, string tableApiVersion, IReadOnlyList<object>? versions = null)
     {
-        var printer = ResourcePrinter.For(resource);
-        var now = time.GetUtcNow();
         long size = 0;
         for (var i = 0; i < objects.Count; i++)
         {
             size += objects[i].Length;
         }
 
+        return ListTable(resource, objects.Count, size, i => objects[i], i => versions?[i] ?? objects[i], resourceVersion, continueToken, remainingItemCount, include, tableApiVersion);
+    }
+
+    /// <summary>
+    /// A list of stored objects as a Table: each object is decompressed into one reused buffer for
+    /// its row (rows are cached per stored object), so the list allocates no array per object.
+    /// </summary>
+    /// <remarks>The Table is written into rented memory: the caller disposes the writer once the response is sent.</remarks>
+    public PooledBufferWriter ListTable(ResourceDefinition resource, IReadOnlyList<StoredObject> stored, string resourceVersion, string? continueToken, long? remainingItemCount, IncludeObjectPolicy include, string tableApiVersion)
+    {
+        if (resource.FromStorage is not null)
+        {
+            var encoded = new byte[stored.Count][];
+            for (var i = 0; i < encoded.Length; i++)
+            {
+                encoded[i] = resource.Encode(stored[i].Json);
+            }
+
+            return ListTable(resource, encoded, resourceVersion, continueToken, remainingItemCount, include, tableApiVersion, stored);
+        }
+
+        long size = 0;
+        var largest = 0;
+        for (var i = 0; i < stored.Count; i++)
+        {
+            var length = stored[i].JsonLength;
+            size += length;
+            largest = Math.Max(largest, length);
+        }
+
+        var scratch = ArrayPool<byte>.Shared.Rent(Math.Max(largest, 1));
+        try
+        {
+            return ListTable(resource, stored.Count, size, i =>
+            {
+                var length = stored[i].JsonLength;
+                stored[i].CopyJsonTo(scratch.AsSpan(0, length));
+                return scratch.AsMemory(0, length);
+            }, i => stored[i], resourceVersion, continueToken, remainingItemCount, include, tableApiVersion);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private PooledBufferWriter ListTable(ResourceDefinition resource, int count, long size, Func<int, ReadOnlyMemory<byte>> item, Func<int, object> version, string resourceVersion, string? continueToken, long? remainingItemCount, IncludeObjectPolicy include, string tableApiVersion)
+    {
+        var printer = ResourcePrinter.For(resource);
+        var now = time.GetUtcNow();
+
         // Rows are roughly the object's metadata (or the whole object) plus a few hundred bytes of cells.
-        var estimate = 1024 + printer.ColumnDefinitionsJson.Length + objects.Count * 256L + (include == IncludeObjectPolicy.None ? 0 : include == IncludeObjectPolicy.Object ? size : size / 2);
+        var estimate = 1024 + printer.ColumnDefinitionsJson.Length + count * 256L + (include == IncludeObjectPolicy.None ? 0 : include == IncludeObjectPolicy.Object ? size : size / 2);
         var buffer = new PooledBufferWriter((int)Math.Min(estimate, Array.MaxLength / 2));
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
@@ -145,16 +195,16 @@ public sealed class TableConvertor(TimeProvider time)
             writer.WritePropertyName("columnDefinitions"u8);
             writer.WriteRawValue(printer.ColumnDefinitionsJson, skipInputValidation: true);
             writer.WritePropertyName("rows"u8);
-            if (objects.Count == 0 && printer.EmptyRowsAreNull)
+            if (count == 0 && printer.EmptyRowsAreNull)
             {
                 writer.WriteNullValue();
             }
             else
             {
                 writer.WriteStartArray();
-                for (var i = 0; i < objects.Count; i++)
+                for (var i = 0; i < count; i++)
                 {
-                    WriteRow(writer, printer, objects[i], versions?[i] ?? objects[i], include, tableApiVersion, now);
+                    WriteRow(writer, printer, item(i), version(i), include, tableApiVersion, now);
                 }
 
                 writer.WriteEndArray();
@@ -236,7 +286,7 @@ public sealed class TableConvertor(TimeProvider time)
 
     // metav1.TableRow: {"cells":[...],"conditions":[...]?,"object":...}. RawExtension has no
     // omitempty effect in Go, so IncludeObject=None writes "object":null.
-    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, byte[] obj, object version, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
+    private static void WriteRow(Utf8JsonWriter writer, ResourcePrinter printer, ReadOnlyMemory<byte> obj, object version, IncludeObjectPolicy include, string tableApiVersion, DateTimeOffset now)
     {
         var row = RowOf(printer, obj, version);
         writer.WriteStartObject();
@@ -252,14 +302,14 @@ public sealed class TableConvertor(TimeProvider time)
         switch (include)
         {
             case IncludeObjectPolicy.Object:
-                writer.WriteRawValue(obj, skipInputValidation: true);
+                writer.WriteRawValue(obj.Span, skipInputValidation: true);
                 break;
             case IncludeObjectPolicy.Metadata:
                 writer.WriteStartObject();
                 writer.WriteString("kind"u8, "PartialObjectMetadata"u8);
                 writer.WriteString("apiVersion"u8, tableApiVersion);
                 writer.WritePropertyName("metadata"u8);
-                writer.WriteRawValue(row.MetadataLength > 0 ? obj.AsSpan(row.MetadataStart, row.MetadataLength) : """{"creationTimestamp":null}"""u8, skipInputValidation: true);
+                writer.WriteRawValue(row.MetadataLength > 0 ? obj.Span.Slice(row.MetadataStart, row.MetadataLength) : """{"creationTimestamp":null}"""u8, skipInputValidation: true);
                 writer.WriteEndObject();
                 break;
             default:
@@ -279,7 +329,7 @@ public sealed class TableConvertor(TimeProvider time)
 
     private sealed record CachedRow(ResourcePrinter Printer, RowCells Cells, byte[]? Conditions, int MetadataStart, int MetadataLength, string ResourceVersion, int ObjectLength);
 
-    private static CachedRow RowOf(ResourcePrinter printer, byte[] obj, object version)
+    private static CachedRow RowOf(ResourcePrinter printer, ReadOnlyMemory<byte> obj, object version)
     {
         if (Rows.TryGetValue(version, out var row) && row.Printer == printer && row.ObjectLength == obj.Length)
         {
@@ -291,7 +341,7 @@ public sealed class TableConvertor(TimeProvider time)
         return row;
     }
 
-    private static CachedRow RenderRow(ResourcePrinter printer, byte[] obj)
+    private static CachedRow RenderRow(ResourcePrinter printer, ReadOnlyMemory<byte> obj)
     {
         using var document = JsonDocument.Parse(obj, DocumentOptions);
         var root = document.RootElement;
@@ -320,7 +370,7 @@ public sealed class TableConvertor(TimeProvider time)
         if (metadata.ValueKind == JsonValueKind.Object)
         {
             var raw = JsonMarshal.GetRawUtf8Value(metadata);
-            start = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetArrayDataReference(obj), ref MemoryMarshal.GetReference(raw));
+            start = (int)Unsafe.ByteOffset(ref MemoryMarshal.GetReference(obj.Span), ref MemoryMarshal.GetReference(raw));
             length = raw.Length;
             if (start < 0 || start + length > obj.Length)
             {
