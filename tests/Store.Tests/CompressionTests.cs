@@ -109,4 +109,30 @@ public sealed class CompressionTests
             Assert.That(obj.Json, Is.EqualTo(before[obj.Key]), obj.Key.ToString());
         }
     }
+
+    [Test]
+    public async Task Create_LargeFirstObject_IsNotTheDictionary_AndEverythingReadsBack()
+    {
+        // Arrange: a 200 KB object first, then ordinary ones.
+        await using var store = new EmbeddedStore(new EmbeddedStoreOptions());
+        var large = BigPod(0, string.Concat(Enumerable.Repeat("x0123456789", 20_000)));
+
+        // Act
+        var created = new List<StoredObject> { await store.CreateAsync(Pods, large) };
+        for (var i = 1; i < 10; i++)
+        {
+            created.Add(await store.CreateAsync(Pods, BigPod(i)));
+        }
+
+        // Assert: the large one is compressed on its own, the small ones against each other.
+        foreach (var obj in created)
+        {
+            var listed = await store.GetAsync(Pods, obj.Key);
+            Assert.That(listed!.Json, Is.EqualTo(obj.Json), obj.Key.ToString());
+            Assert.That(listed.IsCompressed, Is.True, obj.Key.ToString());
+        }
+
+        Assert.That(created[0].StoredLength * 20, Is.LessThan(created[0].JsonLength), "a repetitive object compresses alone");
+        Assert.That(created[^1].StoredLength * 4, Is.LessThan(created[^1].JsonLength), "siblings compress against the first of them");
+    }
 }

@@ -13,6 +13,9 @@ public sealed class CompressionDictionary(ReadOnlySpan<byte> content)
 {
     internal const int HashBits = 14;
 
+    /// <summary>No dictionary: what an object compressed on its own is decompressed with.</summary>
+    public static readonly CompressionDictionary Empty = new([]);
+
     private readonly byte[] _content = content.ToArray();
     private volatile MatchIndex? _index;
 

@@ -17,6 +17,12 @@ public sealed class ObjectCompressor
 
     public const int PoorCompressionsBeforeNewDictionary = 64;
 
+    /// <summary>
+    /// Objects longer than this never become the dictionary (its match index costs 4 bytes a byte
+    /// while it is current): a 1 MB ConfigMap compresses against the current dictionary or alone.
+    /// </summary>
+    public const int MaxDictionaryLength = 64 * 1024;
+
     private readonly Lock _lock = new();
     private CompressionDictionary? _dictionary;
     private int _poorCompressions;
@@ -25,6 +31,7 @@ public sealed class ObjectCompressor
     /// Compresses <paramref name="json"/>; false when it is too short or would not shrink by a
     /// quarter, and it is better kept as it is.
     /// </summary>
+    /// <remarks><paramref name="dictionary"/> is <see cref="CompressionDictionary.Empty"/> when the object was compressed alone (no dictionary yet, and too long to become one).</remarks>
     public bool TryCompress(ReadOnlySpan<byte> json, [NotNullWhen(true)] out byte[]? compressed, [NotNullWhen(true)] out CompressionDictionary? dictionary)
     {
         compressed = null;
@@ -34,20 +41,21 @@ public sealed class ObjectCompressor
             return false;
         }
 
-        CompressionDictionary current;
+        var eligible = json.Length <= MaxDictionaryLength;
+        CompressionDictionary? current;
         lock (_lock)
         {
-            current = _dictionary ??= new CompressionDictionary(json);
+            current = _dictionary ??= eligible ? new CompressionDictionary(json) : null;
         }
 
         var result = DictionaryCodec.Compress(json, current);
-        if (result.Length * 4 > json.Length)
+        if (result.Length * 4 > json.Length && eligible)
         {
             lock (_lock)
             {
                 if (ReferenceEquals(current, _dictionary) && ++_poorCompressions >= PoorCompressionsBeforeNewDictionary)
                 {
-                    current.ReleaseIndex();
+                    current?.ReleaseIndex();
                     current = _dictionary = new CompressionDictionary(json);
                     _poorCompressions = 0;
                     result = DictionaryCodec.Compress(json, current);
@@ -61,7 +69,7 @@ public sealed class ObjectCompressor
         }
 
         compressed = result;
-        dictionary = current;
+        dictionary = current ?? CompressionDictionary.Empty;
         return true;
     }
 }

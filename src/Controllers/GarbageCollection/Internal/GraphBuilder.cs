@@ -255,7 +255,7 @@ internal sealed partial class GraphBuilder(IGraphQueues queues, AbsentOwnerCache
                 }
             }
 
-            ownerNode.Dependents.Add(node);
+            ownerNode.AddDependent(node);
         }
     }
 
@@ -265,7 +265,7 @@ internal sealed partial class GraphBuilder(IGraphQueues queues, AbsentOwnerCache
         {
             if (_uidToNode.TryGetValue(owner.Uid, out var ownerNode))
             {
-                ownerNode.Dependents.Remove(node);
+                ownerNode.RemoveDependent(node);
             }
         }
     }

@@ -11,7 +11,21 @@ internal sealed class GraphNode(ObjectReference identity)
 
     public IReadOnlyList<OwnerReference> Owners { get; set; } = [];
 
-    public HashSet<GraphNode> Dependents { get; } = [];
+    private static readonly HashSet<GraphNode> NoDependents = [];
+    private HashSet<GraphNode>? _dependents;
+
+    /// <summary>The nodes that name this one as an owner; read-only (most objects, pods, have none: the set is made on the first).</summary>
+    public IReadOnlyCollection<GraphNode> Dependents => _dependents ?? NoDependents;
+
+    public void AddDependent(GraphNode dependent) => (_dependents ??= []).Add(dependent);
+
+    public void RemoveDependent(GraphNode dependent)
+    {
+        if (_dependents is not null && _dependents.Remove(dependent) && _dependents.Count == 0)
+        {
+            _dependents = null;
+        }
+    }
 
     /// <summary>False for a virtual node: nothing from an informer has confirmed the object yet.</summary>
     public bool Observed { get; set; }
