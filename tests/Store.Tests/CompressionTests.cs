@@ -3,27 +3,10 @@ using static Nautilus.Store.Tests.TestSupport;
 namespace Nautilus.Store.Tests;
 
 /// <summary>The store keeps committed objects compressed against a sibling, and every read gives back the exact bytes.</summary>
-public sealed class CompressionTests
+public sealed class CompressionTests : DataDirectoryTests
 {
     // Long enough to be worth compressing; what pods really repeat (defaults, managedFields) is longer still.
     private static readonly string Padding = string.Concat(Enumerable.Repeat("terminationMessagePath=/dev/termination-log;imagePullPolicy=IfNotPresent;", 8));
-
-    private string _directory = null!;
-
-    [SetUp]
-    public void SetUp() => _directory = NewDataDirectory();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
 
     private static StoredObject BigPod(int i, string extra = "") => Pod("ns-" + (i % 3), "web-" + i, Labels("app=web", "shard=" + (i % 5)), nodeName: "node-" + (i % 7), extra: Padding + extra);
 
@@ -85,7 +68,7 @@ public sealed class CompressionTests
     {
         // Arrange
         Dictionary<ObjectKey, byte[]> before;
-        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory }))
+        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory }))
         {
             for (var i = 0; i < 30; i++)
             {
@@ -98,7 +81,7 @@ public sealed class CompressionTests
         }
 
         // Act
-        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory });
+        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory });
 
         // Assert
         var after = (await reopened.ListAsync(Pods, new ListOptions())).Items;

@@ -3,25 +3,8 @@ using static Nautilus.Store.Tests.TestSupport;
 
 namespace Nautilus.Store.Tests;
 
-public sealed class DurabilityTests
+public sealed class DurabilityTests : DataDirectoryTests
 {
-    private string _directory = null!;
-
-    [SetUp]
-    public void SetUp() => _directory = NewDataDirectory();
-
-    [TearDown]
-    public void TearDown()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
-
     private static async Task<List<StoredObject>> ListAllAsync(EmbeddedStore store, ResourceType type) =>
         [.. (await store.ListAsync(type, new ListOptions())).Items];
 
@@ -45,7 +28,7 @@ public sealed class DurabilityTests
         // Arrange
         List<StoredObject> before;
         long revision;
-        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory }))
+        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory }))
         {
             for (var i = 0; i < 20; i++)
             {
@@ -60,7 +43,7 @@ public sealed class DurabilityTests
         }
 
         // Act
-        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory });
+        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory });
 
         // Assert
         Assert.That(reopened.CurrentRevision, Is.EqualTo(revision));
@@ -79,7 +62,7 @@ public sealed class DurabilityTests
     {
         // Arrange
         long from;
-        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory }))
+        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory }))
         {
             await store.CreateAsync(Pods, Pod("ns", "a"));
             from = store.CurrentRevision;
@@ -88,7 +71,7 @@ public sealed class DurabilityTests
         }
 
         // Act
-        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory });
+        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory });
         using var watch = await reopened.WatchAsync(Pods, new WatchOptions { ResourceVersion = from.ToString() });
         var events = await TakeAsync(watch, 2);
 
@@ -106,14 +89,14 @@ public sealed class DurabilityTests
     {
         // Arrange
         long revision;
-        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory }))
+        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory }))
         {
             await store.CreateAsync(Pods, Pod("ns", "a"));
             await store.CreateAsync(Pods, Pod("ns", "b"));
             revision = store.CurrentRevision;
         }
 
-        var log = Directory.GetFiles(_directory, "wal-*.log").Single();
+        var log = Directory.GetFiles(DataDirectory, "wal-*.log").Single();
         await using (var file = new FileStream(log, FileMode.Append))
         {
             // A record header promising more bytes than follow, as a crash mid-write leaves it.
@@ -125,7 +108,7 @@ public sealed class DurabilityTests
         var lengthWithGarbage = new FileInfo(log).Length;
 
         // Act
-        await using (var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory }))
+        await using (var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory }))
         {
             // Assert
             Assert.That(reopened.CurrentRevision, Is.EqualTo(revision));
@@ -134,7 +117,7 @@ public sealed class DurabilityTests
             await reopened.CreateAsync(Pods, Pod("ns", "c"));
         }
 
-        await using var again = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory });
+        await using var again = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory });
         Assert.That(again.Count(Pods), Is.EqualTo(3));
         Assert.That(again.CurrentRevision, Is.EqualTo(revision + 1));
     }
@@ -143,19 +126,19 @@ public sealed class DurabilityTests
     public async Task CorruptLastRecord_IsDroppedAsUnacknowledged()
     {
         // Arrange
-        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory }))
+        await using (var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory }))
         {
             await store.CreateAsync(Pods, Pod("ns", "a"));
             await store.CreateAsync(Pods, Pod("ns", "b"));
         }
 
-        var log = Directory.GetFiles(_directory, "wal-*.log").Single();
+        var log = Directory.GetFiles(DataDirectory, "wal-*.log").Single();
         var bytes = await File.ReadAllBytesAsync(log);
         bytes[^3] ^= 0xFF; // flip bits inside the last record's body: its CRC no longer matches
         await File.WriteAllBytesAsync(log, bytes);
 
         // Act
-        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory });
+        await using var reopened = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory });
 
         // Assert
         Assert.That(reopened.Count(Pods), Is.EqualTo(1));
@@ -166,7 +149,7 @@ public sealed class DurabilityTests
     public async Task Snapshot_ThenMoreLog_ReplaysToTheSameState()
     {
         // Arrange
-        var options = new EmbeddedStoreOptions { DataDirectory = _directory, SnapshotThresholdBytes = 8 * 1024 };
+        var options = new EmbeddedStoreOptions { DataDirectory = DataDirectory, SnapshotThresholdBytes = 8 * 1024 };
         List<StoredObject> before;
         long revision;
         await using (var store = new EmbeddedStore(options))
@@ -194,7 +177,7 @@ public sealed class DurabilityTests
         await using var reopened = new EmbeddedStore(options);
 
         // Assert
-        Assert.That(Directory.GetFiles(_directory, "snapshot-*.snap"), Is.Not.Empty);
+        Assert.That(Directory.GetFiles(DataDirectory, "snapshot-*.snap"), Is.Not.Empty);
         Assert.That(reopened.CurrentRevision, Is.EqualTo(revision));
         AssertSameObjects(before, await ListAllAsync(reopened, Pods));
     }
@@ -203,14 +186,14 @@ public sealed class DurabilityTests
     public async Task Sealer_WrapsEveryRecord_AndReopensWithTheSameKey()
     {
         // Arrange
-        var options = new EmbeddedStoreOptions { DataDirectory = _directory, Sealer = new XorSealer(0x3C) };
+        var options = new EmbeddedStoreOptions { DataDirectory = DataDirectory, Sealer = new XorSealer(0x3C) };
         await using (var store = new EmbeddedStore(options))
         {
             await store.CreateAsync(Pods, Pod("secret-namespace", "secret-pod"));
         }
 
         // Act
-        var onDisk = await File.ReadAllBytesAsync(Directory.GetFiles(_directory, "wal-*.log").Single());
+        var onDisk = await File.ReadAllBytesAsync(Directory.GetFiles(DataDirectory, "wal-*.log").Single());
         await using var reopened = new EmbeddedStore(options);
 
         // Assert
@@ -222,7 +205,7 @@ public sealed class DurabilityTests
     public async Task DurableWrites_ConcurrentWritersAreGroupCommitted_AndWatchersSeeRevisionOrder()
     {
         // Arrange
-        await using var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = _directory });
+        await using var store = new EmbeddedStore(new EmbeddedStoreOptions { DataDirectory = DataDirectory });
         using var watch = await store.WatchAsync(Pods, new WatchOptions { ResourceVersion = store.CurrentRevision.ToString() });
         const int count = 100;
 

@@ -34,9 +34,7 @@ public sealed class InformerTests
 
         await _server.Api.CreateAsync(ConfigMaps, other, ConfigMap("elsewhere"));
         var informer = new Informer(_server.Api, ConfigMaps, NullLogger.Instance, listPageSize: 2);
-        using var stop = new CancellationTokenSource();
-        var running = informer.RunAsync(stop.Token);
-        try
+        await RunningAsync(informer, async () =>
         {
             await informer.Synced.WaitAsync(Deadline);
 
@@ -50,12 +48,7 @@ public sealed class InformerTests
                 () => Task.FromResult(informer.ByNamespace(ns).Select(o => o.Name).Order().SequenceEqual(["cm-1", "cm-2", "cm-3", "cm-4", "cm-5"])),
                 Deadline,
                 () => "the watch's delete and create in the namespace index: " + string.Join(",", informer.ByNamespace(ns).Select(o => o.Name)));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await running;
-        }
+        });
     }
 
     [Test]
@@ -65,9 +58,7 @@ public sealed class InformerTests
         await _server.Api.CreateAsync(Pods, ns, Pod("a", "node-1"));
         await _server.Api.CreateAsync(Pods, ns, Pod("b", "node-2"));
         var informer = new Informer(_server.Api, Pods, NullLogger.Instance);
-        using var stop = new CancellationTokenSource();
-        var running = informer.RunAsync(stop.Token);
-        try
+        await RunningAsync(informer, async () =>
         {
             await informer.Synced.WaitAsync(Deadline);
             Assert.That(informer.ByNodeName("node-1").Where(p => p.Namespace == ns).Select(p => p.Name), Is.EqualTo(new[] { "a" }));
@@ -80,12 +71,7 @@ public sealed class InformerTests
                 Deadline,
                 () => "node-1 holds c only: " + string.Join(",", informer.ByNodeName("node-1").Select(o => o.Key)));
             Assert.That(informer.ByNodeName("node-2").Where(p => p.Namespace == ns).Select(p => p.Name), Is.EqualTo(new[] { "b" }));
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await running;
-        }
+        });
     }
 
     [Test]
@@ -96,9 +82,7 @@ public sealed class InformerTests
         var informer = new Informer(_server.Api, ConfigMaps, NullLogger.Instance, cacheObjects: false);
         var received = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
         informer.Subscribe((key, obj) => received[key] = obj is null ? "deleted" : obj.ToJsonObject()["data"]?["k"]?.GetValue<string>() ?? "");
-        using var stop = new CancellationTokenSource();
-        var running = informer.RunAsync(stop.Token);
-        try
+        await RunningAsync(informer, async () =>
         {
             await informer.Synced.WaitAsync(Deadline);
             Assert.That(received.GetValueOrDefault(ns + "/kept"), Is.EqualTo("v"), "the listed object reaches the subscriber");
@@ -109,6 +93,17 @@ public sealed class InformerTests
             await _server.Api.DeleteAsync(ConfigMaps, ns, "kept");
             await ServerFixture.WaitUntilAsync(() => Task.FromResult(received.GetValueOrDefault(ns + "/kept") == "deleted"), Deadline, () => "the deletion reaches the subscriber");
             Assert.That(informer.Count, Is.EqualTo(count - 1), "the key is forgotten");
+        });
+    }
+
+    /// <summary>Runs <paramref name="informer"/> while <paramref name="body"/> runs, then stops it.</summary>
+    private static async Task RunningAsync(Informer informer, Func<Task> body)
+    {
+        using var stop = new CancellationTokenSource();
+        var running = informer.RunAsync(stop.Token);
+        try
+        {
+            await body();
         }
         finally
         {
