@@ -63,7 +63,7 @@ public static class FieldManager
             compare = TypedValue.Compare(live ?? ZeroObject(resource), next, schema).FilterFields(ignored);
         }
 
-        var changed = compare.Modified.Union(compare.Added);
+        var changed = compare.Changed;
         TakeFromOthers(managed, changed, compare.Removed, except: null);
 
         var own = changed.Difference(StripSet);
@@ -121,7 +121,7 @@ public static class FieldManager
         }
 
         var compare = TypedValue.Compare(liveValue, merged, schema).FilterFields(ignored);
-        var changed = compare.Modified.Union(compare.Added);
+        var changed = compare.Changed;
         var conflicts = TakeFromOthers(managed, changed, compare.Removed, except: key, dryRun: !force);
         if (conflicts.Count > 0)
         {

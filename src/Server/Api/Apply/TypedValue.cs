@@ -19,6 +19,9 @@ public sealed record Comparison(FieldSet Added, FieldSet Modified, FieldSet Remo
         : new(Added.RecursiveDifference(ignored), Modified.RecursiveDifference(ignored), Removed.RecursiveDifference(ignored));
 
     public bool IsSame => Added.IsEmpty && Modified.IsEmpty && Removed.IsEmpty;
+
+    /// <summary>Modified ∪ Added: one of the two sets itself when the other is empty (a create adds everything and modifies nothing), so read it, don't change it.</summary>
+    public FieldSet Changed => Modified.IsEmpty ? Added : Added.IsEmpty ? Modified : Modified.Union(Added);
 }
 
 /// <summary>
