@@ -10,6 +10,7 @@ internal delegate ValueTask<bool> Operation(Worker worker, CancellationToken can
 internal sealed class Worker(int index)
 {
     private long[] _latencies = new long[4096];
+    private long[] _fromSend = [];
 
     public int Index { get; } = index;
 
@@ -24,21 +25,6 @@ internal sealed class Worker(int index)
     /// <summary>Open loop: requests this process itself sent over 1 ms after they were due (its own scheduling lag, not the server's).</summary>
     public long LateStarts;
 
-    private long[] _fromSend = [];
-
-    /// <summary>Open loop: each request's latency from when it was sent rather than due.</summary>
-    public ReadOnlySpan<long> LatenciesFromSend => _fromSend.AsSpan(0, (int)Math.Min(Volatile.Read(ref Count), _fromSend.Length));
-
-    public void RecordFromSend(long ticks)
-    {
-        var count = (int)Count;
-        if (count >= _fromSend.Length)
-        {
-            Array.Resize(ref _fromSend, Math.Max(4096, _fromSend.Length * 2));
-        }
-
-        _fromSend[count] = ticks;
-    }
     public long Bytes;
     public string? LastError;
 
@@ -46,12 +32,26 @@ internal sealed class Worker(int index)
 
     public ReadOnlySpan<long> Latencies => _latencies.AsSpan(0, (int)Math.Min(Volatile.Read(ref Count), _latencies.Length));
 
-    public void Record(long ticks, bool ok)
+    /// <summary>Open loop: each request's latency from when it was sent rather than due.</summary>
+    public ReadOnlySpan<long> LatenciesFromSend => _fromSend.AsSpan(0, (int)Math.Min(Volatile.Read(ref Count), _fromSend.Length));
+
+    /// <param name="fromSend">Open loop: the latency counted from when the request was sent.</param>
+    public void Record(long ticks, bool ok, long? fromSend = null)
     {
         var count = (int)Count;
         if (count == _latencies.Length)
         {
             Array.Resize(ref _latencies, _latencies.Length * 2);
+        }
+
+        if (fromSend is { } sent)
+        {
+            if (count >= _fromSend.Length)
+            {
+                Array.Resize(ref _fromSend, _latencies.Length);
+            }
+
+            _fromSend[count] = sent;
         }
 
         _latencies[count] = ticks;
@@ -143,13 +143,11 @@ internal static class Runner
             }
         }
 
-        var cpuBefore = await ServerCpuSecondsAsync(target);
-        var durationsBefore = await ServerDurationBucketsAsync(target);
+        var before = await ScrapeAsync(target);
         var elapsed = await PhaseAsync(scenario, workers, operations, options.Duration, options.Rate);
-        var cpuAfter = await ServerCpuSecondsAsync(target);
-        var durationsAfter = await ServerDurationBucketsAsync(target);
-        var result = Summarize(scenario, target, options, protocol, workers, elapsed, cpuBefore, cpuAfter);
-        AddServerSideLatency(result, durationsBefore, durationsAfter);
+        var after = await ScrapeAsync(target);
+        var result = Summarize(scenario, target, options, protocol, workers, elapsed, CpuSeconds(before), CpuSeconds(after));
+        AddServerSideLatency(result, DurationBuckets(before), DurationBuckets(after));
         if (options.Rate > 0 && result.Requests > 0)
         {
             result.Extra["late_starts_percent"] = 100.0 * workers.Sum(w => w.LateStarts) / result.Requests;
@@ -192,15 +190,10 @@ internal static class Runner
     }
 
     /// <summary>apiserver_request_duration_seconds' cumulative buckets (le → count) summed over every series; null when the target has none.</summary>
-    public static async Task<SortedDictionary<double, double>?> ServerDurationBucketsAsync(ServerTarget target)
+    private static SortedDictionary<double, double>? DurationBuckets(string? metrics)
     {
         const string Prefix = "apiserver_request_duration_seconds_bucket{";
-        string metrics;
-        try
-        {
-            metrics = await target.ScrapeMetricsAsync();
-        }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or TaskCanceledException)
+        if (metrics is null)
         {
             return null;
         }
@@ -271,7 +264,10 @@ internal static class Runner
         sorted.Length == 0 ? 0 : Milliseconds(sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)]);
 
     /// <summary>process_cpu_seconds_total of the server, from its /metrics; null when it has none (the baseline).</summary>
-    public static async Task<double?> ServerCpuSecondsAsync(ServerTarget target)
+    public static async Task<double?> ServerCpuSecondsAsync(ServerTarget target) => CpuSeconds(await ScrapeAsync(target));
+
+    /// <summary>The server's /metrics text; null for the baseline, or when it cannot be read.</summary>
+    private static async Task<string?> ScrapeAsync(ServerTarget target)
     {
         if (target.Name != "nautilus")
         {
@@ -280,17 +276,23 @@ internal static class Runner
 
         try
         {
-            var metrics = await target.ScrapeMetricsAsync();
-            foreach (var line in metrics.Split('\n'))
-            {
-                if (line.StartsWith("process_cpu_seconds_total ", StringComparison.Ordinal))
-                {
-                    return double.Parse(line.AsSpan("process_cpu_seconds_total ".Length), CultureInfo.InvariantCulture);
-                }
-            }
+            return await target.ScrapeMetricsAsync();
         }
         catch (HttpRequestException)
         {
+            return null;
+        }
+    }
+
+    private static double? CpuSeconds(string? metrics)
+    {
+        const string Name = "process_cpu_seconds_total ";
+        foreach (var line in (metrics ?? "").Split('\n'))
+        {
+            if (line.StartsWith(Name, StringComparison.Ordinal))
+            {
+                return double.Parse(line.AsSpan(Name.Length), CultureInfo.InvariantCulture);
+            }
         }
 
         return null;
@@ -354,12 +356,7 @@ internal static class Runner
                     }
 
                     var done = Stopwatch.GetTimestamp();
-                    if (interval > 0)
-                    {
-                        worker.RecordFromSend(done - sent);
-                    }
-
-                    worker.Record(done - due, ok);
+                    worker.Record(done - due, ok, interval > 0 ? done - sent : null);
                 }
             });
         }

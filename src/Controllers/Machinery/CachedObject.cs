@@ -22,7 +22,7 @@ public sealed class CachedObject
     private static readonly ControllerReference[] NoOwners = [];
     private static readonly string[] NoFinalizers = [];
 
-    /// <summary>The JSON, or its compressed form when <see cref="_dictionary"/> is set; empty for a header only.</summary>
+    /// <summary>The JSON, or its compressed form when <see cref="_dictionary"/> is set.</summary>
     private readonly byte[] _json;
     private readonly CompressionDictionary? _dictionary;
     private readonly string? _readySince;

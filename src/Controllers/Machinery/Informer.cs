@@ -291,23 +291,11 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
 
             if (obj.NodeName is { } node)
             {
-                if (!_byNode.TryGetValue(node, out var onNode))
-                {
-                    onNode = new Dictionary<string, CachedObject>(StringComparer.Ordinal);
-                    _byNode[node] = onNode;
-                }
-
-                onNode[obj.Key] = obj;
+                Index(_byNode, node, obj);
             }
 
             _cache[obj.Key] = obj;
-            if (!_byNamespace.TryGetValue(obj.Namespace, out var objects))
-            {
-                objects = new Dictionary<string, CachedObject>(StringComparer.Ordinal);
-                _byNamespace[obj.Namespace] = objects;
-            }
-
-            objects[obj.Key] = obj;
+            Index(_byNamespace, obj.Namespace, obj);
         }
     }
 
@@ -325,6 +313,17 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
                 }
             }
         }
+    }
+
+    private static void Index(Dictionary<string, Dictionary<string, CachedObject>> index, string value, CachedObject obj)
+    {
+        if (!index.TryGetValue(value, out var objects))
+        {
+            objects = new Dictionary<string, CachedObject>(StringComparer.Ordinal);
+            index[value] = objects;
+        }
+
+        objects[obj.Key] = obj;
     }
 
     private static void Unindex(Dictionary<string, Dictionary<string, CachedObject>> index, string value, string key)

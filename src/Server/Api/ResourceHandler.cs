@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -735,30 +736,8 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     /// disposes it when sent: lists are the largest responses, and a fresh large-object-heap array
     /// per list (zeroed, faulted in, collected) cost more than building it.
     /// </summary>
-    public static PooledBufferWriter PooledListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining)
-    {
-        var prefix = ListPrefix(resource, resourceVersion, continueToken, remaining);
-        var length = prefix.Length + 2 + Math.Max(0, items.Count - 1);
-        for (var i = 0; i < items.Count; i++)
-        {
-            length += items[i].Length;
-        }
-
-        var body = new PooledBufferWriter(length);
-        body.Write(prefix);
-        for (var i = 0; i < items.Count; i++)
-        {
-            if (i > 0)
-            {
-                body.Write(","u8);
-            }
-
-            body.Write(items[i]);
-        }
-
-        body.Write("]}"u8);
-        return body;
-    }
+    public static PooledBufferWriter PooledListJson(ResourceDefinition resource, IReadOnlyList<byte[]> items, long resourceVersion, string? continueToken, long? remaining) =>
+        ListBody(ListPrefix(resource, resourceVersion, continueToken, remaining), items.Count, i => items[i].Length, (into, i) => items[i].CopyTo(into));
 
     /// <summary>
     /// <see cref="PooledListJson(ResourceDefinition, IReadOnlyList{byte[]}, long, string?, long?)"/> of stored objects:
@@ -768,33 +747,32 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     {
         if (resource.FromStorage is not null)
         {
-            var encoded = new byte[items.Count][];
-            for (var i = 0; i < encoded.Length; i++)
-            {
-                encoded[i] = resource.Encode(items[i].Json);
-            }
-
-            return PooledListJson(resource, encoded, resourceVersion, continueToken, remaining);
+            return PooledListJson(resource, [.. items.Select(item => resource.Encode(item.Json))], resourceVersion, continueToken, remaining);
         }
 
-        var prefix = ListPrefix(resource, resourceVersion, continueToken, remaining);
-        long length = prefix.Length + 2 + Math.Max(0, items.Count - 1);
-        for (var i = 0; i < items.Count; i++)
+        return ListBody(ListPrefix(resource, resourceVersion, continueToken, remaining), items.Count, i => items[i].JsonLength, (into, i) => items[i].CopyJsonTo(into));
+    }
+
+    /// <summary>prefix, then the items comma-separated, then ]}: one exact-size rented body.</summary>
+    private static PooledBufferWriter ListBody(byte[] prefix, int count, Func<int, int> lengthOf, SpanAction<byte, int> copy)
+    {
+        long length = prefix.Length + 2 + Math.Max(0, count - 1);
+        for (var i = 0; i < count; i++)
         {
-            length += items[i].JsonLength;
+            length += lengthOf(i);
         }
 
         var body = new PooledBufferWriter((int)Math.Min(length, Array.MaxLength));
         body.Write(prefix);
-        for (var i = 0; i < items.Count; i++)
+        for (var i = 0; i < count; i++)
         {
             if (i > 0)
             {
                 body.Write(","u8);
             }
 
-            var size = items[i].JsonLength;
-            items[i].CopyJsonTo(body.GetSpan(size)[..size]);
+            var size = lengthOf(i);
+            copy(body.GetSpan(size)[..size], i);
             body.Advance(size);
         }
 

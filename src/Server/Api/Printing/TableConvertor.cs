@@ -147,13 +147,7 @@ public sealed class TableConvertor(TimeProvider time)
     {
         if (resource.FromStorage is not null)
         {
-            var encoded = new byte[stored.Count][];
-            for (var i = 0; i < encoded.Length; i++)
-            {
-                encoded[i] = resource.Encode(stored[i].Json);
-            }
-
-            return ListTable(resource, encoded, resourceVersion, continueToken, remainingItemCount, include, tableApiVersion, stored);
+            return ListTable(resource, [.. stored.Select(item => resource.Encode(item.Json))], resourceVersion, continueToken, remainingItemCount, include, tableApiVersion, stored);
         }
 
         long size = 0;
