@@ -58,6 +58,49 @@ public sealed class FieldManagerTests
         });
     }
 
+    private static readonly ResourceDefinition Pods = Resolve("", "pods");
+
+    // A pod as clients send it: labels, annotations, two containers with keyed ports (two key
+    // fields), env with nested values, probes, volume mounts, and a status the create does not own.
+    private const string PodJson = """
+        {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"default","labels":{"app":"web","tier":"frontend"},"annotations":{"example.com/a":"1"}},
+        "spec":{"nodeName":"node-1","containers":[{"name":"app","image":"nginx","args":["--x"],"ports":[{"name":"http","containerPort":8080,"protocol":"TCP"},{"containerPort":9090}],
+        "env":[{"name":"A","value":"1"},{"name":"B","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}}],"resources":{"requests":{"cpu":"100m"}},
+        "readinessProbe":{"httpGet":{"path":"/ready","port":"http"},"periodSeconds":5},"volumeMounts":[{"name":"config","mountPath":"/etc/app"}]},
+        {"name":"sidecar","image":"busybox"}],"tolerations":[{"key":"k","operator":"Exists"}],"volumes":[{"name":"config","configMap":{"name":"c"}},{"name":"tmp","emptyDir":{}}]},
+        "status":{"phase":"Pending"}}
+        """;
+
+    [Test]
+    public void Update_PodCreate_OwnsEverythingSentButStatus()
+    {
+        var pod = (JsonObject)JsonNode.Parse(PodJson)!;
+
+        FieldManager.Update(Pods, "", null, pod, "kubectl-create", Now);
+
+        Assert.That(Entries(pod).ToJsonString(Relaxed), Is.EqualTo(
+            """
+            [{"manager":"kubectl-create","operation":"Update","apiVersion":"v1","time":"2025-01-02T03:04:05Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:annotations":{".":{},"f:example.com/a":{}},"f:labels":{".":{},"f:app":{},"f:tier":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:args":{},"f:env":{".":{},"k:{\"name\":\"A\"}":{".":{},"f:name":{},"f:value":{}},"k:{\"name\":\"B\"}":{".":{},"f:name":{},"f:valueFrom":{".":{},"f:fieldRef":{}}}},"f:image":{},"f:name":{},"f:ports":{".":{},"k:{\"containerPort\":8080,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{},"f:name":{},"f:protocol":{}},"k:{\"containerPort\":9090,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{}}},"f:readinessProbe":{".":{},"f:httpGet":{".":{},"f:path":{},"f:port":{}},"f:periodSeconds":{}},"f:resources":{".":{},"f:requests":{".":{},"f:cpu":{}}},"f:volumeMounts":{".":{},"k:{\"mountPath\":\"/etc/app\"}":{".":{},"f:mountPath":{},"f:name":{}}}},"k:{\"name\":\"sidecar\"}":{".":{},"f:image":{},"f:name":{}}},"f:nodeName":{},"f:tolerations":{},"f:volumes":{".":{},"k:{\"name\":\"config\"}":{".":{},"f:configMap":{".":{},"f:name":{}},"f:name":{}},"k:{\"name\":\"tmp\"}":{".":{},"f:emptyDir":{},"f:name":{}}}}}}]
+            """));
+    }
+
+    [Test]
+    public void Update_PodStatus_OwnsTheStatusFieldsThatChanged()
+    {
+        var live = (JsonObject)JsonNode.Parse(PodJson)!;
+        FieldManager.Update(Pods, "", null, live, "kubectl-create", Now);
+        var next = (JsonObject)live.DeepClone();
+        next["status"] = JsonNode.Parse("""{"phase":"Running","podIP":"10.0.0.1","podIPs":[{"ip":"10.0.0.1"}],"conditions":[{"type":"Ready","status":"True"}],"containerStatuses":[{"name":"app","ready":true}]}""");
+        ((JsonObject)next["metadata"]!["labels"]!)["changed"] = "by-status";
+
+        FieldManager.Update(Pods, "status", live, next, "kubelet", Now.AddMinutes(1));
+
+        Assert.That(Entries(next).ToJsonString(Relaxed), Is.EqualTo(
+            """
+            [{"manager":"kubectl-create","operation":"Update","apiVersion":"v1","time":"2025-01-02T03:04:05Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:annotations":{".":{},"f:example.com/a":{}},"f:labels":{".":{},"f:app":{},"f:tier":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:args":{},"f:env":{".":{},"k:{\"name\":\"A\"}":{".":{},"f:name":{},"f:value":{}},"k:{\"name\":\"B\"}":{".":{},"f:name":{},"f:valueFrom":{".":{},"f:fieldRef":{}}}},"f:image":{},"f:name":{},"f:ports":{".":{},"k:{\"containerPort\":8080,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{},"f:name":{},"f:protocol":{}},"k:{\"containerPort\":9090,\"protocol\":\"TCP\"}":{".":{},"f:containerPort":{}}},"f:readinessProbe":{".":{},"f:httpGet":{".":{},"f:path":{},"f:port":{}},"f:periodSeconds":{}},"f:resources":{".":{},"f:requests":{".":{},"f:cpu":{}}},"f:volumeMounts":{".":{},"k:{\"mountPath\":\"/etc/app\"}":{".":{},"f:mountPath":{},"f:name":{}}}},"k:{\"name\":\"sidecar\"}":{".":{},"f:image":{},"f:name":{}}},"f:nodeName":{},"f:tolerations":{},"f:volumes":{".":{},"k:{\"name\":\"config\"}":{".":{},"f:configMap":{".":{},"f:name":{}},"f:name":{}},"k:{\"name\":\"tmp\"}":{".":{},"f:emptyDir":{},"f:name":{}}}}}},{"manager":"kubelet","operation":"Update","apiVersion":"v1","time":"2025-01-02T03:05:05Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{"f:changed":{}}},"f:status":{"f:conditions":{".":{},"k:{\"type\":\"Ready\"}":{".":{},"f:status":{},"f:type":{}}},"f:containerStatuses":{},"f:phase":{},"f:podIP":{},"f:podIPs":{".":{},"k:{\"ip\":\"10.0.0.1\"}":{".":{},"f:ip":{}}}}},"subresource":"status"}]
+            """));
+    }
+
     [Test]
     public void Apply_Create_RecordsTheAppliedFieldsAsAnApplyEntry()
     {
