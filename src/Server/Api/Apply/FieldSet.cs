@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json.Nodes;
 
 namespace Nautilus.Server.Api.Apply;
@@ -138,13 +139,15 @@ public sealed class FieldSet
         return result;
     }
 
+    // Sets are not changed once built (every operation returns a new set), so results share the
+    // subtrees the other set does not reach instead of copying them.
     public FieldSet Difference(FieldSet other)
     {
         var result = new FieldSet();
         MembersNotIn(other, result.members);
         foreach (var (element, child) in children)
         {
-            var diff = other.TryGetChild(element, out var otherChild) ? child.Difference(otherChild) : child.Clone();
+            var diff = other.TryGetChild(element, out var otherChild) ? child.Difference(otherChild) : child;
             if (!diff.IsEmpty)
             {
                 result.children.Add(new(element, diff));
@@ -192,7 +195,7 @@ public sealed class FieldSet
                 continue;
             }
 
-            var diff = other.TryGetChild(element, out var otherChild) ? child.RecursiveDifference(otherChild) : child.Clone();
+            var diff = other.TryGetChild(element, out var otherChild) ? child.RecursiveDifference(otherChild) : child;
             if (!diff.IsEmpty)
             {
                 result.children.Add(new(element, diff));
@@ -259,7 +262,62 @@ public sealed class FieldSet
     }
 
     /// <summary>The FieldsV1 form: members as <c>{}</c>, children as objects, <c>"."</c> first where a node is both.</summary>
-    public JsonObject ToFieldsV1() => Emit(includeSelf: false);
+    public JsonObject ToFieldsV1()
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(1024);
+        WriteFieldsV1(buffer);
+        return (JsonObject)JsonNode.Parse(buffer.WrittenSpan)!;
+    }
+
+    /// <summary>
+    /// Writes the FieldsV1 form (<see cref="ToFieldsV1"/>) as compact JSON, escaped as the relaxed
+    /// encoder escapes it. By hand: a Utf8JsonWriter spent most of its time re-checking every
+    /// key's escaping.
+    /// </summary>
+    public void WriteFieldsV1(System.Buffers.IBufferWriter<byte> output) => Write(output, includeSelf: false);
+
+    private void Write(System.Buffers.IBufferWriter<byte> output, bool includeSelf)
+    {
+        output.Write("{"u8);
+        var first = true;
+        if (includeSelf && !IsEmpty)
+        {
+            output.Write("\".\":{}"u8);
+            first = false;
+        }
+
+        // Members and children merged in path-element order, as serialize.go writes them.
+        int m = 0, c = 0;
+        while (m < members.Count || c < children.Count)
+        {
+            if (!first)
+            {
+                output.Write(","u8);
+            }
+
+            first = false;
+            var order = m == members.Count ? 1 : c == children.Count ? -1 : members[m].CompareTo(children[c].Key);
+            if (order < 0)
+            {
+                members[m++].WriteJsonName(output);
+                output.Write("{}"u8);
+            }
+            else
+            {
+                var (element, child) = children[c++];
+                var isMember = order == 0;
+                if (isMember)
+                {
+                    m++;
+                }
+
+                element.WriteJsonName(output);
+                child.Write(output, includeSelf: isMember);
+            }
+        }
+
+        output.Write("}"u8);
+    }
 
     /// <summary>Reads FieldsV1; an element key that is not f:, k:, v: or i: is an error.</summary>
     public static FieldSet FromFieldsV1(JsonObject fields)
@@ -298,39 +356,6 @@ public sealed class FieldSet
             child.Read(inner);
             SetChild(element, child);
         }
-    }
-
-    private JsonObject Emit(bool includeSelf)
-    {
-        var obj = new JsonObject();
-        if (includeSelf && !IsEmpty)
-        {
-            obj["."] = new JsonObject();
-        }
-
-        // Members and children merged in path-element order, as serialize.go writes them.
-        int m = 0, c = 0;
-        while (m < members.Count || c < children.Count)
-        {
-            var order = m == members.Count ? 1 : c == children.Count ? -1 : members[m].CompareTo(children[c].Key);
-            if (order < 0)
-            {
-                obj[members[m++].Text] = new JsonObject();
-            }
-            else
-            {
-                var (element, child) = children[c++];
-                var isMember = order == 0;
-                if (isMember)
-                {
-                    m++;
-                }
-
-                obj[element.Text] = child.Emit(includeSelf: isMember);
-            }
-        }
-
-        return obj;
     }
 
     private void UnionWith(FieldSet other)

@@ -55,6 +55,7 @@ public sealed class ManagedFields : Dictionary<ManagerKey, ManagedEntry>
     {
         managed = [];
         error = null;
+        node = KubeJson.Materialize(node);
         if (node is null)
         {
             return true;
@@ -119,46 +120,67 @@ public sealed class ManagedFields : Dictionary<ManagerKey, ManagedEntry>
         return true;
     }
 
+    // Parsing copies what was written, so one buffer per thread serves every encode.
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? Scratch;
+
+    [ThreadStatic]
+    private static System.Buffers.ArrayBufferWriter<byte>? FieldsScratch;
+
+    private static readonly System.Text.Json.JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>The managedFields list, sorted as sortEncodedManagedFields sorts it; null when there is none.</summary>
-    public JsonArray? Encode()
+    /// <remarks>Written as JSON and held as a <see cref="KubeJson.Raw"/> node rather than a node per field.</remarks>
+    public JsonNode? Encode()
     {
         if (Count == 0)
         {
             return null;
         }
 
-        var ordered = this.OrderBy(e => e.Key.Operation, StringComparer.Ordinal)
+        IEnumerable<KeyValuePair<ManagerKey, ManagedEntry>> ordered = Count == 1 ? this : this.OrderBy(e => e.Key.Operation, StringComparer.Ordinal)
             .ThenBy(e => KubeJson.ParseTimestamp(e.Value.Time)?.ToUnixTimeSeconds() ?? 0)
             .ThenBy(e => e.Key.Manager, StringComparer.Ordinal)
             .ThenBy(e => e.Value.ApiVersion, StringComparer.Ordinal)
             .ThenBy(e => e.Key.Subresource, StringComparer.Ordinal);
-        var list = new JsonArray();
-        foreach (var (key, entry) in ordered)
+        var buffer = Scratch ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
+        buffer.ResetWrittenCount();
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, WriterOptions))
         {
-            var obj = new JsonObject();
-            if (key.Manager.Length > 0)
+            writer.WriteStartArray();
+            foreach (var (key, entry) in ordered)
             {
-                obj["manager"] = key.Manager;
+                writer.WriteStartObject();
+                if (key.Manager.Length > 0)
+                {
+                    writer.WriteString("manager", key.Manager);
+                }
+
+                writer.WriteString("operation", key.Operation);
+                writer.WriteString("apiVersion", entry.ApiVersion);
+                if (entry.Time is not null)
+                {
+                    writer.WriteString("time", entry.Time);
+                }
+
+                writer.WriteString("fieldsType", "FieldsV1");
+                writer.WritePropertyName("fieldsV1");
+                var fields = FieldsScratch ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
+                fields.ResetWrittenCount();
+                entry.Set.WriteFieldsV1(fields);
+                writer.WriteRawValue(fields.WrittenSpan, skipInputValidation: true);
+                if (key.Subresource.Length > 0)
+                {
+                    writer.WriteString("subresource", key.Subresource);
+                }
+
+                writer.WriteEndObject();
             }
 
-            obj["operation"] = key.Operation;
-            obj["apiVersion"] = entry.ApiVersion;
-            if (entry.Time is not null)
-            {
-                obj["time"] = entry.Time;
-            }
-
-            obj["fieldsType"] = "FieldsV1";
-            obj["fieldsV1"] = entry.Set.ToFieldsV1();
-            if (key.Subresource.Length > 0)
-            {
-                obj["subresource"] = key.Subresource;
-            }
-
-            list.Add(obj);
+            writer.WriteEndArray();
         }
 
-        return list;
+        return KubeJson.Raw(buffer.WrittenSpan.ToArray());
     }
 
     public ManagedFields Copy()

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -29,51 +30,77 @@ public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathEl
 {
     private static readonly JsonSerializerOptions Compact = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    private PathElement(PathElementKind kind, string text, string? name, (string Name, JsonNode? Value)[]? keys, JsonNode? value, int index)
+    [ThreadStatic]
+    private static StringBuilder? KeyText;
+
+    // 24 bytes: a field keeps its name (its text "f:" and the name is made when asked for, as
+    // FieldsV1 is written from the name); the other kinds keep their canonical text, which is their
+    // identity. The payload is a key's fields or a set item's value.
+    private readonly string? _text;
+    private readonly object? _payload;
+
+    private PathElement(PathElementKind kind, string? text, object? payload, int index)
     {
         Kind = kind;
-        Text = text;
-        Name = name;
-        Keys = keys;
-        Value = value;
+        _text = text;
+        _payload = payload;
         Index = index;
     }
 
     public PathElementKind Kind { get; }
 
     /// <summary>The FieldsV1 key: <c>f:</c>, <c>k:</c>, <c>v:</c> or <c>i:</c> and the element.</summary>
-    public string Text { get; }
+    public string Text => Kind == PathElementKind.Field ? "f:" + _text : _text!;
 
-    public string? Name { get; }
+    public string? Name => Kind == PathElementKind.Field ? _text : null;
 
-    public (string Name, JsonNode? Value)[]? Keys { get; }
+    public (string Name, JsonNode? Value)[]? Keys => _payload as (string Name, JsonNode? Value)[];
 
-    public JsonNode? Value { get; }
+    public JsonNode? Value => Kind == PathElementKind.Value ? _payload as JsonNode : null;
 
     public int Index { get; }
 
-    public static PathElement Field(string name) => new(PathElementKind.Field, "f:" + name, name, null, null, 0);
+    public static PathElement Field(string name) => new(PathElementKind.Field, name, null, 0);
 
-    public static PathElement Key(IEnumerable<(string Name, JsonNode? Value)> keys)
+    public static PathElement Key(IEnumerable<(string Name, JsonNode? Value)> keys) => Key([.. keys]);
+
+    /// <summary>An associative list item by its key fields, which this sorts by name in place and keeps.</summary>
+    /// <remarks>The values are held, not copied: JSON values are immutable, and replacing one in its object makes a new node.</remarks>
+    public static PathElement Key((string Name, JsonNode? Value)[] keys)
     {
-        var sorted = keys.OrderBy(k => k.Name, StringComparer.Ordinal).Select(k => (k.Name, k.Value?.DeepClone())).ToArray();
-        var text = new StringBuilder("k:{");
-        for (var i = 0; i < sorted.Length; i++)
+        // Key fields are one to three: an insertion sort, without LINQ.
+        for (var i = 1; i < keys.Length; i++)
+        {
+            var item = keys[i];
+            var j = i - 1;
+            for (; j >= 0 && string.CompareOrdinal(keys[j].Name, item.Name) > 0; j--)
+            {
+                keys[j + 1] = keys[j];
+            }
+
+            keys[j + 1] = item;
+        }
+
+        var text = KeyText ??= new StringBuilder(64);
+        text.Clear().Append("k:{");
+        for (var i = 0; i < keys.Length; i++)
         {
             if (i > 0)
             {
                 text.Append(',');
             }
 
-            text.Append(JsonSerializer.Serialize(sorted[i].Name, Compact)).Append(':').Append(ValueJson(sorted[i].Item2));
+            AppendString(text, keys[i].Name);
+            text.Append(':');
+            AppendValue(text, keys[i].Value);
         }
 
-        return new(PathElementKind.Key, text.Append('}').ToString(), null, sorted, null, 0);
+        return new(PathElementKind.Key, text.Append('}').ToString(), keys, 0);
     }
 
-    public static PathElement OfValue(JsonNode? value) => new(PathElementKind.Value, "v:" + ValueJson(value), null, null, value?.DeepClone(), 0);
+    public static PathElement OfValue(JsonNode? value) => new(PathElementKind.Value, "v:" + ValueJson(value), value, 0);
 
-    public static PathElement OfIndex(int index) => new(PathElementKind.Index, "i:" + index.ToString(CultureInfo.InvariantCulture), null, null, null, index);
+    public static PathElement OfIndex(int index) => new(PathElementKind.Index, "i:" + index.ToString(CultureInfo.InvariantCulture), null, index);
 
     /// <summary>Parses a FieldsV1 key; null when it is not one.</summary>
     public static PathElement? Parse(string text)
@@ -115,11 +142,58 @@ public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathEl
         _ => "[" + Index.ToString(CultureInfo.InvariantCulture) + "]",
     };
 
-    public bool Equals(PathElement other) => Kind == other.Kind && string.Equals(Text, other.Text, StringComparison.Ordinal);
+    public bool Equals(PathElement other) => Kind == other.Kind && string.Equals(_text, other._text, StringComparison.Ordinal);
 
     public override bool Equals(object? obj) => obj is PathElement other && Equals(other);
 
-    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(Text ?? "");
+    public override int GetHashCode() => StringComparer.Ordinal.GetHashCode(_text ?? "");
+
+    /// <summary>Writes <see cref="Text"/> as a JSON property name and its colon, escaped as the relaxed encoder escapes it.</summary>
+    public void WriteJsonName(System.Buffers.IBufferWriter<byte> output)
+    {
+        var text = Kind == PathElementKind.Field ? _text! : _text.AsSpan(2);
+        var span = output.GetSpan((text.Length * 2) + 6);
+        span[0] = (byte)'"';
+        var at = 1;
+        if (Kind == PathElementKind.Field)
+        {
+            span[at++] = (byte)'f';
+        }
+        else
+        {
+            span[at++] = (byte)_text![0];
+        }
+
+        span[at++] = (byte)':';
+        foreach (var c in text)
+        {
+            if (c is < ' ' or > '~')
+            {
+                // Control and non-ASCII characters: the encoder's own rules.
+                WriteEncoded(output, Kind == PathElementKind.Field ? "f:" + _text : _text!);
+                return;
+            }
+
+            if (c is '"' or '\\')
+            {
+                span[at++] = (byte)'\\';
+            }
+
+            span[at++] = (byte)c;
+        }
+
+        span[at++] = (byte)'"';
+        span[at++] = (byte)':';
+        output.Advance(at);
+    }
+
+    private static void WriteEncoded(System.Buffers.IBufferWriter<byte> output, string text)
+    {
+        var encoded = JsonEncodedText.Encode(text, Compact.Encoder);
+        output.Write("\""u8);
+        output.Write(encoded.EncodedUtf8Bytes);
+        output.Write("\":"u8);
+    }
 
     /// <summary>fieldpath.PathElement.Compare: fields, then keys, then values, then indexes.</summary>
     public int CompareTo(PathElement other)
@@ -178,6 +252,37 @@ public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathEl
     public static string Format(IEnumerable<PathElement> path) => string.Concat(path.Select(p => p.ToString()));
 
     private static string ValueJson(JsonNode? value) => value is null ? "null" : value.ToJsonString(Compact);
+
+    private static void AppendValue(StringBuilder text, JsonNode? value)
+    {
+        if (value is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.TryGetValue<string>(out var s))
+        {
+            AppendString(text, s);
+        }
+        else if (value is JsonValue n && n.GetValueKind() == JsonValueKind.Number && n.TryGetValue<long>(out var number))
+        {
+            text.Append(number.ToString(CultureInfo.InvariantCulture));
+        }
+        else
+        {
+            text.Append(ValueJson(value));
+        }
+    }
+
+    /// <summary>A JSON string as the compact relaxed encoder writes it; names and values that need no escaping (nearly all) are copied.</summary>
+    private static void AppendString(StringBuilder text, string s)
+    {
+        foreach (var c in s)
+        {
+            if (c < 0x20 || c == '"' || c == '\\' || c > 0x7E)
+            {
+                text.Append(JsonSerializer.Serialize(s, Compact));
+                return;
+            }
+        }
+
+        text.Append('"').Append(s).Append('"');
+    }
 
     // value.ToString: strings quoted as Go's %q, everything else as its JSON.
     private static string GoString(JsonNode? value) =>

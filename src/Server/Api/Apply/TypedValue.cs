@@ -192,16 +192,17 @@ public static class TypedValue
             return errors is null ? PathElement.OfIndex(index) : null;
         }
 
-        var fields = new List<(string, JsonNode?)>(keys.Length);
-        foreach (var key in keys)
+        var fields = new (string, JsonNode?)[keys.Length];
+        for (var k = 0; k < keys.Length; k++)
         {
+            var key = keys[k];
             if (obj.TryGetPropertyValue(key, out var keyValue))
             {
-                fields.Add((key, keyValue));
+                fields[k] = (key, keyValue);
             }
             else if (list.KeyDefaults is not null && list.KeyDefaults.TryGetValue(key, out var fallback))
             {
-                fields.Add((key, fallback));
+                fields[k] = (key, fallback);
             }
             else
             {
@@ -354,10 +355,18 @@ public static class TypedValue
 
                 return;
             case MergeKind.List when !resolved.Atomic && value is JsonArray { Count: > 0 } list:
-                var (order, items) = IndexItems(resolved, list);
-                foreach (var element in order)
+                // Items by path element, the first occurrence winning (IndexItems without its dictionary).
+                var seen = list.Count > 8 ? new HashSet<PathElement>() : null;
+                var earlier = seen is null ? new List<PathElement>(list.Count) : null;
+                for (var i = 0; i < list.Count; i++)
                 {
-                    AddedChild(element, items[element], resolved.Element ?? MergeSchema.Untyped, into);
+                    if (ItemElement(resolved, list[i], i, null, null) is not { } element || (seen is not null ? !seen.Add(element) : earlier!.Contains(element)))
+                    {
+                        continue;
+                    }
+
+                    earlier?.Add(element);
+                    AddedChild(element, list[i], resolved.Element ?? MergeSchema.Untyped, into);
                 }
 
                 return;
@@ -366,9 +375,12 @@ public static class TypedValue
         static void AddedChild(PathElement element, JsonNode? child, MergeSchema schema, FieldSet into)
         {
             into.AddMember(element);
-            var under = new FieldSet();
-            AddedUnder(child, schema, under);
-            into.SetChild(element, under);
+            if (child is JsonObject { Count: > 0 } or JsonArray { Count: > 0 })
+            {
+                var under = new FieldSet();
+                AddedUnder(child, schema, under);
+                into.SetChild(element, under);
+            }
         }
     }
 

@@ -19,6 +19,31 @@ public static class KubeJson
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
     ];
 
+    private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<RawJson> RawJsonInfo =
+        System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<RawJson>(new JsonSerializerOptions { TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine() }, new RawJsonConverter());
+
+    /// <summary>
+    /// JSON already written, as a node of a tree that is about to be serialized: writing the tree
+    /// copies the bytes, where a parsed node would be walked token by token (managedFields, written
+    /// by every write, is a tenth of a pod). Code that reads the member takes it through <see cref="Materialize"/>.
+    /// </summary>
+    public static JsonNode Raw(byte[] utf8) => JsonValue.Create(new RawJson(utf8), RawJsonInfo)!;
+
+    /// <summary>The node itself, or the tree of a <see cref="Raw"/> node.</summary>
+    public static JsonNode? Materialize(JsonNode? node) =>
+        node is JsonValue value && value.TryGetValue<RawJson>(out var raw) ? JsonNode.Parse(raw.Utf8, NodeOptions, DocumentOptions) : node;
+
+    private sealed record RawJson(byte[] Utf8);
+
+    private sealed class RawJsonConverter : System.Text.Json.Serialization.JsonConverter<RawJson>
+    {
+        public override RawJson Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("raw JSON nodes are written, not read");
+
+        public override void Write(Utf8JsonWriter writer, RawJson value, JsonSerializerOptions options) =>
+            writer.WriteRawValue(value.Utf8, skipInputValidation: true);
+    }
+
     /// <summary>Parses a request body that must be one JSON object; anything else is a 400 as kube-apiserver answers it.</summary>
     public static JsonObject ParseObject(ReadOnlySpan<byte> body)
     {
