@@ -82,7 +82,7 @@ public static class FieldValidation
         {
             if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
             {
-                Walk(ref reader, schema, "", problems, strategicPatch);
+                Walk(ref reader, schema, [], problems, strategicPatch);
             }
         }
         catch (JsonException)
@@ -93,17 +93,23 @@ public static class FieldValidation
         return problems;
     }
 
-    /// <summary>The value at the reader (its first token read); leaves the reader on its last token.</summary>
-    private static void Walk(ref Utf8JsonReader reader, FieldSchema schema, string path, List<string> problems, bool strategicPatch)
+    /// <summary>
+    /// The value at the reader (its first token read); leaves the reader on its last token. Known
+    /// names are looked up from the reader's bytes and paths are spelled only for a problem: a
+    /// body without problems allocates next to nothing.
+    /// </summary>
+    private static void Walk(ref Utf8JsonReader reader, FieldSchema schema, List<(string? Name, int Index)> path, List<string> problems, bool strategicPatch)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.StartObject when schema.Properties is not null || schema.Values is not null:
-                var seen = new HashSet<string>(StringComparer.Ordinal);
+                // Struct fields are the schema's own strings (compared by reference); map keys are new strings in a set.
+                List<string>? fields = null;
+                HashSet<string>? keys = null;
+                Span<char> buffer = stackalloc char[128];
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
-                    var name = reader.GetString()!;
-                    var fieldPath = path.Length == 0 ? name : path + "." + name;
+                    var name = PropertyName(ref reader, schema, buffer, out var child);
                     reader.Read();
                     if (strategicPatch && name.StartsWith('$'))
                     {
@@ -112,20 +118,25 @@ public static class FieldValidation
                         continue;
                     }
 
-                    var child = schema.Values;
-                    if (schema.Properties is not null && !schema.Properties.TryGetValue(name, out child))
+                    path.Add((name, 0));
+                    if (child is null)
                     {
-                        Add(problems, $"unknown field {Quote(fieldPath)}");
+                        Add(problems, $"unknown field {Quote(Format(path))}");
                         reader.Skip();
+                        path.RemoveAt(path.Count - 1);
                         continue;
                     }
 
-                    if (!seen.Add(name))
+                    var duplicate = schema.Properties is not null
+                        ? (fields ??= []).Contains(name) || Added(fields, name)
+                        : !(keys ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+                    if (duplicate)
                     {
-                        Add(problems, $"duplicate field {Quote(fieldPath)}");
+                        Add(problems, $"duplicate field {Quote(Format(path))}");
                     }
 
-                    Walk(ref reader, child!, fieldPath, problems, strategicPatch);
+                    Walk(ref reader, child, path, problems, strategicPatch);
+                    path.RemoveAt(path.Count - 1);
                 }
 
                 break;
@@ -133,7 +144,9 @@ public static class FieldValidation
                 var index = 0;
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    Walk(ref reader, schema.Items, $"{path}[{index++}]", problems, strategicPatch);
+                    path.Add((null, index++));
+                    Walk(ref reader, schema.Items, path, problems, strategicPatch);
+                    path.RemoveAt(path.Count - 1);
                 }
 
                 break;
@@ -141,6 +154,54 @@ public static class FieldValidation
                 reader.Skip();
                 break;
         }
+
+        static bool Added(List<string> fields, string name)
+        {
+            fields.Add(name);
+            return false;
+        }
+    }
+
+    /// <summary>The property name at the reader and the schema of its value (null when the struct does not declare it); a declared name is the schema's string.</summary>
+    private static string PropertyName(ref Utf8JsonReader reader, FieldSchema schema, scoped Span<char> buffer, out FieldSchema? child)
+    {
+        if (schema.Properties is { } properties && !reader.ValueIsEscaped && reader.ValueSpan.Length <= buffer.Length && !reader.HasValueSequence)
+        {
+            var length = System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, buffer);
+            if (properties.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(buffer[..length], out var declared, out child))
+            {
+                return declared;
+            }
+
+            return reader.GetString()!;
+        }
+
+        var name = reader.GetString()!;
+        child = schema.Properties is { } all ? all.GetValueOrDefault(name) : schema.Values;
+        return name;
+    }
+
+    private static string Format(List<(string? Name, int Index)> path)
+    {
+        var text = new StringBuilder();
+        foreach (var (name, index) in path)
+        {
+            if (name is null)
+            {
+                text.Append('[').Append(index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']');
+            }
+            else
+            {
+                if (text.Length > 0)
+                {
+                    text.Append('.');
+                }
+
+                text.Append(name);
+            }
+        }
+
+        return text.ToString();
     }
 
     private static void Add(List<string> problems, string problem)
