@@ -26,6 +26,7 @@ public sealed partial class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger,
                 {
                     var before = Environment.WorkingSet;
                     GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+                    TrimNativeHeap();
                     LogTrimmed(logger, before >> 20, Environment.WorkingSet >> 20);
                 }
             }
@@ -34,6 +35,32 @@ public sealed partial class IdleMemoryTrimmer(ILogger<IdleMemoryTrimmer> logger,
         {
         }
     }
+
+    private static bool _nativeTrimUnavailable;
+
+    /// <summary>
+    /// glibc keeps freed native memory (the JIT's, OpenSSL's, the runtime's own) in its arenas;
+    /// malloc_trim hands the free pages back. Elsewhere (musl, other systems) there is nothing to do.
+    /// </summary>
+    private static void TrimNativeHeap()
+    {
+        if (_nativeTrimUnavailable || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        try
+        {
+            MallocTrim(0);
+        }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            _nativeTrimUnavailable = true;
+        }
+    }
+
+    [System.Runtime.InteropServices.LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 
     [LoggerMessage(EventId = 1300, Level = LogLevel.Debug, Message = "Idle after a burst: memory trimmed from {Before} MiB to {After} MiB resident")]
     private static partial void LogTrimmed(ILogger logger, long before, long after);

@@ -16,7 +16,37 @@ public sealed class FieldSet
     private readonly List<PathElement> members = [];
     private readonly List<KeyValuePair<PathElement, FieldSet>> children = [];
 
+    public FieldSet()
+    {
+    }
+
+    private FieldSet(int members, int children)
+    {
+        this.members = new List<PathElement>(members);
+        this.children = new List<KeyValuePair<PathElement, FieldSet>>(children);
+    }
+
     public static FieldSet Empty => new();
+
+    /// <summary>
+    /// A set to be filled with distinct members and children in any order (<see cref="AddDistinctMember"/>,
+    /// <see cref="AddDistinctChild"/>) and then <see cref="SortAfterBuild"/>: a create's sets are
+    /// built this way, node by node, without a sorted insert per element.
+    /// </summary>
+    internal static FieldSet WithCapacity(int members, int children) => new(members, children);
+
+    internal void AddDistinctMember(PathElement element) => members.Add(element);
+
+    internal void AddDistinctChild(PathElement element, FieldSet child) => children.Add(new(element, child));
+
+    internal void SortAfterBuild()
+    {
+        members.Sort();
+        if (children.Count > 1)
+        {
+            children.Sort(static (a, b) => a.Key.CompareTo(b.Key));
+        }
+    }
 
     public bool IsEmpty => members.Count == 0 && children.Count == 0;
 

@@ -243,10 +243,11 @@ public static class TypedValue
         {
             // Everything under a value that appeared is added: built in place, one node per level,
             // rather than inserted path by path from the root (a create is nothing but this).
-            var under = new FieldSet();
-            AddedUnder(rhs.Node, schema, under);
             result.Added.Insert(CollectionsMarshal.AsSpan(path));
-            result.Added.AddSubtree(CollectionsMarshal.AsSpan(path), under);
+            if (AddedUnder(rhs.Node, schema) is { } under)
+            {
+                result.Added.AddSubtree(CollectionsMarshal.AsSpan(path), under);
+            }
             return;
         }
 
@@ -340,48 +341,82 @@ public static class TypedValue
 
     /// <summary>
     /// The fields under a value compared with nothing (typed.Compare of an absent left side): every
-    /// map entry and list item, recursively; a scalar, an atomic or an empty value has none.
+    /// map entry and list item, recursively; null when there are none (a scalar, an atomic or an
+    /// empty value).
     /// </summary>
-    private static void AddedUnder(JsonNode? value, MergeSchema schema, FieldSet into)
+    private static FieldSet? AddedUnder(JsonNode? value, MergeSchema schema)
     {
         var resolved = Resolve(schema, value);
         switch (resolved.Kind)
         {
             case MergeKind.Struct or MergeKind.Map when !resolved.Atomic && value is JsonObject { Count: > 0 } obj:
-                foreach (var (key, child) in obj)
                 {
-                    AddedChild(PathElement.Field(key), child, ChildOf(resolved, key), into);
-                }
-
-                return;
-            case MergeKind.List when !resolved.Atomic && value is JsonArray { Count: > 0 } list:
-                // Items by path element, the first occurrence winning (IndexItems without its dictionary).
-                var seen = list.Count > 8 ? new HashSet<PathElement>() : null;
-                var earlier = seen is null ? new List<PathElement>(list.Count) : null;
-                for (var i = 0; i < list.Count; i++)
-                {
-                    if (ItemElement(resolved, list[i], i, null, null) is not { } element || (seen is not null ? !seen.Add(element) : earlier!.Contains(element)))
+                    var set = FieldSet.WithCapacity(obj.Count, Containers(obj));
+                    foreach (var (key, child) in obj)
                     {
-                        continue;
+                        Add(set, PathElement.Field(key), child, ChildOf(resolved, key));
                     }
 
-                    earlier?.Add(element);
-                    AddedChild(element, list[i], resolved.Element ?? MergeSchema.Untyped, into);
+                    set.SortAfterBuild();
+                    return set;
                 }
 
-                return;
+            case MergeKind.List when !resolved.Atomic && value is JsonArray { Count: > 0 } list:
+                {
+                    var set = FieldSet.WithCapacity(list.Count, Containers(list));
+
+                    // Items by path element, the first occurrence winning (IndexItems without its dictionary).
+                    var seen = list.Count > 8 ? new HashSet<PathElement>() : null;
+                    var earlier = seen is null ? new List<PathElement>(list.Count) : null;
+                    for (var i = 0; i < list.Count; i++)
+                    {
+                        if (ItemElement(resolved, list[i], i, null, null) is not { } element || (seen is not null ? !seen.Add(element) : earlier!.Contains(element)))
+                        {
+                            continue;
+                        }
+
+                        earlier?.Add(element);
+                        Add(set, element, list[i], resolved.Element ?? MergeSchema.Untyped);
+                    }
+
+                    set.SortAfterBuild();
+                    return set;
+                }
+
+            default:
+                return null;
         }
 
-        static void AddedChild(PathElement element, JsonNode? child, MergeSchema schema, FieldSet into)
+        static void Add(FieldSet set, PathElement element, JsonNode? child, MergeSchema schema)
         {
-            into.AddMember(element);
-            if (child is JsonObject { Count: > 0 } or JsonArray { Count: > 0 })
+            set.AddDistinctMember(element);
+            if (child is JsonObject { Count: > 0 } or JsonArray { Count: > 0 } && AddedUnder(child, schema) is { IsEmpty: false } under)
             {
-                var under = new FieldSet();
-                AddedUnder(child, schema, under);
-                into.SetChild(element, under);
+                set.AddDistinctChild(element, under);
             }
         }
+    }
+
+    private static int Containers(JsonObject obj)
+    {
+        var count = 0;
+        foreach (var (_, child) in obj)
+        {
+            count += child is JsonObject { Count: > 0 } or JsonArray { Count: > 0 } ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private static int Containers(JsonArray list)
+    {
+        var count = 0;
+        foreach (var child in list)
+        {
+            count += child is JsonObject { Count: > 0 } or JsonArray { Count: > 0 } ? 1 : 0;
+        }
+
+        return count;
     }
 
     private static MergeSchema ChildOf(MergeSchema schema, string key) =>

@@ -12,7 +12,8 @@ namespace Nautilus.Server.Api.Objects;
 /// </summary>
 internal static partial class KubernetesModelTypes
 {
-    private static readonly Lazy<Dictionary<(string Group, string Version, string Kind), Type>> Entities = new(FindEntityTypes);
+    private static readonly Lazy<Dictionary<(string Group, string Version, string Kind), string>> EntityNames = new(FindEntityTypes);
+    private static readonly Lazy<Dictionary<(string Group, string Version, string Kind), Type>> Entities = new(() => EntityNames.Value.ToDictionary(e => e.Key, e => typeof(V1Pod).Assembly.GetType(e.Value, throwOnError: true)!));
     private static readonly Lazy<Dictionary<Type, string>> Definitions = new(NameDefinitions);
 
     // The apimachinery meta/v1 types a model can reference; every other type lives in the package of the kinds that use it.
@@ -25,8 +26,17 @@ internal static partial class KubernetesModelTypes
     ];
 
     /// <summary>The model type of a kind (group "" for core), or false when the client does not model it.</summary>
-    public static bool TryGetEntity(string group, string version, string kind, out Type type) =>
-        Entities.Value.TryGetValue((group, version, kind), out type!);
+    public static bool TryGetEntity(string group, string version, string kind, out Type type)
+    {
+        type = null!;
+        if (!EntityNames.Value.TryGetValue((group, version, kind), out var name))
+        {
+            return false;
+        }
+
+        type = typeof(V1Pod).Assembly.GetType(name, throwOnError: true)!;
+        return true;
+    }
 
     /// <summary>
     /// The OpenAPI definition name kube-apiserver publishes for a model type
@@ -141,17 +151,82 @@ internal static partial class KubernetesModelTypes
     [GeneratedRegex("^(?:[A-Z][a-z]+)?[Vv]([0-9]+(?:alpha[0-9]+|beta[0-9]+)?)([A-Z][A-Za-z0-9]*)$")]
     private static partial Regex VersionedName();
 
-    private static Dictionary<(string, string, string), Type> FindEntityTypes()
+    /// <summary>
+    /// The kinds the client models, by the full names of their types, read from its assembly's
+    /// metadata rather than by loading its types: loading all 1,500 of them to look at their
+    /// attributes cost 21 MiB of resident memory, and the served kinds reach a small part of them.
+    /// A type loads when its kind is asked for (all of them only for the OpenAPI documents).
+    /// </summary>
+    private static Dictionary<(string, string, string), string> FindEntityTypes()
     {
-        var types = new Dictionary<(string, string, string), Type>();
-        foreach (var type in typeof(V1Pod).Assembly.GetTypes())
+        var assembly = typeof(V1Pod).Assembly;
+        var types = new Dictionary<(string, string, string), string>();
+        var metadata = RawMetadata(assembly);
+        var strings = new AttributeStrings();
+        foreach (var handle in metadata.TypeDefinitions)
         {
-            if (type.GetCustomAttribute<KubernetesEntityAttribute>() is { Kind: { Length: > 0 } kind } entity)
+            var definition = metadata.GetTypeDefinition(handle);
+            foreach (var attributeHandle in definition.GetCustomAttributes())
             {
-                types.TryAdd((entity.Group ?? "", entity.ApiVersion ?? "", kind), type);
+                var attribute = metadata.GetCustomAttribute(attributeHandle);
+                if (attribute.Constructor.Kind != System.Reflection.Metadata.HandleKind.MethodDefinition
+                    || !metadata.StringComparer.Equals(metadata.GetTypeDefinition(metadata.GetMethodDefinition((System.Reflection.Metadata.MethodDefinitionHandle)attribute.Constructor).GetDeclaringType()).Name, nameof(KubernetesEntityAttribute)))
+                {
+                    continue;
+                }
+
+                string? group = null, version = null, kind = null;
+                foreach (var argument in attribute.DecodeValue(strings).NamedArguments)
+                {
+                    switch (argument.Name)
+                    {
+                        case nameof(KubernetesEntityAttribute.Group):
+                            group = argument.Value as string;
+                            break;
+                        case nameof(KubernetesEntityAttribute.ApiVersion):
+                            version = argument.Value as string;
+                            break;
+                        case nameof(KubernetesEntityAttribute.Kind):
+                            kind = argument.Value as string;
+                            break;
+                    }
+                }
+
+                if (kind is { Length: > 0 })
+                {
+                    types.TryAdd((group ?? "", version ?? "", kind), metadata.GetString(definition.Namespace) + "." + metadata.GetString(definition.Name));
+                }
             }
         }
 
         return types;
+    }
+
+    /// <summary>The metadata the runtime already mapped for the assembly (reading the file again would map all of its 12 MB).</summary>
+    private static unsafe System.Reflection.Metadata.MetadataReader RawMetadata(Assembly assembly) =>
+        System.Reflection.Metadata.AssemblyExtensions.TryGetRawMetadata(assembly, out var blob, out var length)
+            ? new System.Reflection.Metadata.MetadataReader(blob, length)
+            : throw new InvalidOperationException("no metadata for " + assembly.FullName);
+
+    /// <summary>Decodes the string arguments of a custom attribute (the entity attribute has no others); types are named, never loaded.</summary>
+    private sealed class AttributeStrings : System.Reflection.Metadata.ICustomAttributeTypeProvider<string>
+    {
+        public string GetPrimitiveType(System.Reflection.Metadata.PrimitiveTypeCode typeCode) => typeCode.ToString();
+
+        public string GetSystemType() => "System.Type";
+
+        public string GetSZArrayType(string elementType) => elementType + "[]";
+
+        public string GetTypeFromDefinition(System.Reflection.Metadata.MetadataReader reader, System.Reflection.Metadata.TypeDefinitionHandle handle, byte rawTypeKind) =>
+            reader.GetString(reader.GetTypeDefinition(handle).Name);
+
+        public string GetTypeFromReference(System.Reflection.Metadata.MetadataReader reader, System.Reflection.Metadata.TypeReferenceHandle handle, byte rawTypeKind) =>
+            reader.GetString(reader.GetTypeReference(handle).Name);
+
+        public string GetTypeFromSerializedName(string name) => name;
+
+        public System.Reflection.Metadata.PrimitiveTypeCode GetUnderlyingEnumType(string type) => System.Reflection.Metadata.PrimitiveTypeCode.Int32;
+
+        public bool IsSystemType(string type) => type == "System.Type";
     }
 }
