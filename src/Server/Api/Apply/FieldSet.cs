@@ -404,7 +404,17 @@ public sealed class FieldSet
 
         foreach (var (element, child) in other.children)
         {
-            Child(element).UnionWith(child);
+            // A subtree this set lacks is shared, not copied: sets do not change once built, and
+            // Union starts from a deep copy of its own side, so nothing shared is written to.
+            var at = IndexOfChild(element);
+            if (at >= 0)
+            {
+                children[at].Value.UnionWith(child);
+            }
+            else
+            {
+                children.Insert(~at, new(element, child));
+            }
         }
     }
 
