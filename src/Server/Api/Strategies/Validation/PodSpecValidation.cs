@@ -513,7 +513,8 @@ internal static class PodSpecValidation
                     continue;
                 }
 
-                if (ResourceQuantity.Compare(quantity, "0") < 0)
+                // Only a quantity with a sign can be below zero: the others skip the exact comparison.
+                if (quantity.StartsWith('-') && ResourceQuantity.Compare(quantity, "0") < 0)
                 {
                     errors.InvalidString(itemPath, quantity, "must be greater than or equal to 0");
                 }
