@@ -45,6 +45,21 @@ public sealed class ClientTests
     }
 
     [Test]
+    public async Task ReplaceWithoutChanges_KeepsTheResourceVersion()
+    {
+        string ns = await _server.CreateNamespaceAsync();
+        await Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("settings"), ns);
+        V1ConfigMap read = await Client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns);
+
+        V1ConfigMap same = await Client.CoreV1.ReplaceNamespacedConfigMapAsync(read, "settings", ns);
+        read.Data["key"] = "changed";
+        V1ConfigMap changed = await Client.CoreV1.ReplaceNamespacedConfigMapAsync(read, "settings", ns);
+
+        Assert.That(same.Metadata.ResourceVersion, Is.EqualTo(read.Metadata.ResourceVersion), "an update that changes nothing writes nothing");
+        Assert.That(long.Parse(changed.Metadata.ResourceVersion), Is.GreaterThan(long.Parse(read.Metadata.ResourceVersion)));
+    }
+
+    [Test]
     public async Task GetConfigMap_ReturnsWhatWasCreated()
     {
         string ns = await _server.CreateNamespaceAsync();
