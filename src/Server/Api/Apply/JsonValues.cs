@@ -106,5 +106,7 @@ internal static class JsonValues
     };
 
     private static double AsDouble(JsonNode node) =>
-        node is JsonValue v && v.TryGetValue<double>(out var d) ? d : double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
+        node is JsonValue v && v.TryGetValue<double>(out var d) ? d
+        : node is JsonValue i && i.TryGetValue<long>(out var l) ? l
+        : double.Parse(node.ToJsonString(), CultureInfo.InvariantCulture);
 }

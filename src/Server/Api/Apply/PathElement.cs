@@ -117,8 +117,8 @@ public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathEl
             {
                 case 'f':
                     return Field(body);
-                case 'k' when JsonNode.Parse(body) is JsonObject keys:
-                    return Key(keys.Select(k => (k.Key, k.Value)));
+                case 'k':
+                    return ParseKey(body);
                 case 'v':
                     return OfValue(JsonNode.Parse(body));
                 case 'i' when int.TryParse(body, NumberStyles.None, CultureInfo.InvariantCulture, out var index):
@@ -131,6 +131,35 @@ public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathEl
         {
             return null;
         }
+    }
+
+    /// <summary>The key fields of <c>k:{...}</c>, scalars read without a document (objects and arrays, which kube allows but nobody uses as keys, with one).</summary>
+    private static PathElement? ParseKey(string body)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(body));
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return null;
+        }
+
+        var keys = new List<(string Name, JsonNode? Value)>(2);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var name = reader.GetString()!;
+            reader.Read();
+            JsonNode? value = reader.TokenType switch
+            {
+                JsonTokenType.String => JsonValue.Create(reader.GetString()),
+                JsonTokenType.Number when reader.TryGetInt64(out var integer) => JsonValue.Create(integer),
+                JsonTokenType.Number => JsonValue.Create(reader.GetDouble()),
+                JsonTokenType.True or JsonTokenType.False => JsonValue.Create(reader.GetBoolean()),
+                JsonTokenType.Null => null,
+                _ => JsonNode.Parse(ref reader),
+            };
+            keys.Add((name, value));
+        }
+
+        return reader.TokenType == JsonTokenType.EndObject && reader.Read() is false ? Key([.. keys]) : null;
     }
 
     /// <summary>The element as fieldpath.PathElement.String writes it in conflict messages: <c>.name</c>, <c>[name="nginx"]</c>, <c>[=value]</c>, <c>[0]</c>.</summary>
