@@ -217,24 +217,87 @@ public static class TypedValue
     private static string Where(List<PathElement>? path) => path is { Count: > 0 } ? PathElement.Format(path) + ": " : "";
 
     /// <summary>Items of a list by path element, first occurrence winning, in list order.</summary>
-    private static (List<PathElement> Order, Dictionary<PathElement, JsonNode?> Items) IndexItems(MergeSchema schema, JsonArray? list)
+    private static (List<PathElement> Order, ListItems Items) IndexItems(MergeSchema schema, JsonArray? list)
     {
-        var order = new List<PathElement>();
-        var items = new Dictionary<PathElement, JsonNode?>();
-        if (list is null)
+        var items = new ListItems(list?.Count ?? 0);
+        if (list is not null)
         {
-            return (order, items);
-        }
-
-        for (var i = 0; i < list.Count; i++)
-        {
-            if (ItemElement(schema, list[i], i, null, null) is { } element && items.TryAdd(element, list[i]))
+            for (var i = 0; i < list.Count; i++)
             {
-                order.Add(element);
+                if (ItemElement(schema, list[i], i, null, null) is { } element)
+                {
+                    items.TryAdd(element, list[i]);
+                }
             }
         }
 
-        return (order, items);
+        return (items.Order, items);
+    }
+
+    /// <summary>
+    /// A list's items by path element: searched in place while the list is short (containers,
+    /// ports, conditions: a handful each), through a dictionary beyond that.
+    /// </summary>
+    private sealed class ListItems(int capacity)
+    {
+        private const int Linear = 8;
+
+        private readonly List<JsonNode?> _nodes = new(capacity);
+        private Dictionary<PathElement, int>? _index;
+
+        public List<PathElement> Order { get; } = new(capacity);
+
+        public JsonNode? this[PathElement element] => _nodes[IndexOf(element)];
+
+        public bool ContainsKey(PathElement element) => IndexOf(element) >= 0;
+
+        public bool TryGetValue(PathElement element, out JsonNode? node)
+        {
+            var at = IndexOf(element);
+            node = at >= 0 ? _nodes[at] : null;
+            return at >= 0;
+        }
+
+        public void TryAdd(PathElement element, JsonNode? node)
+        {
+            if (IndexOf(element) >= 0)
+            {
+                return;
+            }
+
+            Order.Add(element);
+            _nodes.Add(node);
+            if (_index is not null)
+            {
+                _index[element] = Order.Count - 1;
+            }
+            else if (Order.Count > Linear)
+            {
+                _index = new Dictionary<PathElement, int>(Order.Count * 2);
+                for (var i = 0; i < Order.Count; i++)
+                {
+                    _index[Order[i]] = i;
+                }
+            }
+        }
+
+        private int IndexOf(PathElement element)
+        {
+            if (_index is not null)
+            {
+                return _index.TryGetValue(element, out var at) ? at : -1;
+            }
+
+            for (var i = 0; i < Order.Count; i++)
+            {
+                if (Order[i] == element)
+                {
+                    return i;
+                }
+            }
+
+            return -1;
+        }
     }
 
     private static void Compare(Slot lhs, Slot rhs, MergeSchema schema, List<PathElement> path, Comparison result)
