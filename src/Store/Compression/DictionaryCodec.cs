@@ -22,6 +22,10 @@ public static class DictionaryCodec
     private const int InputHashBits = 12;
     private const int MaxChainDepth = 16;
 
+    // A match this long ends the search (zlib's nice_length): longer ones gain little, and the
+    // chains of similar documents are long.
+    private const int NiceLength = 48;
+
     /// <summary>Compresses <paramref name="input"/>; the same dictionary (or none) must be given to decompress it.</summary>
     public static byte[] Compress(ReadOnlySpan<byte> input, CompressionDictionary? dictionary)
     {
@@ -54,7 +58,7 @@ public static class DictionaryCodec
                 }
 
                 var h = Hash(input, i, InputHashBits);
-                var depth = 0;
+                var depth = bestLength >= NiceLength ? MaxChainDepth : 0;
                 for (var c = inHead[h]; c >= 0 && depth < MaxChainDepth; c = inChain[c], depth++)
                 {
                     var length = input[c..].CommonPrefixLength(input[i..]);
@@ -62,10 +66,14 @@ public static class DictionaryCodec
                     {
                         bestLength = length;
                         bestDistance = i - c;
+                        if (length >= NiceLength)
+                        {
+                            break;
+                        }
                     }
                 }
 
-                if (index is not null)
+                if (index is not null && bestLength < NiceLength)
                 {
                     depth = 0;
                     for (var c = index.Head[Hash(input, i, CompressionDictionary.HashBits)]; c >= 0 && depth < MaxChainDepth; c = index.Chain[c], depth++)
@@ -75,6 +83,10 @@ public static class DictionaryCodec
                         {
                             bestLength = length;
                             bestDistance = i + d - c;
+                            if (length >= NiceLength)
+                            {
+                                break;
+                            }
                         }
                     }
                 }
