@@ -10,12 +10,13 @@ using Nautilus.Store;
 namespace Nautilus.Benchmarks.RequestPath;
 
 /// <summary>
-/// A pod create, stage by stage, without HTTP, TLS or the log: where the handler's time and
-/// allocations go (the load generator's create scenario measures the whole request).
+/// A pod create stage by stage, and a kubelet's status update, in the resource handler without
+/// HTTP, TLS or the log: where the handler's time and allocations go (the load generator's create
+/// and update-status scenarios measure whole requests).
 /// </summary>
 [Config(typeof(QuickConfig))]
 [MemoryDiagnoser]
-public class CreatePathBenchmarks
+public class WritePathBenchmarks
 {
     private const string Ns = "ns-3";
 
@@ -38,6 +39,7 @@ public class CreatePathBenchmarks
         var graceful = new GracefulDeletion(_store, TimeProvider.System, Pods.Registry);
         _handler = new ResourceHandler(_store, Pods.Registry, TimeProvider.System, graceful);
         await _handler.CreateAsync(namespaces, "", KubeObjects.NamespaceJson(Ns), new WriteOptions(), CancellationToken.None);
+        await _handler.CreateAsync(Pods.Definition, Ns, KubeObjects.PodJson(Ns, "running", "node-3", 3), new WriteOptions { FieldManager = "kubectl-create" }, CancellationToken.None);
     }
 
     [GlobalCleanup]
@@ -102,5 +104,14 @@ public class CreatePathBenchmarks
         var tree = KubeJson.ParseObject(_body);
         Pods.Definition.Strategy.ApplyDefaults(tree);
         return tree;
+    }
+
+    /// <summary>A kubelet's PUT of pods/status: parse, merge onto the stored pod, managedFields of two managers, no-change check, commit.</summary>
+    [Benchmark]
+    public async Task<int> HandlerUpdateStatus()
+    {
+        var body = KubeObjects.PodStatusJson(Ns, "running", 3, Interlocked.Increment(ref _next));
+        var result = await _handler.UpdateAsync(Pods.Definition, Ns, "running", "status", body, new WriteOptions { FieldManager = "kubelet" }, CancellationToken.None);
+        return result.Json.Length;
     }
 }
