@@ -60,7 +60,7 @@ public static class FieldManager
         using (DetachManagedFields(live))
         using (DetachManagedFields(next))
         {
-            compare = TypedValue.Compare(live ?? ZeroObject(resource), next, schema).FilterFields(ignored);
+            compare = TypedValue.Compare(live ?? ZeroObject(resource), next, schema, ignored);
         }
 
         var changed = compare.Changed;
@@ -120,7 +120,7 @@ public static class FieldManager
             merged = Prune(merged, managed, lastApplied.Set, schema);
         }
 
-        var compare = TypedValue.Compare(liveValue, merged, schema).FilterFields(ignored);
+        var compare = TypedValue.Compare(liveValue, merged, schema, ignored);
         var changed = compare.Changed;
         var conflicts = TakeFromOthers(managed, changed, compare.Removed, except: key, dryRun: !force);
         if (conflicts.Count > 0)

@@ -48,11 +48,47 @@ public static class TypedValue
     }
 
     /// <summary>typed.Compare: leaves added, modified or removed, and maps, lists and items that appeared or vanished.</summary>
-    public static Comparison Compare(JsonNode? lhs, JsonNode? rhs, MergeSchema schema)
+    public static Comparison Compare(JsonNode? lhs, JsonNode? rhs, MergeSchema schema) => Compare(lhs, rhs, schema, ignored: null);
+
+    /// <summary>
+    /// <see cref="Compare(JsonNode?, JsonNode?, MergeSchema)"/> then <see cref="Comparison.FilterFields"/>,
+    /// without walking the top-level fields <paramref name="ignored"/> drops whole (a status write's
+    /// spec, an object write's status).
+    /// </summary>
+    public static Comparison Compare(JsonNode? lhs, JsonNode? rhs, MergeSchema schema, FieldSet? ignored)
     {
         var comparison = new Comparison(new FieldSet(), new FieldSet(), new FieldSet());
+        if (ignored is not null && lhs is JsonObject lo && rhs is JsonObject ro && Resolve(schema, ro).Kind is MergeKind.Struct or MergeKind.Map
+            && !Resolve(schema, ro).Atomic && (lo.Count > 0 || ro.Count > 0))
+        {
+            // The root's members one by one, as Compare walks them, less the ignored ones.
+            var resolved = Resolve(schema, ro);
+            var path = new List<PathElement>(8);
+            foreach (var (key, value) in lo)
+            {
+                if (!ignored.HasMember(PathElement.Field(key)))
+                {
+                    path.Add(PathElement.Field(key));
+                    Compare(Slot.Of(value), ro.TryGetPropertyValue(key, out var r) ? Slot.Of(r) : Slot.Absent, ChildOf(resolved, key), path, comparison);
+                    path.RemoveAt(0);
+                }
+            }
+
+            foreach (var (key, value) in ro)
+            {
+                if (!lo.ContainsKey(key) && !ignored.HasMember(PathElement.Field(key)))
+                {
+                    path.Add(PathElement.Field(key));
+                    Compare(Slot.Absent, Slot.Of(value), ChildOf(resolved, key), path, comparison);
+                    path.RemoveAt(0);
+                }
+            }
+
+            return comparison.FilterFields(ignored);
+        }
+
         Compare(Slot.Of(lhs), Slot.Of(rhs), schema, [], comparison);
-        return comparison;
+        return comparison.FilterFields(ignored);
     }
 
     /// <summary>typed.Merge with the applied configuration winning: maps and associative lists merge item by item, everything else is replaced.</summary>
