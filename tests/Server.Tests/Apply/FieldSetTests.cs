@@ -117,4 +117,21 @@ public sealed class FieldSetTests
 
         Assert.That(PathElement.Format(path), Is.EqualTo(""".spec.ports[port=80,protocol="TCP"].targetPort"""));
     }
+
+    [Test]
+    public void FromFieldsV1_SameBytes_SharesOneReadOnlySet()
+    {
+        const string Fields = """{"f:metadata":{"f:labels":{".":{},"f:app":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"f:image":{}}}}}""";
+
+        var first = FieldSet.FromFieldsV1((JsonObject)JsonNode.Parse(Fields)!);
+        var second = FieldSet.FromFieldsV1((JsonObject)JsonNode.Parse(Fields)!);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(second, Is.SameAs(first));
+            Assert.That(first.ToFieldsV1().ToJsonString(Relaxed), Is.EqualTo(Fields));
+            Assert.Throws<InvalidOperationException>(() => first.AddMember(PathElement.Field("status")));
+            Assert.That(first.Union(FieldSet.Of([PathElement.Field("status")])).ToFieldsV1().ToJsonString(Relaxed), Does.StartWith("""{"f:metadata":"""), "operations on a shared set make new sets");
+        });
+    }
 }

@@ -35,12 +35,21 @@ public sealed class FieldSet
     /// </summary>
     internal static FieldSet WithCapacity(int members, int children) => new(members, children);
 
-    internal void AddDistinctMember(PathElement element) => members.Add(element);
+    internal void AddDistinctMember(PathElement element)
+    {
+        ThrowIfFrozen();
+        members.Add(element);
+    }
 
-    internal void AddDistinctChild(PathElement element, FieldSet child) => children.Add(new(element, child));
+    internal void AddDistinctChild(PathElement element, FieldSet child)
+    {
+        ThrowIfFrozen();
+        children.Add(new(element, child));
+    }
 
     internal void SortAfterBuild()
     {
+        ThrowIfFrozen();
         members.Sort();
         if (children.Count > 1)
         {
@@ -85,6 +94,7 @@ public sealed class FieldSet
     /// <summary>Adds every member of <paramref name="subtree"/> under <paramref name="path"/>.</summary>
     public void AddSubtree(ReadOnlySpan<PathElement> path, FieldSet subtree)
     {
+        ThrowIfFrozen();
         if (subtree.IsEmpty)
         {
             return;
@@ -134,6 +144,7 @@ public sealed class FieldSet
     /// <summary>Adds one member at this level.</summary>
     public void AddMember(PathElement element)
     {
+        ThrowIfFrozen();
         var at = members.BinarySearch(element);
         if (at < 0)
         {
@@ -144,6 +155,7 @@ public sealed class FieldSet
     /// <summary>Sets the children under one element; an empty set removes them.</summary>
     public void SetChild(PathElement element, FieldSet child)
     {
+        ThrowIfFrozen();
         var at = IndexOfChild(element);
         if (child.IsEmpty)
         {
@@ -362,13 +374,76 @@ public sealed class FieldSet
             fields.WriteTo(writer);
         }
 
+        // Objects of one template share their managers' FieldsV1 byte for byte, and an object's
+        // entries seldom change between its writes: decoded sets are kept by their bytes, frozen,
+        // since every set operation returns a new set.
+        var lookup = Decoded.GetAlternateLookup<ReadOnlySpan<byte>>();
+        if (lookup.TryGetValue(buffer.WrittenSpan, out var known))
+        {
+            return known;
+        }
+
         var reader = new System.Text.Json.Utf8JsonReader(buffer.WrittenSpan);
         reader.Read();
-        return Read(ref reader, out _);
+        var set = Read(ref reader, out _);
+        set.Freeze();
+        if (Decoded.Count >= DecodedCapacity)
+        {
+            Decoded.Clear();
+        }
+
+        Decoded.TryAdd(buffer.WrittenSpan.ToArray(), set);
+        return set;
     }
+
+    /// <summary>Distinct FieldsV1 kept decoded; about 4 MB at most, and cleared when full.</summary>
+    private const int DecodedCapacity = 256;
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], FieldSet> Decoded = new(ByteContent.Instance);
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? ReadScratch;
+
+    private bool _frozen;
+
+    /// <summary>Makes this set and everything under it read-only: a shared set that someone changed would change it everywhere.</summary>
+    private void Freeze()
+    {
+        _frozen = true;
+        foreach (var (_, child) in children)
+        {
+            child.Freeze();
+        }
+    }
+
+    private void ThrowIfFrozen()
+    {
+        if (_frozen)
+        {
+            throw new InvalidOperationException("a decoded field set is shared and read-only");
+        }
+    }
+
+    /// <summary>Byte arrays compared by content, and looked up by a span of them.</summary>
+    private sealed class ByteContent : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly ByteContent Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => GetHashCode((ReadOnlySpan<byte>)obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(alternate);
+            return hash.ToHashCode();
+        }
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+    }
 
     public override string ToString() => ToFieldsV1().ToJsonString(Relaxed);
 
@@ -414,6 +489,7 @@ public sealed class FieldSet
 
     private void UnionWith(FieldSet other)
     {
+        ThrowIfFrozen();
         if (members.Count == 0)
         {
             members.AddRange(other.members);
@@ -493,6 +569,7 @@ public sealed class FieldSet
             return children[at].Value;
         }
 
+        ThrowIfFrozen();
         var child = new FieldSet();
         children.Insert(~at, new(element, child));
         return child;
