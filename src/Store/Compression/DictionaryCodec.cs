@@ -58,8 +58,8 @@ public static class DictionaryCodec
                 }
 
                 var h = Hash(input, i, InputHashBits);
-                var depth = bestLength >= NiceLength ? MaxChainDepth : 0;
-                for (var c = inHead[h]; c >= 0 && depth < MaxChainDepth; c = inChain[c], depth++)
+                var depth = 0;
+                for (var c = bestLength < NiceLength ? inHead[h] : -1; c >= 0 && depth < MaxChainDepth; c = inChain[c], depth++)
                 {
                     var length = input[c..].CommonPrefixLength(input[i..]);
                     if (length > bestLength)

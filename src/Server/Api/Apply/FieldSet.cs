@@ -13,18 +13,15 @@ public sealed class FieldSet
 {
     // Both lists are kept sorted by path element (kube's order); nodes are small, so sorted
     // arrays with binary search beat tree sets (a create builds a few hundred of them).
-    private readonly List<PathElement> members = [];
+    private readonly List<PathElement> members;
     private readonly List<KeyValuePair<PathElement, FieldSet>> children = [];
 
     public FieldSet()
+        : this(0)
     {
     }
 
-    private FieldSet(int members, int children)
-    {
-        this.members = new List<PathElement>(members);
-        this.children = new List<KeyValuePair<PathElement, FieldSet>>(children);
-    }
+    private FieldSet(int members) => this.members = new List<PathElement>(members);
 
     public static FieldSet Empty => new();
 
@@ -33,7 +30,7 @@ public sealed class FieldSet
     /// <see cref="AddDistinctChild"/>) and then <see cref="SortAfterBuild"/>: a create's sets are
     /// built this way, node by node, without a sorted insert per element.
     /// </summary>
-    internal static FieldSet WithCapacity(int members, int children) => new(members, children);
+    internal static FieldSet WithCapacity(int members) => new(members);
 
     internal void AddDistinctMember(PathElement element)
     {
@@ -369,7 +366,7 @@ public sealed class FieldSet
         // status update went there). Written back out, it is one copy and one reader pass.
         var buffer = ReadScratch ??= new ArrayBufferWriter<byte>(4096);
         buffer.ResetWrittenCount();
-        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, new System.Text.Json.JsonWriterOptions { Encoder = Relaxed.Encoder, SkipValidation = true }))
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, ReadWriterOptions))
         {
             fields.WriteTo(writer);
         }
@@ -400,6 +397,8 @@ public sealed class FieldSet
     private const int DecodedCapacity = 256;
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], FieldSet> Decoded = new(ByteContent.Instance);
+
+    private static readonly System.Text.Json.JsonWriterOptions ReadWriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     [ThreadStatic]
     private static ArrayBufferWriter<byte>? ReadScratch;

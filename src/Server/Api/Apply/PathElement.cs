@@ -62,8 +62,6 @@ public readonly struct PathElement : IEquatable<PathElement>, IComparable<PathEl
 
     public static PathElement Field(string name) => new(PathElementKind.Field, name, null, 0);
 
-    public static PathElement Key(IEnumerable<(string Name, JsonNode? Value)> keys) => Key([.. keys]);
-
     /// <summary>An associative list item by its key fields, which this sorts by name in place and keeps.</summary>
     /// <remarks>The values are held, not copied: JSON values are immutable, and replacing one in its object makes a new node.</remarks>
     public static PathElement Key((string Name, JsonNode? Value)[] keys)

@@ -58,36 +58,7 @@ public static class TypedValue
     public static Comparison Compare(JsonNode? lhs, JsonNode? rhs, MergeSchema schema, FieldSet? ignored)
     {
         var comparison = new Comparison(new FieldSet(), new FieldSet(), new FieldSet());
-        if (ignored is not null && lhs is JsonObject lo && rhs is JsonObject ro && Resolve(schema, ro).Kind is MergeKind.Struct or MergeKind.Map
-            && !Resolve(schema, ro).Atomic && (lo.Count > 0 || ro.Count > 0))
-        {
-            // The root's members one by one, as Compare walks them, less the ignored ones.
-            var resolved = Resolve(schema, ro);
-            var path = new List<PathElement>(8);
-            foreach (var (key, value) in lo)
-            {
-                if (!ignored.HasMember(PathElement.Field(key)))
-                {
-                    path.Add(PathElement.Field(key));
-                    Compare(Slot.Of(value), ro.TryGetPropertyValue(key, out var r) ? Slot.Of(r) : Slot.Absent, ChildOf(resolved, key), path, comparison);
-                    path.RemoveAt(0);
-                }
-            }
-
-            foreach (var (key, value) in ro)
-            {
-                if (!lo.ContainsKey(key) && !ignored.HasMember(PathElement.Field(key)))
-                {
-                    path.Add(PathElement.Field(key));
-                    Compare(Slot.Absent, Slot.Of(value), ChildOf(resolved, key), path, comparison);
-                    path.RemoveAt(0);
-                }
-            }
-
-            return comparison.FilterFields(ignored);
-        }
-
-        Compare(Slot.Of(lhs), Slot.Of(rhs), schema, [], comparison);
+        Compare(Slot.Of(lhs), Slot.Of(rhs), schema, [], comparison, ignored);
         return comparison.FilterFields(ignored);
     }
 
@@ -285,6 +256,9 @@ public static class TypedValue
 
         public JsonNode? this[PathElement element] => _nodes[IndexOf(element)];
 
+        /// <summary>The item of <see cref="Order"/>[<paramref name="index"/>].</summary>
+        public JsonNode? NodeAt(int index) => _nodes[index];
+
         public bool ContainsKey(PathElement element) => IndexOf(element) >= 0;
 
         public bool TryGetValue(PathElement element, out JsonNode? node)
@@ -336,7 +310,8 @@ public static class TypedValue
         }
     }
 
-    private static void Compare(Slot lhs, Slot rhs, MergeSchema schema, List<PathElement> path, Comparison result)
+    /// <param name="skip">Top-level fields not to walk (only at the root; its members are dropped whole afterwards).</param>
+    private static void Compare(Slot lhs, Slot rhs, MergeSchema schema, List<PathElement> path, Comparison result, FieldSet? skip = null)
     {
         if (!lhs.Present && rhs.Present)
         {
@@ -372,6 +347,11 @@ public static class TypedValue
                     {
                         foreach (var (key, value) in lo)
                         {
+                            if (skip is not null && skip.HasMember(PathElement.Field(key)))
+                            {
+                                continue;
+                            }
+
                             path.Add(PathElement.Field(key));
                             var other = ro is not null && ro.TryGetPropertyValue(key, out var r) ? Slot.Of(r) : Slot.Absent;
                             Compare(Slot.Of(value), other, ChildOf(resolved, key), path, result);
@@ -383,7 +363,7 @@ public static class TypedValue
                     {
                         foreach (var (key, value) in ro)
                         {
-                            if (lo is null || !lo.ContainsKey(key))
+                            if ((lo is null || !lo.ContainsKey(key)) && (skip is null || !skip.HasMember(PathElement.Field(key))))
                             {
                                 path.Add(PathElement.Field(key));
                                 Compare(Slot.Absent, Slot.Of(value), ChildOf(resolved, key), path, result);
@@ -450,7 +430,7 @@ public static class TypedValue
         {
             case MergeKind.Struct or MergeKind.Map when !resolved.Atomic && value is JsonObject { Count: > 0 } obj:
                 {
-                    var set = FieldSet.WithCapacity(obj.Count, Containers(obj));
+                    var set = FieldSet.WithCapacity(obj.Count);
                     foreach (var (key, child) in obj)
                     {
                         Add(set, PathElement.Field(key), child, ChildOf(resolved, key));
@@ -462,20 +442,11 @@ public static class TypedValue
 
             case MergeKind.List when !resolved.Atomic && value is JsonArray { Count: > 0 } list:
                 {
-                    var set = FieldSet.WithCapacity(list.Count, Containers(list));
-
-                    // Items by path element, the first occurrence winning (IndexItems without its dictionary).
-                    var seen = list.Count > 8 ? new HashSet<PathElement>() : null;
-                    var earlier = seen is null ? new List<PathElement>(list.Count) : null;
-                    for (var i = 0; i < list.Count; i++)
+                    var (order, items) = IndexItems(resolved, list);
+                    var set = FieldSet.WithCapacity(order.Count);
+                    for (var i = 0; i < order.Count; i++)
                     {
-                        if (ItemElement(resolved, list[i], i, null, null) is not { } element || (seen is not null ? !seen.Add(element) : earlier!.Contains(element)))
-                        {
-                            continue;
-                        }
-
-                        earlier?.Add(element);
-                        Add(set, element, list[i], resolved.Element ?? MergeSchema.Untyped);
+                        Add(set, order[i], items.NodeAt(i), resolved.Element ?? MergeSchema.Untyped);
                     }
 
                     set.SortAfterBuild();
@@ -489,33 +460,11 @@ public static class TypedValue
         static void Add(FieldSet set, PathElement element, JsonNode? child, MergeSchema schema)
         {
             set.AddDistinctMember(element);
-            if (child is JsonObject { Count: > 0 } or JsonArray { Count: > 0 } && AddedUnder(child, schema) is { IsEmpty: false } under)
+            if (AddedUnder(child, schema) is { IsEmpty: false } under)
             {
                 set.AddDistinctChild(element, under);
             }
         }
-    }
-
-    private static int Containers(JsonObject obj)
-    {
-        var count = 0;
-        foreach (var (_, child) in obj)
-        {
-            count += child is JsonObject { Count: > 0 } or JsonArray { Count: > 0 } ? 1 : 0;
-        }
-
-        return count;
-    }
-
-    private static int Containers(JsonArray list)
-    {
-        var count = 0;
-        foreach (var child in list)
-        {
-            count += child is JsonObject { Count: > 0 } or JsonArray { Count: > 0 } ? 1 : 0;
-        }
-
-        return count;
     }
 
     private static MergeSchema ChildOf(MergeSchema schema, string key) =>

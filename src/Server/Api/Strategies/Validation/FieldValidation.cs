@@ -127,9 +127,21 @@ public static class FieldValidation
                         continue;
                     }
 
-                    var duplicate = schema.Properties is not null
-                        ? (fields ??= []).Contains(name) || Added(fields, name)
-                        : !(keys ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+                    bool duplicate;
+                    if (schema.Properties is not null)
+                    {
+                        fields ??= [];
+                        duplicate = fields.Contains(name);
+                        if (!duplicate)
+                        {
+                            fields.Add(name);
+                        }
+                    }
+                    else
+                    {
+                        duplicate = !(keys ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+                    }
+
                     if (duplicate)
                     {
                         Add(problems, $"duplicate field {Quote(Format(path))}");
@@ -153,12 +165,6 @@ public static class FieldValidation
             default:
                 reader.Skip();
                 break;
-        }
-
-        static bool Added(List<string> fields, string name)
-        {
-            fields.Add(name);
-            return false;
         }
     }
 
