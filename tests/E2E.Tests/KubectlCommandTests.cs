@@ -338,15 +338,32 @@ public sealed class KubectlCommandTests
     [Test]
     public async Task Patch_ThatChangesNothing_ReportsNoChange()
     {
+        // A ConfigMap has no controller writing to it, so nothing can change it between kubectl's GET and PATCH.
+        string ns = await _server.CreateNamespaceAsync();
+        await Ok(_server.Kubectl("-n", ns, "create", "configmap", "settings", "--from-literal=mode=fast"));
+        V1ConfigMap before = await _server.Client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns);
+
+        KubectlResult patched = await _server.Kubectl("-n", ns, "patch", "configmap", "settings", "--type=merge", "-p", """{"data":{"mode":"fast"}}""");
+
+        Assert.That(patched.ExitCode, Is.Zero, patched.ToString());
+        Assert.That(patched.Stdout.Trim(), Is.EqualTo("configmap/settings patched (no change)"));
+        V1ConfigMap after = await _server.Client.CoreV1.ReadNamespacedConfigMapAsync("settings", ns);
+        Assert.That(after.Metadata.ResourceVersion, Is.EqualTo(before.Metadata.ResourceVersion));
+    }
+
+    [Test]
+    public async Task Patch_ThatRepeatsTheSpec_KeepsTheGeneration()
+    {
+        // The deployment controller writes status meanwhile, so kubectl may print "patched" either way; the spec is what must not move.
         string ns = await _server.CreateNamespaceAsync();
         await Ok(_server.Kubectl("-n", ns, "create", "deployment", "web", "--image=nginx", "--replicas=2"));
 
         KubectlResult patched = await _server.Kubectl("-n", ns, "patch", "deployment", "web", "--type=merge", "-p", """{"spec":{"replicas":2}}""");
 
         Assert.That(patched.ExitCode, Is.Zero, patched.ToString());
-        Assert.That(patched.Stdout.Trim(), Is.EqualTo("deployment.apps/web patched (no change)"));
         V1Deployment stored = await _server.Client.AppsV1.ReadNamespacedDeploymentAsync("web", ns);
         Assert.That(stored.Metadata.Generation, Is.EqualTo(1));
+        Assert.That(stored.Spec.Replicas, Is.EqualTo(2));
     }
 
     // kubectl describe
