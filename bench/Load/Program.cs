@@ -7,6 +7,13 @@ if (args.Length > 0 && args[0] == "serve-baseline")
     return await BaselineServer.RunAsync(args[1..]);
 }
 
+if (args.Length > 0 && args[0] == "pod-template")
+{
+    // The seeded pod shape with NAME for its name, for bench/wrk-create.lua.
+    Console.Out.Write(System.Text.Encoding.UTF8.GetString(Nautilus.Bench.KubeObjects.PodJson("ns-0", "NAME", "node-0", 0)));
+    return 0;
+}
+
 LoadOptions? options;
 try
 {

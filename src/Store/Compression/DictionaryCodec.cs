@@ -26,6 +26,11 @@ public static class DictionaryCodec
     // chains of similar documents are long.
     private const int NiceLength = 48;
 
+    // The positions inside a match longer than this are not added to the input's hash chains
+    // (zlib's max_insert_length): against a sibling most of an object is a few long matches, and
+    // hashing every byte of them cost more than the rest of the search.
+    private const int MaxInsertLength = 16;
+
     /// <summary>Compresses <paramref name="input"/>; the same dictionary (or none) must be given to decompress it.</summary>
     public static byte[] Compress(ReadOnlySpan<byte> input, CompressionDictionary? dictionary)
     {
@@ -105,13 +110,20 @@ public static class DictionaryCodec
                 o = WriteVarint(buffer, o, bestLength - MinMatch);
                 o = WriteVarint(buffer, o, bestDistance);
                 var end = i + bestLength;
-                for (i++; i < end; i++)
+                if (bestLength > MaxInsertLength)
                 {
-                    if (i + MinMatch <= n)
+                    i = end;
+                }
+                else
+                {
+                    for (i++; i < end; i++)
                     {
-                        h = Hash(input, i, InputHashBits);
-                        inChain[i] = inHead[h];
-                        inHead[h] = i;
+                        if (i + MinMatch <= n)
+                        {
+                            h = Hash(input, i, InputHashBits);
+                            inChain[i] = inHead[h];
+                            inHead[h] = i;
+                        }
                     }
                 }
 
