@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Objects;
 
 namespace Nautilus.Server.Api.Apply;
 
@@ -364,8 +365,8 @@ public sealed class FieldSet
         // Read from its bytes: a stored object's FieldsV1 is a view of the parsed document until
         // something walks it, and walking it as nodes built a dictionary per level (a tenth of a
         // status update went there). Written back out, it is one copy and one reader pass.
-        var buffer = ReadScratch ??= new ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
+        using var scratch = ScratchBuffers.Rent();
+        var buffer = scratch.Buffer;
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, ReadWriterOptions))
         {
             fields.WriteTo(writer);
@@ -399,9 +400,6 @@ public sealed class FieldSet
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<byte[], FieldSet> Decoded = new(ByteContent.Instance);
 
     private static readonly System.Text.Json.JsonWriterOptions ReadWriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
-
-    [ThreadStatic]
-    private static ArrayBufferWriter<byte>? ReadScratch;
 
     private bool _frozen;
 

@@ -120,13 +120,6 @@ public sealed class ManagedFields : Dictionary<ManagerKey, ManagedEntry>
         return true;
     }
 
-    // Parsing copies what was written, so one buffer per thread serves every encode.
-    [ThreadStatic]
-    private static System.Buffers.ArrayBufferWriter<byte>? Scratch;
-
-    [ThreadStatic]
-    private static System.Buffers.ArrayBufferWriter<byte>? FieldsScratch;
-
     private static readonly System.Text.Json.JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>The managedFields list, sorted as sortEncodedManagedFields sorts it; null when there is none.</summary>
@@ -143,8 +136,9 @@ public sealed class ManagedFields : Dictionary<ManagerKey, ManagedEntry>
             .ThenBy(e => e.Key.Manager, StringComparer.Ordinal)
             .ThenBy(e => e.Value.ApiVersion, StringComparer.Ordinal)
             .ThenBy(e => e.Key.Subresource, StringComparer.Ordinal);
-        var buffer = Scratch ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
-        buffer.ResetWrittenCount();
+        using var scratch = ScratchBuffers.Rent();
+        using var fieldsScratch = ScratchBuffers.Rent();
+        var buffer = scratch.Buffer;
         using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartArray();
@@ -165,7 +159,7 @@ public sealed class ManagedFields : Dictionary<ManagerKey, ManagedEntry>
 
                 writer.WriteString("fieldsType", "FieldsV1");
                 writer.WritePropertyName("fieldsV1");
-                var fields = FieldsScratch ??= new System.Buffers.ArrayBufferWriter<byte>(4096);
+                var fields = fieldsScratch.Buffer;
                 fields.ResetWrittenCount();
                 entry.Set.WriteFieldsV1(fields);
                 writer.WriteRawValue(fields.WrittenSpan, skipInputValidation: true);

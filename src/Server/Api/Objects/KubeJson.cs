@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -112,7 +111,8 @@ public static class KubeJson
     /// <summary>Serializes with kind, apiVersion and metadata first and metadata in ObjectMeta order.</summary>
     public static byte[] Serialize(JsonObject obj)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
+        using var scratch = ScratchBuffers.Rent();
+        var buffer = scratch.Buffer;
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
             writer.WriteStartObject();
