@@ -56,8 +56,9 @@ internal static class JsonValues
                     return false;
                 }
 
-                foreach (var (key, value) in lo)
+                for (var i = 0; i < lo.Count; i++)
                 {
+                    var (key, value) = lo.GetAt(i);
                     if (!ro.TryGetPropertyValue(key, out var other) || !Equal(value, other))
                     {
                         return false;

@@ -124,8 +124,9 @@ public static class TypedValue
                     return;
                 }
 
-                foreach (var (key, child) in obj)
+                for (var i = 0; i < obj.Count; i++)
                 {
+                    var (key, child) = obj.GetAt(i);
                     var declared = schema.Kind == MergeKind.Struct ? schema.Field(key) : null;
                     if (schema.Kind == MergeKind.Struct && declared is null)
                     {
@@ -345,8 +346,9 @@ public static class TypedValue
 
                     if (lo is not null)
                     {
-                        foreach (var (key, value) in lo)
+                        for (var i = 0; i < lo.Count; i++)
                         {
+                            var (key, value) = lo.GetAt(i);
                             if (skip is not null && skip.HasMember(PathElement.Field(key)))
                             {
                                 continue;
@@ -361,8 +363,9 @@ public static class TypedValue
 
                     if (ro is not null)
                     {
-                        foreach (var (key, value) in ro)
+                        for (var i = 0; i < ro.Count; i++)
                         {
+                            var (key, value) = ro.GetAt(i);
                             if ((lo is null || !lo.ContainsKey(key)) && (skip is null || !skip.HasMember(PathElement.Field(key))))
                             {
                                 path.Add(PathElement.Field(key));
@@ -431,8 +434,9 @@ public static class TypedValue
             case MergeKind.Struct or MergeKind.Map when !resolved.Atomic && value is JsonObject { Count: > 0 } obj:
                 {
                     var set = FieldSet.WithCapacity(obj.Count);
-                    foreach (var (key, child) in obj)
+                    for (var i = 0; i < obj.Count; i++)
                     {
+                        var (key, child) = obj.GetAt(i);
                         Add(set, PathElement.Field(key), child, ChildOf(resolved, key));
                     }
 
@@ -516,8 +520,9 @@ public static class TypedValue
             case MergeKind.Struct or MergeKind.Map when !resolved.Atomic && lhs.Node is JsonObject lo && rhs.Node is JsonObject ro:
                 {
                     var result = (JsonObject)lo.DeepClone();
-                    foreach (var (key, value) in ro)
+                    for (var i = 0; i < ro.Count; i++)
                     {
+                        var (key, value) = ro.GetAt(i);
                         var child = ChildOf(resolved, key);
                         var live = result.TryGetPropertyValue(key, out var existing) ? Slot.Of(existing) : Slot.Absent;
                         if (value is null && (!live.Present || live.Node is not (JsonObject { Count: > 0 } or JsonArray { Count: > 0 })))
@@ -613,8 +618,9 @@ public static class TypedValue
                     }
 
                     var result = new JsonObject();
-                    foreach (var (key, child) in obj)
+                    for (var i = 0; i < obj.Count; i++)
                     {
+                        var (key, child) = obj.GetAt(i);
                         var element = PathElement.Field(key);
                         if (toRemove.HasMember(element))
                         {

@@ -124,8 +124,9 @@ public static class KubeJson
                 WriteMetadata(writer, metadata);
             }
 
-            foreach (var (key, value) in obj)
+            for (var i = 0; i < obj.Count; i++)
             {
+                var (key, value) = obj.GetAt(i);
                 if (key is "kind" or "apiVersion" or "metadata")
                 {
                     continue;
@@ -157,8 +158,9 @@ public static class KubeJson
             WriteMember(writer, metadata, name);
         }
 
-        foreach (var (key, value) in metadata)
+        for (var i = 0; i < metadata.Count; i++)
         {
+            var (key, value) = metadata.GetAt(i);
             if (Array.IndexOf(MetadataOrder, key) < 0)
             {
                 writer.WritePropertyName(key);

@@ -14,8 +14,9 @@ public static class ObjectCodec
         if (metadata?["labels"] is JsonObject labelObject && labelObject.Count > 0)
         {
             labels = new Dictionary<string, string>(labelObject.Count, StringComparer.Ordinal);
-            foreach (var (k, v) in labelObject)
+            for (var i = 0; i < labelObject.Count; i++)
             {
+                var (k, v) = labelObject.GetAt(i);
                 labels[k] = v is JsonValue value && value.TryGetValue<string>(out var s) ? s : "";
             }
         }
