@@ -797,8 +797,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
             return false;
         }
 
-        var json = updated.ResourceVersion == current.ResourceVersion ? updated.Json : ResourceVersionStamp.Write(updated.Json, current.ResourceVersion);
-        return json.AsSpan().SequenceEqual(current.Json);
+        return current.HasContent(updated.Json);
     }
 
     private static bool SameEntries(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b)

@@ -37,7 +37,72 @@ public static class ResourceVersionStamp
         }
     }
 
+    /// <summary>
+    /// True when <see cref="Write"/> of <paramref name="json"/> at <paramref name="resourceVersion"/>
+    /// would give exactly <paramref name="stamped"/>: a write that changes nothing, checked without
+    /// making the copy.
+    /// </summary>
+    /// <exception cref="FormatException"><paramref name="json"/> is not a JSON object.</exception>
+    public static bool Matches(ReadOnlySpan<byte> json, long resourceVersion, ReadOnlySpan<byte> stamped)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        if (!Utf8Formatter.TryFormat(resourceVersion, digits, out var digitCount))
+        {
+            throw new ArgumentOutOfRangeException(nameof(resourceVersion));
+        }
+
+        digits = digits[..digitCount];
+        Edit edit;
+        try
+        {
+            edit = Locate(json);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException("object is not valid JSON: " + e.Message, e);
+        }
+
+        if (stamped.Length != json.Length - (edit.End - edit.Start) + edit.Prefix.Length + digits.Length + edit.Suffix.Length
+            || !stamped[..edit.Start].SequenceEqual(json[..edit.Start]))
+        {
+            return false;
+        }
+
+        stamped = stamped[edit.Start..];
+        if (!stamped.StartsWith(edit.Prefix))
+        {
+            return false;
+        }
+
+        stamped = stamped[edit.Prefix.Length..];
+        if (!stamped.StartsWith(digits))
+        {
+            return false;
+        }
+
+        stamped = stamped[digits.Length..];
+        return stamped.StartsWith(edit.Suffix) && stamped[edit.Suffix.Length..].SequenceEqual(json[edit.End..]);
+    }
+
     private static byte[] WriteCore(byte[] json, ReadOnlySpan<byte> digits)
+    {
+        var edit = Locate(json);
+        return Splice(json, edit.Start, edit.End, edit.Prefix, digits, edit.Suffix);
+    }
+
+    /// <summary>Where the revision goes: json[Start..End] becomes Prefix + digits + Suffix.</summary>
+    private readonly ref struct Edit(int start, int end, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> suffix)
+    {
+        public int Start { get; } = start;
+
+        public int End { get; } = end;
+
+        public ReadOnlySpan<byte> Prefix { get; } = prefix;
+
+        public ReadOnlySpan<byte> Suffix { get; } = suffix;
+    }
+
+    private static Edit Locate(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
@@ -61,7 +126,7 @@ public static class ResourceVersionStamp
             if (reader.TokenType == JsonTokenType.Null)
             {
                 // "metadata":null -> "metadata":{"resourceVersion":"N"}
-                return Splice(json, (int)reader.TokenStartIndex, (int)reader.BytesConsumed, "{\"resourceVersion\":\""u8, digits, "\"}"u8);
+                return new Edit((int)reader.TokenStartIndex, (int)reader.BytesConsumed, "{\"resourceVersion\":\""u8, "\"}"u8);
             }
 
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -80,20 +145,20 @@ public static class ResourceVersionStamp
                 {
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    return Splice(json, start, (int)reader.BytesConsumed, "\""u8, digits, "\""u8);
+                    return new Edit(start, (int)reader.BytesConsumed, "\""u8, "\""u8);
                 }
 
                 reader.Skip();
             }
 
             return metadataEmpty
-                ? Splice(json, metadataOpenEnd, metadataOpenEnd, "\"resourceVersion\":\""u8, digits, "\""u8)
-                : Splice(json, metadataOpenEnd, metadataOpenEnd, "\"resourceVersion\":\""u8, digits, "\","u8);
+                ? new Edit(metadataOpenEnd, metadataOpenEnd, "\"resourceVersion\":\""u8, "\""u8)
+                : new Edit(metadataOpenEnd, metadataOpenEnd, "\"resourceVersion\":\""u8, "\","u8);
         }
 
         return rootEmpty
-            ? Splice(json, rootOpenEnd, rootOpenEnd, "\"metadata\":{\"resourceVersion\":\""u8, digits, "\"}"u8)
-            : Splice(json, rootOpenEnd, rootOpenEnd, "\"metadata\":{\"resourceVersion\":\""u8, digits, "\"},"u8);
+            ? new Edit(rootOpenEnd, rootOpenEnd, "\"metadata\":{\"resourceVersion\":\""u8, "\"}"u8)
+            : new Edit(rootOpenEnd, rootOpenEnd, "\"metadata\":{\"resourceVersion\":\""u8, "\"},"u8);
     }
 
     /// <summary>json[..start] + prefix + digits + suffix + json[end..], in one allocation.</summary>

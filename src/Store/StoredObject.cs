@@ -90,6 +90,33 @@ public sealed class StoredObject
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="json"/>, stamped with this object's revision, is this object's
+    /// JSON byte for byte (kube's GuaranteedUpdate skips such a write): compared in place, with a
+    /// compressed object decompressed into a pooled buffer.
+    /// </summary>
+    /// <exception cref="FormatException"><paramref name="json"/> is not a JSON object.</exception>
+    public bool HasContent(ReadOnlySpan<byte> json)
+    {
+        if (_dictionary is null)
+        {
+            return ResourceVersionStamp.Matches(json, ResourceVersion, _data);
+        }
+
+        var length = JsonLength;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var own = buffer.AsSpan(0, length);
+            DictionaryCodec.Decompress(_data, _dictionary, own);
+            return ResourceVersionStamp.Matches(json, ResourceVersion, own);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     public IReadOnlyDictionary<string, string> Labels { get; }
 
     public IReadOnlyDictionary<string, string> Fields { get; }

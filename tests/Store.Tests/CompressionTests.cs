@@ -11,6 +11,23 @@ public sealed class CompressionTests : DataDirectoryTests
     private static StoredObject BigPod(int i, string extra = "") => Pod("ns-" + (i % 3), "web-" + i, Labels("app=web", "shard=" + (i % 5)), nodeName: "node-" + (i % 7), extra: Padding + extra);
 
     [Test]
+    public async Task HasContent_ComparesWithTheStoredBytesWhetherCompressedOrNot()
+    {
+        // Arrange
+        await using var store = new EmbeddedStore(new EmbeddedStoreOptions());
+        var first = await store.CreateAsync(Pods, BigPod(0));
+        var second = await store.CreateAsync(Pods, BigPod(1));
+        var stored = (await store.GetAsync(Pods, second.Key))!;
+        Assert.That(stored.IsCompressed, Is.True, "the second pod compresses against the first");
+
+        // Act and assert: the object as written (placeholder revision) matches; a change does not.
+        Assert.That(stored.HasContent(BigPod(1).Json), Is.True);
+        Assert.That(stored.HasContent(BigPod(1, "changed").Json), Is.False);
+        Assert.That((await store.GetAsync(Pods, first.Key))!.HasContent(BigPod(0).Json), Is.True);
+        Assert.That((await store.GetAsync(Pods, first.Key))!.HasContent(BigPod(2).Json), Is.False);
+    }
+
+    [Test]
     public async Task Create_SimilarObjects_AreKeptCompressedAndReadBackExactly()
     {
         // Arrange

@@ -36,4 +36,34 @@ public sealed class ResourceVersionStampTests
     {
         Assert.Throws<FormatException>(() => ResourceVersionStamp.Write("[1]"u8.ToArray(), 1));
     }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Matches_TheStampedJson_IsTrue(string input, string expected)
+    {
+        Assert.That(ResourceVersionStamp.Matches(Encoding.UTF8.GetBytes(input), 42, Encoding.UTF8.GetBytes(expected)), Is.True);
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Matches_AnotherRevision_IsFalse(string input, string expected)
+    {
+        Assert.That(ResourceVersionStamp.Matches(Encoding.UTF8.GetBytes(input), 43, Encoding.UTF8.GetBytes(expected)), Is.False);
+        Assert.That(ResourceVersionStamp.Matches(Encoding.UTF8.GetBytes(input), 4, Encoding.UTF8.GetBytes(expected)), Is.False);
+    }
+
+    [TestCase("{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"42\"},\"x\":2}", TestName = "Matches_ChangeAfterTheRevision_IsFalse")]
+    [TestCase("{\"metadata\":{\"name\":\"b\",\"resourceVersion\":\"42\"},\"x\":1}", TestName = "Matches_ChangeBeforeTheRevision_IsFalse")]
+    [TestCase("{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"42\"},\"x\":1,\"y\":1}", TestName = "Matches_LongerStoredJson_IsFalse")]
+    [TestCase("{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"42\"},\"x\":1", TestName = "Matches_ShorterStoredJson_IsFalse")]
+    [TestCase("{\"metadata\":{\"name\":\"a\",\"resourceVersion\":42},\"x\":1}", TestName = "Matches_UnquotedRevision_IsFalse")]
+    public void Matches_DifferentContent_IsFalse(string stored)
+    {
+        var candidate = "{\"metadata\":{\"name\":\"a\",\"resourceVersion\":\"0\"},\"x\":1}"u8.ToArray();
+        Assert.That(ResourceVersionStamp.Matches(candidate, 42, Encoding.UTF8.GetBytes(stored)), Is.False);
+    }
+
+    [Test]
+    public void Matches_NotAnObject_ThrowsFormatException()
+    {
+        Assert.Throws<FormatException>(() => ResourceVersionStamp.Matches("[1]"u8, 1, "[1]"u8));
+    }
 }

@@ -267,6 +267,11 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     private static JsonObject AsObject(JsonNode? node) =>
         node as JsonObject ?? throw new ApiException(422, "Invalid", "the patch result is not a JSON object");
 
+    /// <summary>
+    /// The read-modify-write of every update: <paramref name="produce"/> makes the next object from
+    /// the current one, which it reads but must not change (it is the comparison's left side), and
+    /// returns a tree of its own; it runs again when the write has to be retried.
+    /// </summary>
     private async ValueTask<WriteResult> WriteUpdateAsync(
         ResourceDefinition external,
         string ns,
@@ -290,7 +295,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         {
             // Admission that reads other objects runs on the update as produced from the current object.
             var current = ObjectCodec.ToTree(existing);
-            await resource.Strategy.AdmitUpdateAsync(produce((JsonObject)current.DeepClone()), current, store, ct).ConfigureAwait(false);
+            await resource.Strategy.AdmitUpdateAsync(produce(current), current, store, ct).ConfigureAwait(false);
         }
 
         var deleteAfterWrite = false;
@@ -306,7 +311,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
                 }
 
                 var old = ObjectCodec.ToTree(current);
-                var next = produce((JsonObject)old.DeepClone());
+                var next = produce(old);
                 var nextMeta = Metadata(next);
                 var version = expected;
                 if (patchPreconditions)
@@ -337,7 +342,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
 
                 deleteAfterWrite = ShouldFinishDeletion(merged);
                 var candidate = ObjectCodec.ToStored(resource, merged);
-                if (candidate.Json.AsSpan().SequenceEqual(ObjectCodec.Normalized(current)))
+                if (current.HasContent(candidate.Json))
                 {
                     return ValueTask.FromResult(current);
                 }
@@ -412,7 +417,9 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             result = (JsonObject)old.DeepClone();
             if (next.TryGetPropertyValue("status", out var status))
             {
-                result["status"] = status?.DeepClone();
+                // Moved rather than copied: next is the producer's own tree.
+                next.Remove("status");
+                result["status"] = status;
             }
             else
             {
@@ -587,7 +594,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             }
 
             var next = ObjectCodec.ToStored(resource, obj);
-            return ValueTask.FromResult(next.Json.AsSpan().SequenceEqual(ObjectCodec.Normalized(existing)) ? existing : next);
+            return ValueTask.FromResult(existing.HasContent(next.Json) ? existing : next);
         }, cancellationToken: ct).ConfigureAwait(false);
 
         var storedTree = ObjectCodec.ToTree(stored);

@@ -41,15 +41,6 @@ public static class ObjectCodec
         return new StoredObject(key, KubeJson.GetString(metadata, "uid") ?? "", KubeJson.Serialize(obj), labels, fields);
     }
 
-    /// <summary>
-    /// The bytes a stored object would be written with, revision aside: equal bytes mean an update
-    /// changes nothing. Every stored object was serialized by <see cref="ToStored"/> with the
-    /// placeholder revision that the store then overwrote, so writing the placeholder back gives
-    /// them, without parsing (kube's GuaranteedUpdate likewise compares the new encoding with the
-    /// stored bytes).
-    /// </summary>
-    public static byte[] Normalized(StoredObject stored) => ResourceVersionStamp.Write(stored.Json, 0);
-
     /// <summary>A mutable tree of a stored object, for the read-modify-write paths.</summary>
     public static JsonObject ToTree(StoredObject stored) => KubeJson.ParseObject(stored.Json);
 }
