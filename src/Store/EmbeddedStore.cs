@@ -136,8 +136,8 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
             }
 
             var revision = _revision + 1;
-            created = table.Compact(obj.WithResourceVersion(revision));
-            durable = Commit(table, new ChangeEvent(WatchEventType.Added, revision, created, null), WalOp.Create);
+            created = obj.WithResourceVersion(revision);
+            durable = Commit(table, new ChangeEvent(WatchEventType.Added, revision, table.Compact(created), null), WalOp.Create, created);
         }
 
         return durable is null ? new ValueTask<StoredObject>(created) : new ValueTask<StoredObject>(durable);
@@ -158,7 +158,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
             CheckPreconditions(key, preconditions, current);
             var revision = _revision + 1;
             deleted = table.Compact(current.WithResourceVersion(revision));
-            durable = Commit(table, new ChangeEvent(WatchEventType.Deleted, revision, deleted, current), WalOp.Delete);
+            durable = Commit(table, new ChangeEvent(WatchEventType.Deleted, revision, deleted, current), WalOp.Delete, deleted);
         }
 
         return durable is null ? new ValueTask<StoredObject>(deleted) : new ValueTask<StoredObject>(durable);
@@ -222,10 +222,10 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
                 }
 
                 var revision = _revision + 1;
-                written = table.Compact(updated.WithResourceVersion(revision));
+                written = updated.WithResourceVersion(revision);
                 durable = current is null
-                    ? Commit(table, new ChangeEvent(WatchEventType.Added, revision, written, null), WalOp.Create)
-                    : Commit(table, new ChangeEvent(WatchEventType.Modified, revision, written, current), WalOp.Update);
+                    ? Commit(table, new ChangeEvent(WatchEventType.Added, revision, table.Compact(written), null), WalOp.Create, written)
+                    : Commit(table, new ChangeEvent(WatchEventType.Modified, revision, table.Compact(written), current), WalOp.Update, written);
             }
 
             return durable is null ? written : await durable.ConfigureAwait(false);
@@ -637,8 +637,12 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
         }
     }
 
-    /// <summary>Applies a committed change under the store lock; returns the durability task when there is a log.</summary>
-    private Task<StoredObject>? Commit(ResourceTable table, in ChangeEvent change, WalOp op)
+    /// <summary>
+    /// Applies a committed change under the store lock; returns the durability task when there is a
+    /// log. <paramref name="written"/> is the object before the table compressed it: what the log
+    /// writes and the caller gets, so neither decompresses what was just compressed.
+    /// </summary>
+    private Task<StoredObject>? Commit(ResourceTable table, in ChangeEvent change, WalOp op, StoredObject written)
     {
         table.Apply(change);
         Volatile.Write(ref _revision, change.Revision);
@@ -653,8 +657,8 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
         }
         else
         {
-            var record = new WalRecord(change.Revision, op, table.Type, op == WalOp.Delete ? change.Previous! : change.Object);
-            var write = new PendingWrite(record, table, change, change.Object);
+            var record = new WalRecord(change.Revision, op, table.Type, op == WalOp.Delete ? change.Previous! : written);
+            var write = new PendingWrite(record, table, change, written);
             _log.Enqueue(write);
             durable = write.Completion.Task;
         }
