@@ -27,27 +27,13 @@ internal static class JsonDefaults
     }
 
     /// <summary>The objects of an array member; non-object items are skipped.</summary>
-    public static IEnumerable<JsonObject> Items(JsonObject? parent, string name)
-    {
-        if (parent?[name] is not JsonArray array)
-        {
-            yield break;
-        }
-
-        foreach (var item in array)
-        {
-            if (item is JsonObject obj)
-            {
-                yield return obj;
-            }
-        }
-    }
+    public static ObjectItems Items(JsonObject? parent, string name) => new(parent?[name] as JsonArray);
 
     public static bool IsUnset(JsonObject obj, string name) => !obj.TryGetPropertyValue(name, out var node) || node is null;
 
     /// <summary>A Go string field: "" counts as unset.</summary>
     public static bool IsEmptyString(JsonObject obj, string name) =>
-        !obj.TryGetPropertyValue(name, out var node) || node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Length == 0);
+        !obj.TryGetPropertyValue(name, out var node) || node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && StringEquals(v, ""));
 
     /// <summary>A Go integer field: 0 counts as unset.</summary>
     public static bool IsZeroNumber(JsonObject obj, string name) =>
@@ -88,6 +74,43 @@ internal static class JsonDefaults
         }
     }
 
-    public static string? StringValue(JsonObject? obj, string name) =>
-        obj?[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>() : null;
+    public static string? StringValue(JsonObject? obj, string name) => StringNode(obj, name)?.GetValue<string>();
+
+    /// <summary>The member <paramref name="name"/> when it is a string, left unread (see <see cref="StringEquals"/>); null otherwise.</summary>
+    public static JsonValue? StringNode(JsonObject? obj, string name) =>
+        obj?[name] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v : null;
+
+    /// <summary>Whether the member <paramref name="name"/> is a string other than "".</summary>
+    public static bool HasString(JsonObject? obj, string name) => StringNode(obj, name) is { } value && !StringEquals(value, "");
+
+    /// <summary>
+    /// Whether a string value is <paramref name="text"/>. A parsed value is compared where it lies:
+    /// reading its string would allocate a new one on every call.
+    /// </summary>
+    public static bool StringEquals(JsonValue value, string text) =>
+        value.TryGetValue(out JsonElement element) ? element.ValueEquals(text) : value.GetValue<string>() == text;
+
+    /// <summary>The objects of an array for <c>foreach</c>, by index and without allocating; non-object items are skipped.</summary>
+    public struct ObjectItems(JsonArray? array)
+    {
+        private int _index = -1;
+
+        public JsonObject Current { get; private set; } = null!;
+
+        public readonly ObjectItems GetEnumerator() => this;
+
+        public bool MoveNext()
+        {
+            while (array is not null && ++_index < array.Count)
+            {
+                if (array[_index] is JsonObject item)
+                {
+                    Current = item;
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 }

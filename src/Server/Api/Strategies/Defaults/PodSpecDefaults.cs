@@ -48,8 +48,9 @@ internal static class PodSpecDefaults
                 }
 
                 var requests = EnsureObject(resources, "requests");
-                foreach (var (name, value) in limits)
+                for (var i = 0; i < limits.Count; i++)
                 {
+                    var (name, value) = limits.GetAt(i);
                     if (!requests.ContainsKey(name))
                     {
                         requests[name] = value?.DeepClone();
@@ -208,13 +209,10 @@ internal static class PodSpecDefaults
     {
         // SetDefaults_Volume: a volume without a source is an emptyDir.
         var hasSource = false;
-        foreach (var (name, value) in volume)
+        for (var i = 0; i < volume.Count && !hasSource; i++)
         {
-            if (name != "name" && value is not null)
-            {
-                hasSource = true;
-                break;
-            }
+            var (name, value) = volume.GetAt(i);
+            hasSource = name != "name" && value is not null;
         }
 
         if (!hasSource)
