@@ -32,12 +32,18 @@ public sealed class ResourceQuantityTests
     [TestCase("1.0001", "1001m")]
     [TestCase("-1.5", "-1500m")]
     [TestCase("5E", "5E")]
+    [TestCase("+1.5", "1500m")]
+    [TestCase("123456789012345678", "123456789012345678")]
+    [TestCase("12345678901234567890", "12345678901234567890")]
+    [TestCase("99999999999999999999m", "99999999999999999999m")]
+    [TestCase("1.23456789012345678901Gi", "1325607178193m")]
     public void CanonicalizeInResourceList_RoundsUpToMilliAndCanonicalizes(string input, string canonical) =>
         Assert.That(ResourceQuantity.Canonicalize(input, roundToMilli: true), Is.EqualTo(canonical));
 
     [TestCase("1u", "1u")]
     [TestCase("1000n", "1u")]
     [TestCase("0.0000000001", "1n")]
+    [TestCase("1.23456789012345678901Gi", "1325607178192992078n")]
     public void CanonicalizeElsewhere_KeepsNanoPrecision(string input, string canonical) =>
         Assert.That(ResourceQuantity.Canonicalize(input, roundToMilli: false), Is.EqualTo(canonical));
 

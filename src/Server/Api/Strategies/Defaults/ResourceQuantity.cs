@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Numerics;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -38,24 +37,23 @@ internal static class ResourceQuantity
             scale = minimumScale;
         }
 
-        return Format(mantissa, scale, format);
+        var (digits, suffix) = Canonical(mantissa, scale, format);
+
+        // Most quantities are written canonically already: compare before building a new string.
+        Span<char> buffer = stackalloc char[64];
+        if (digits.TryFormat(buffer, out var written, default, CultureInfo.InvariantCulture)
+            && text.AsSpan().StartsWith(buffer[..written]) && text.AsSpan(written).SequenceEqual(suffix))
+        {
+            return text;
+        }
+
+        return digits.ToString(CultureInfo.InvariantCulture) + suffix;
     }
 
     /// <summary>Canonicalizes a quantity member in place (JSON numbers become strings, as the Go decoder accepts them); leaves anything unparsable.</summary>
     public static void CanonicalizeMember(JsonObject obj, string name, bool roundToMilli)
     {
-        if (obj[name] is not JsonValue value)
-        {
-            return;
-        }
-
-        var text = value.GetValueKind() switch
-        {
-            JsonValueKind.String => value.GetValue<string>(),
-            JsonValueKind.Number => value.ToJsonString(),
-            _ => null,
-        };
-        if (text is not null && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || value.GetValueKind() != JsonValueKind.String))
+        if (Replacement(obj[name], roundToMilli) is { } canonical)
         {
             obj[name] = canonical;
         }
@@ -69,10 +67,31 @@ internal static class ResourceQuantity
             return;
         }
 
-        foreach (var key in list.Select(p => p.Key).ToArray())
+        for (var i = 0; i < list.Count; i++)
         {
-            CanonicalizeMember(list, key, roundToMilli: true);
+            if (Replacement(list.GetAt(i).Value, roundToMilli: true) is { } canonical)
+            {
+                list.SetAt(i, canonical);
+            }
         }
+    }
+
+    /// <summary>The canonical string to write in place of a quantity value; null when it is one already or not a quantity.</summary>
+    private static string? Replacement(JsonNode? node, bool roundToMilli)
+    {
+        if (node is not JsonValue value)
+        {
+            return null;
+        }
+
+        var kind = value.GetValueKind();
+        var text = kind switch
+        {
+            JsonValueKind.String => value.GetValue<string>(),
+            JsonValueKind.Number => value.ToJsonString(),
+            _ => null,
+        };
+        return text is not null && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || kind != JsonValueKind.String) ? canonical : null;
     }
 
     /// <summary>The value of a quantity as mantissa × 10^scale; false when <paramref name="text"/> is not a quantity.</summary>
@@ -109,31 +128,32 @@ internal static class ResourceQuantity
             i++;
         }
 
-        var digits = new StringBuilder();
-        var seenDigit = false;
+        var integerStart = i;
         while (i < s.Length && char.IsAsciiDigit(s[i]))
         {
-            digits.Append(s[i++]);
-            seenDigit = true;
+            i++;
         }
 
+        var integer = s[integerStart..i];
+        var fraction = ReadOnlySpan<char>.Empty;
         if (i < s.Length && s[i] == '.')
         {
-            i++;
+            var fractionStart = ++i;
             while (i < s.Length && char.IsAsciiDigit(s[i]))
             {
-                digits.Append(s[i++]);
-                scale--;
-                seenDigit = true;
+                i++;
             }
+
+            fraction = s[fractionStart..i];
+            scale = -fraction.Length;
         }
 
-        if (!seenDigit)
+        if (integer.Length + fraction.Length == 0)
         {
             return false;
         }
 
-        mantissa = BigInteger.Parse(digits.ToString(), CultureInfo.InvariantCulture);
+        mantissa = Digits(integer, fraction);
         var suffix = s[i..];
         switch (suffix)
         {
@@ -149,7 +169,7 @@ internal static class ResourceQuantity
             case "P": scale += 15; break;
             case "E": scale += 18; break;
             default:
-                var binary = Array.IndexOf(BinarySuffixes, suffix.ToString());
+                var binary = BinaryPower(suffix);
                 if (binary > 0)
                 {
                     format = QuantityFormat.BinarySI;
@@ -176,11 +196,12 @@ internal static class ResourceQuantity
         return true;
     }
 
-    private static string Format(BigInteger mantissa, int scale, QuantityFormat format)
+    /// <summary>The digits of the canonical form of mantissa × 10^scale and the suffix written after them.</summary>
+    private static (BigInteger Digits, string Suffix) Canonical(BigInteger mantissa, int scale, QuantityFormat format)
     {
         if (mantissa.IsZero)
         {
-            return "0";
+            return (BigInteger.Zero, "");
         }
 
         if (format == QuantityFormat.BinarySI)
@@ -200,7 +221,7 @@ internal static class ResourceQuantity
                     power++;
                 }
 
-                return value.ToString(CultureInfo.InvariantCulture) + BinarySuffixes[power];
+                return (value, BinarySuffixes[power]);
             }
         }
 
@@ -225,7 +246,7 @@ internal static class ResourceQuantity
 
         if (format == QuantityFormat.DecimalExponent)
         {
-            return mantissa.ToString(CultureInfo.InvariantCulture) + (scale == 0 ? "" : "e" + scale.ToString(CultureInfo.InvariantCulture));
+            return (mantissa, scale == 0 ? "" : "e" + scale.ToString(CultureInfo.InvariantCulture));
         }
 
         if (scale > 18)
@@ -247,7 +268,43 @@ internal static class ResourceQuantity
             18 => "E",
             _ => "",
         };
-        return mantissa.ToString(CultureInfo.InvariantCulture) + decimalSuffix;
+        return (mantissa, decimalSuffix);
+    }
+
+    /// <summary>The value of a quantity's digits with the decimal point removed; up to 18 digits fit a long, which spares BigInteger's parsing.</summary>
+    private static BigInteger Digits(ReadOnlySpan<char> integer, ReadOnlySpan<char> fraction)
+    {
+        if (integer.Length + fraction.Length > 18)
+        {
+            return BigInteger.Parse(string.Concat(integer, fraction), CultureInfo.InvariantCulture);
+        }
+
+        var value = 0L;
+        foreach (var c in integer)
+        {
+            value = (value * 10) + (c - '0');
+        }
+
+        foreach (var c in fraction)
+        {
+            value = (value * 10) + (c - '0');
+        }
+
+        return value;
+    }
+
+    /// <summary>The power of 1024 a binary suffix stands for (Ki = 1 … Ei = 6); 0 when it is none.</summary>
+    private static int BinaryPower(ReadOnlySpan<char> suffix)
+    {
+        for (var power = 1; power < BinarySuffixes.Length; power++)
+        {
+            if (suffix.SequenceEqual(BinarySuffixes[power]))
+            {
+                return power;
+            }
+        }
+
+        return 0;
     }
 
     private static BigInteger Pow10(int scale) => scale >= 0 ? BigInteger.Pow(10, scale) : BigInteger.One;
