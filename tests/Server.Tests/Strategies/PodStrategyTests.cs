@@ -175,13 +175,32 @@ public sealed class PodStrategyTests
     [TestCase("nginx@sha256:3ec98b8452dc8ae265a6917dfb81587ac78849e520d5dbba6de524851d20eca6", "IfNotPresent")]
     [TestCase("Nginx", "IfNotPresent")]
     [TestCase("", "IfNotPresent")]
-    public void ImagePullPolicy_FollowsTheTag(string image, string policy)
+    [TestCase("registry.example.com:5000/team/app", "Always")]
+    [TestCase("registry.example.com:5000/team/app:1.0", "IfNotPresent")]
+    [TestCase("registry.example.com:5000/team/app:latest@sha256:3ec98b8452dc8ae265a6917dfb81587ac78849e520d5dbba6de524851d20eca6", "Always")]
+    [TestCase("team/app:latest", "Always")]
+    [TestCase("Team/app:latest", "IfNotPresent")]
+    [TestCase("Team.example.com/app:latest", "Always")]
+    [TestCase("app:Latest", "IfNotPresent")]
+    [TestCase("3ec98b8452dc8ae265a6917dfb81587ac78849e520d5dbba6de524851d20eca6", "IfNotPresent")]
+    public void ImagePullPolicy_FollowsTheTag(string image, string policy) => Assert.That(DefaultPullPolicy(image), Is.EqualTo(policy));
+
+    [Test]
+    public void ImagePullPolicy_OfANameLongerThan255Characters_IsIfNotPresent() =>
+        Assert.That(DefaultPullPolicy("example.com/" + string.Join('/', Enumerable.Repeat("path", 50)) + ":latest"), Is.EqualTo("IfNotPresent"));
+
+    /// <summary>A long run of letters before a character the grammar refuses once took exponential time to reject.</summary>
+    [Test]
+    public void ImagePullPolicy_OfALongInvalidReference_IsIfNotPresent() =>
+        Assert.That(DefaultPullPolicy(new string('a', 200) + "!"), Is.EqualTo("IfNotPresent"));
+
+    private static string DefaultPullPolicy(string image)
     {
         var pod = new JsonObject { ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "c", ["image"] = image }) } };
 
         Strategy.ApplyDefaults(pod);
 
-        Assert.That(pod["spec"]!["containers"]![0]!["imagePullPolicy"]!.GetValue<string>(), Is.EqualTo(policy));
+        return pod["spec"]!["containers"]![0]!["imagePullPolicy"]!.GetValue<string>();
     }
 
     [TestCase("""{"priority":5}""", "the integer value of priority (5) must not be provided in pod spec; priority admission controller computed 0 from the given PriorityClass name")]

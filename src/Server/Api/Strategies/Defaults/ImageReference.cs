@@ -10,9 +10,11 @@ namespace Nautilus.Server.Api.Strategies.Defaults;
 internal static partial class ImageReference
 {
     // docker/distribution reference.ReferenceRegexp, anchored: name (optional domain), :tag, @digest.
+    // A path component's separator is "[-]+" as in distribution 2.8 and later, not the older "[-]*":
+    // the same strings match, but an empty separator let a long run of letters backtrack exponentially.
     [GeneratedRegex(
         @"^(?<name>(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?"
-        + @"[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]*)[a-z0-9]+)*)*)"
+        + @"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*)"
         + @"(?::(?<tag>[\w][\w.-]{0,127}))?"
         + @"(?:@(?<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$",
         RegexOptions.CultureInvariant)]
@@ -21,26 +23,46 @@ internal static partial class ImageReference
     [GeneratedRegex("^[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
     private static partial Regex HexIdentifier();
 
-    public static string Tag(string image)
+    /// <summary>SetDefaults_Container's pull policy: Always for <c>:latest</c> (or no tag), else IfNotPresent.</summary>
+    public static string DefaultPullPolicy(string image) => Tag(image) is "latest" ? "Always" : "IfNotPresent";
+
+    private static ReadOnlySpan<char> Tag(string image)
     {
-        var match = Reference().Match(image);
-        if (!match.Success || HexIdentifier().IsMatch(image) || match.Groups["name"].Value.Length > 255 || !HasValidDomain(match.Groups["name"].Value))
+        if (!Reference().IsMatch(image) || HexIdentifier().IsMatch(image))
         {
             return "";
         }
 
-        var tag = match.Groups["tag"];
-        if (tag.Success)
+        // The match is name[:tag][@digest], without the final newline .NET's $ lets through. It splits
+        // without the regex's groups: only a digest has '@', and a tag's ':' is the last one with no
+        // '/' after it (a registry port's ':' is followed by the path).
+        var reference = image.AsSpan();
+        if (reference.EndsWith('\n'))
         {
-            return tag.Value;
+            reference = reference[..^1];
         }
 
-        return match.Groups["digest"].Success ? "" : "latest";
+        var at = reference.IndexOf('@');
+        var nameAndTag = at < 0 ? reference : reference[..at];
+        var colon = nameAndTag.LastIndexOf(':');
+        var tagged = colon > nameAndTag.LastIndexOf('/');
+        var name = tagged ? nameAndTag[..colon] : nameAndTag;
+        if (name.Length > 255 || !HasValidDomain(name))
+        {
+            return "";
+        }
+
+        if (tagged)
+        {
+            return nameAndTag[(colon + 1)..];
+        }
+
+        return at < 0 ? "latest" : "";
     }
 
     // A first component is a registry only with '.' or ':' in it, or as "localhost"; otherwise it is a
     // Docker Hub path component, which must be lowercase.
-    private static bool HasValidDomain(string name)
+    private static bool HasValidDomain(ReadOnlySpan<char> name)
     {
         var slash = name.IndexOf('/');
         if (slash < 0)
@@ -49,9 +71,6 @@ internal static partial class ImageReference
         }
 
         var first = name[..slash];
-        return first.Contains('.') || first.Contains(':') || first == "localhost" || !first.Any(char.IsAsciiLetterUpper);
+        return first.Contains('.') || first.Contains(':') || first is "localhost" || !first.ContainsAnyInRange('A', 'Z');
     }
-
-    /// <summary>SetDefaults_Container's pull policy: Always for <c>:latest</c> (or no tag), else IfNotPresent.</summary>
-    public static string DefaultPullPolicy(string image) => Tag(image) == "latest" ? "Always" : "IfNotPresent";
 }
