@@ -37,58 +37,22 @@ public static partial class MetadataValidation
     private static partial Regex QualifiedNamePart();
 
     /// <summary>Messages for an invalid name under a rule; empty when valid.</summary>
-    public static List<string> ValidateName(string name, NameRule rule)
+    public static IReadOnlyList<string> ValidateName(ReadOnlySpan<char> name, NameRule rule) => rule switch
     {
-        var errors = new List<string>();
-        switch (rule)
-        {
-            case NameRule.Dns1123Subdomain:
-                if (name.Length > 253)
-                {
-                    errors.Add("must be no more than 253 characters");
-                }
-
-                if (!Dns1123Subdomain().IsMatch(name))
-                {
-                    errors.Add(Dns1123SubdomainMessage);
-                }
-
-                break;
-            case NameRule.Dns1123Label:
-                if (name.Length > 63)
-                {
-                    errors.Add("must be no more than 63 characters");
-                }
-
-                if (!Dns1123Label().IsMatch(name))
-                {
-                    errors.Add(Dns1123LabelMessage);
-                }
-
-                break;
-            case NameRule.Dns1035Label:
-                if (name.Length > 63)
-                {
-                    errors.Add("must be no more than 63 characters");
-                }
-
-                if (!Dns1035Label().IsMatch(name))
-                {
-                    errors.Add(Dns1035LabelMessage);
-                }
-
-                break;
-            case NameRule.PathSegment:
-                if (name is "." or ".." || name.Contains('/') || name.Contains('%'))
-                {
-                    errors.Add($"may not be '.' or '..' and may not contain '/' or '%'");
-                }
-
-                break;
-        }
-
-        return errors;
-    }
+        NameRule.Dns1123Subdomain => Messages(
+            name.Length > 253 ? "must be no more than 253 characters" : null,
+            Dns1123Subdomain().IsMatch(name) ? null : Dns1123SubdomainMessage),
+        NameRule.Dns1123Label => Messages(
+            name.Length > 63 ? "must be no more than 63 characters" : null,
+            Dns1123Label().IsMatch(name) ? null : Dns1123LabelMessage),
+        NameRule.Dns1035Label => Messages(
+            name.Length > 63 ? "must be no more than 63 characters" : null,
+            Dns1035Label().IsMatch(name) ? null : Dns1035LabelMessage),
+        NameRule.PathSegment => Messages(
+            name is "." or ".." || name.Contains('/') || name.Contains('%') ? "may not be '.' or '..' and may not contain '/' or '%'" : null,
+            null),
+        _ => [],
+    };
 
     /// <summary>Validates metadata of an object about to be written; adds causes in kube's field path form.</summary>
     public static void Validate(JsonObject metadata, ResourceDefinition resource, List<StatusCause> causes)
@@ -120,8 +84,9 @@ public static partial class MetadataValidation
     /// <summary>ValidateLabels: every key a qualified name, every value a label value; all causes on <paramref name="field"/> itself, as kube reports them.</summary>
     public static void ValidateLabels(JsonObject labels, string field, List<StatusCause> causes)
     {
-        foreach (var (key, value) in labels)
+        for (var i = 0; i < labels.Count; i++)
         {
+            var (key, value) = labels.GetAt(i);
             ValidateQualifiedName(key, key, field, causes);
             var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
             if (text is null)
@@ -138,28 +103,17 @@ public static partial class MetadataValidation
     }
 
     /// <summary>IsValidLabelValue's messages; empty when valid.</summary>
-    public static List<string> LabelValueErrors(string value)
-    {
-        var errors = new List<string>();
-        if (value.Length > 63)
-        {
-            errors.Add("must be no more than 63 characters");
-        }
-
-        if (!LabelValue().IsMatch(value))
-        {
-            errors.Add(LabelValueMessage);
-        }
-
-        return errors;
-    }
+    public static IReadOnlyList<string> LabelValueErrors(string value) => Messages(
+        value.Length > 63 ? "must be no more than 63 characters" : null,
+        LabelValue().IsMatch(value) ? null : LabelValueMessage);
 
     /// <summary>ValidateAnnotations: keys are qualified names (checked lower-cased, reported as written) and the total size is at most 256 KiB.</summary>
     public static void ValidateAnnotations(JsonObject annotations, string field, List<StatusCause> causes)
     {
         long total = 0;
-        foreach (var (key, value) in annotations)
+        for (var i = 0; i < annotations.Count; i++)
         {
+            var (key, value) = annotations.GetAt(i);
             ValidateQualifiedName(key.ToLowerInvariant(), key, field, causes);
             total += System.Text.Encoding.UTF8.GetByteCount(key);
             if (value is JsonValue v && v.TryGetValue<string>(out var s))
@@ -176,51 +130,46 @@ public static partial class MetadataValidation
     }
 
     /// <summary>IsQualifiedName's messages (label keys, annotation keys, selector keys); empty when valid.</summary>
-    public static List<string> QualifiedNameErrors(string value)
+    public static IReadOnlyList<string> QualifiedNameErrors(string value)
     {
-        var errors = new List<string>();
-        var parts = value.Split('/');
-        string name;
-        switch (parts.Length)
+        List<string>? errors = null;
+        var slash = value.IndexOf('/');
+        var name = value.AsSpan(slash + 1);
+        if (slash >= 0)
         {
-            case 1:
-                name = parts[0];
-                break;
-            case 2:
-                name = parts[1];
-                if (parts[0].Length == 0)
-                {
-                    errors.Add("prefix part must be non-empty");
-                }
-                else
-                {
-                    foreach (var message in ValidateName(parts[0], NameRule.Dns1123Subdomain))
-                    {
-                        errors.Add("prefix part " + message);
-                    }
-                }
+            if (name.Contains('/'))
+            {
+                return ["a qualified name " + QualifiedNameMessage["name part ".Length..] + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')"];
+            }
 
-                break;
-            default:
-                errors.Add("a qualified name " + QualifiedNameMessage["name part ".Length..] + " with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')");
-                return errors;
+            if (slash == 0)
+            {
+                (errors ??= []).Add("prefix part must be non-empty");
+            }
+            else
+            {
+                foreach (var message in ValidateName(value.AsSpan(0, slash), NameRule.Dns1123Subdomain))
+                {
+                    (errors ??= []).Add("prefix part " + message);
+                }
+            }
         }
 
         if (name.Length == 0)
         {
-            errors.Add("name part must be non-empty");
+            (errors ??= []).Add("name part must be non-empty");
         }
         else if (name.Length > 63)
         {
-            errors.Add("name part must be no more than 63 characters");
+            (errors ??= []).Add("name part must be no more than 63 characters");
         }
 
         if (!QualifiedNamePart().IsMatch(name))
         {
-            errors.Add(QualifiedNameMessage);
+            (errors ??= []).Add(QualifiedNameMessage);
         }
 
-        return errors;
+        return errors ?? (IReadOnlyList<string>)[];
     }
 
     private static void ValidateQualifiedName(string checkedKey, string reportedKey, string field, List<StatusCause> causes)
@@ -230,6 +179,15 @@ public static partial class MetadataValidation
             causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(reportedKey)}: {message}", field));
         }
     }
+
+    /// <summary>The messages of two independent checks, each null when it passes; no list is built for a valid value.</summary>
+    private static IReadOnlyList<string> Messages(string? first, string? second) => (first, second) switch
+    {
+        (null, null) => [],
+        (_, null) => [first],
+        (null, _) => [second],
+        _ => [first, second],
+    };
 
     private static string Quote(string value) => Nautilus.Server.Api.Strategies.Validation.GoValue.Quote(value);
 }
