@@ -100,7 +100,7 @@ public sealed class EndpointSliceStrategy : ResourceStrategy
             var name = StringValue(port, "name") ?? "";
             if (name.Length > 0)
             {
-                PodSpecValidation.Dns1123Label(name, path + ".name", errors);
+                PodSpecValidation.Dns1123Label(name, path, "name", errors);
             }
 
             var protocol = StringValue(port, "protocol") ?? "";

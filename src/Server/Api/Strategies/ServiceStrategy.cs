@@ -183,7 +183,7 @@ public sealed class ServiceStrategy(ServiceAllocator? allocator = null) : Resour
             }
             else if (name.Length != 0)
             {
-                PodSpecValidation.Dns1123Label(name, path + ".name", errors);
+                PodSpecValidation.Dns1123Label(name, path, "name", errors);
                 if (!names.Add(name))
                 {
                     errors.Duplicate(path + ".name", GoValue.Quote(name));
@@ -191,7 +191,7 @@ public sealed class ServiceStrategy(ServiceAllocator? allocator = null) : Resour
             }
 
             TryGetInt64(port["port"], out var number);
-            PodSpecValidation.PortNumber(number, path + ".port", errors);
+            PodSpecValidation.PortNumber(number, path, "port", errors);
             var protocol = StringValue(port, "protocol") ?? "";
             if (protocol.Length == 0)
             {
@@ -202,7 +202,7 @@ public sealed class ServiceStrategy(ServiceAllocator? allocator = null) : Resour
                 errors.NotSupportedString(path + ".protocol", protocol, PodSpecValidation.PortProtocols);
             }
 
-            PodSpecValidation.PortNumOrName(port["targetPort"], path + ".targetPort", errors);
+            PodSpecValidation.PortNumOrName(port["targetPort"], path, "targetPort", errors);
             if (StringValue(port, "appProtocol") is { } appProtocol)
             {
                 foreach (var message in Nautilus.Server.Api.Objects.MetadataValidation.QualifiedNameErrors(appProtocol))

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Objects;
@@ -22,6 +23,10 @@ internal static class PodSpecValidation
     private static readonly string[] TaintEffects = ["NoSchedule", "PreferNoSchedule", "NoExecute"];
     private static readonly string[] ProbeHandlers = ["exec", "httpGet", "tcpSocket", "grpc"];
     private static readonly string[] StandardContainerResources = ["cpu", "memory", "ephemeral-storage"];
+
+    private static readonly SearchValues<char> PortNameCharacters = SearchValues.Create("-abcdefghijklmnopqrstuvwxyz0123456789");
+
+    private static readonly SearchValues<char> ConfigKeyCharacters = SearchValues.Create("-._abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789");
 
     /// <summary>validateVolumeSource's order: the second source found is the one reported.</summary>
     private static readonly string[] VolumeSources =
@@ -50,7 +55,7 @@ internal static class PodSpecValidation
 
     public static void ValidatePodSpec(JsonObject spec, string path, FieldErrors errors)
     {
-        var volumes = ValidateVolumes(spec, path + ".volumes", errors);
+        var volumes = ValidateVolumes(spec, path, errors);
         var names = new HashSet<string>(StringComparer.Ordinal);
         var containers = spec["containers"] as JsonArray;
         if (containers is not { Count: > 0 })
@@ -62,8 +67,8 @@ internal static class PodSpecValidation
         foreach (var container in Items(spec, "containers"))
         {
             var containerPath = $"{path}.containers[{index++}]";
-            ValidateContainer(container, volumes, containerPath, errors);
             var name = StringValue(container, "name") ?? "";
+            ValidateContainer(container, name, volumes, containerPath, errors);
             if (!names.Add(name))
             {
                 errors.Duplicate(containerPath + ".name", GoValue.Quote(name));
@@ -80,8 +85,8 @@ internal static class PodSpecValidation
         foreach (var container in Items(spec, "initContainers"))
         {
             var containerPath = $"{path}.initContainers[{index++}]";
-            ValidateContainer(container, volumes, containerPath, errors);
             var name = StringValue(container, "name") ?? "";
+            ValidateContainer(container, name, volumes, containerPath, errors);
             if (!names.Add(name))
             {
                 errors.Duplicate(containerPath + ".name", GoValue.Quote(name));
@@ -109,8 +114,8 @@ internal static class PodSpecValidation
             }
         }
 
-        OneOf(StringValue(spec, "restartPolicy") ?? "", path + ".restartPolicy", RestartPolicies, errors);
-        OneOf(StringValue(spec, "dnsPolicy") ?? "", path + ".dnsPolicy", DnsPolicies, errors);
+        OneOf(spec, "restartPolicy", path, RestartPolicies, errors);
+        OneOf(spec, "dnsPolicy", path, DnsPolicies, errors);
         if (Object(spec, "nodeSelector") is { } nodeSelector)
         {
             MetadataValidation.ValidateLabels(nodeSelector, path + ".nodeSelector", errors.Causes);
@@ -141,66 +146,70 @@ internal static class PodSpecValidation
         {
             if (StringValue(spec, field) is { Length: > 0 } value)
             {
-                Dns1123Label(value, $"{path}.{field}", errors);
+                Dns1123Label(value, path, field, errors);
             }
         }
 
-        ValidateTolerations(spec, path + ".tolerations", errors);
+        ValidateTolerations(spec, path, errors);
     }
 
-    private static void OneOf(string value, string path, string[] supported, FieldErrors errors)
+    /// <summary>A required string member of <paramref name="path"/> that must be one of <paramref name="supported"/>.</summary>
+    private static void OneOf(JsonObject obj, string member, string path, string[] supported, FieldErrors errors)
     {
-        if (value.Length == 0)
+        if (StringNode(obj, member) is not { } value || StringEquals(value, ""))
         {
-            errors.Required(path);
+            errors.Required($"{path}.{member}");
+            return;
         }
-        else if (Array.IndexOf(supported, value) < 0)
+
+        foreach (var candidate in supported)
         {
-            errors.NotSupportedString(path, value, supported);
+            if (StringEquals(value, candidate))
+            {
+                return;
+            }
         }
+
+        errors.NotSupportedString($"{path}.{member}", value.GetValue<string>(), supported);
     }
 
-    public static void Dns1123Label(string value, string path, FieldErrors errors)
+    /// <summary>IsDNS1123Label of the member <paramref name="member"/> of <paramref name="path"/>.</summary>
+    public static void Dns1123Label(string value, string path, string member, FieldErrors errors)
     {
         foreach (var message in MetadataValidation.ValidateName(value, NameRule.Dns1123Label))
         {
-            errors.InvalidString(path, value, message);
+            errors.InvalidString($"{path}.{member}", value, message);
         }
     }
 
-    /// <summary>ValidateVolumes; returns the names of the valid volumes, which mounts may refer to.</summary>
+    /// <summary>ValidateVolumes of the spec at <paramref name="path"/>; returns the names of the valid volumes, which mounts may refer to.</summary>
     private static HashSet<string> ValidateVolumes(JsonObject spec, string path, FieldErrors errors)
     {
         var valid = new HashSet<string>(StringComparer.Ordinal);
         var index = 0;
         foreach (var volume in Items(spec, "volumes"))
         {
-            var volumePath = $"{path}[{index++}]";
-            var local = new List<StatusCause>();
-            var volumeErrors = new FieldErrors(local);
-            ValidateVolumeSource(volume, volumePath, volumeErrors);
+            var volumePath = $"{path}.volumes[{index++}]";
+            var before = errors.Count;
+            ValidateVolumeSource(volume, volumePath, errors);
             var name = StringValue(volume, "name") ?? "";
             if (name.Length == 0)
             {
-                volumeErrors.Required(volumePath + ".name");
+                errors.Required(volumePath + ".name");
             }
             else
             {
-                Dns1123Label(name, volumePath + ".name", volumeErrors);
+                Dns1123Label(name, volumePath, "name", errors);
             }
 
             if (valid.Contains(name))
             {
-                volumeErrors.Duplicate(volumePath + ".name", GoValue.Quote(name));
+                errors.Duplicate(volumePath + ".name", GoValue.Quote(name));
             }
 
-            if (local.Count == 0)
+            if (errors.Count == before)
             {
                 valid.Add(name);
-            }
-            else
-            {
-                errors.Causes.AddRange(local);
             }
         }
 
@@ -226,16 +235,16 @@ internal static class PodSpecValidation
             var body = Object(volume, source);
             switch (source)
             {
-                case "hostPath" when string.IsNullOrEmpty(StringValue(body, "path")):
+                case "hostPath" when !HasString(body, "path"):
                     errors.Required(path + ".hostPath.path");
                     break;
-                case "secret" when string.IsNullOrEmpty(StringValue(body, "secretName")):
+                case "secret" when !HasString(body, "secretName"):
                     errors.Required(path + ".secret.secretName");
                     break;
-                case "configMap" when string.IsNullOrEmpty(StringValue(body, "name")):
+                case "configMap" when !HasString(body, "name"):
                     errors.Required(path + ".configMap.name");
                     break;
-                case "persistentVolumeClaim" when string.IsNullOrEmpty(StringValue(body, "claimName")):
+                case "persistentVolumeClaim" when !HasString(body, "claimName"):
                     errors.Required(path + ".persistentVolumeClaim.claimName");
                     break;
                 case "nfs":
@@ -264,16 +273,15 @@ internal static class PodSpecValidation
     }
 
     /// <summary>validateContainerCommon: name, image, termination message policy, ports, env, mounts, pull policy, resources.</summary>
-    private static void ValidateContainer(JsonObject container, HashSet<string> volumes, string path, FieldErrors errors)
+    private static void ValidateContainer(JsonObject container, string name, HashSet<string> volumes, string path, FieldErrors errors)
     {
-        var name = StringValue(container, "name") ?? "";
         if (name.Length == 0)
         {
             errors.Required(path + ".name");
         }
         else
         {
-            Dns1123Label(name, path + ".name", errors);
+            Dns1123Label(name, path, "name", errors);
         }
 
         var image = StringValue(container, "image") ?? "";
@@ -286,11 +294,11 @@ internal static class PodSpecValidation
             errors.InvalidString(path + ".image", image, "must not have leading or trailing whitespace");
         }
 
-        OneOf(StringValue(container, "terminationMessagePolicy") ?? "", path + ".terminationMessagePolicy", TerminationMessagePolicies, errors);
-        ValidateContainerPorts(container, path + ".ports", errors);
-        ValidateEnv(container, path + ".env", errors);
-        ValidateVolumeMounts(container, volumes, path + ".volumeMounts", errors);
-        OneOf(StringValue(container, "imagePullPolicy") ?? "", path + ".imagePullPolicy", PullPolicies, errors);
+        OneOf(container, "terminationMessagePolicy", path, TerminationMessagePolicies, errors);
+        ValidateContainerPorts(container, path, errors);
+        ValidateEnv(container, path, errors);
+        ValidateVolumeMounts(container, volumes, path, errors);
+        OneOf(container, "imagePullPolicy", path, PullPolicies, errors);
         ValidateResources(Object(container, "resources"), path + ".resources", errors);
     }
 
@@ -300,7 +308,7 @@ internal static class PodSpecValidation
         var index = 0;
         foreach (var port in Items(container, "ports"))
         {
-            var portPath = $"{path}[{index++}]";
+            var portPath = $"{path}.ports[{index++}]";
             var name = StringValue(port, "name") ?? "";
             if (name.Length > 0)
             {
@@ -325,86 +333,87 @@ internal static class PodSpecValidation
             }
             else
             {
-                PortNumber(containerPort, portPath + ".containerPort", errors);
+                PortNumber(containerPort, portPath, "containerPort", errors);
             }
 
             if (TryGetInt64(port["hostPort"], out var hostPort) && hostPort != 0)
             {
-                PortNumber(hostPort, portPath + ".hostPort", errors);
+                PortNumber(hostPort, portPath, "hostPort", errors);
             }
 
-            OneOf(StringValue(port, "protocol") ?? "", portPath + ".protocol", PortProtocols, errors);
+            OneOf(port, "protocol", portPath, PortProtocols, errors);
         }
     }
 
-    /// <summary>IsValidPortNum.</summary>
-    public static void PortNumber(long port, string path, FieldErrors errors)
+    /// <summary>IsValidPortNum of the member <paramref name="member"/> of <paramref name="path"/>.</summary>
+    public static void PortNumber(long port, string path, string member, FieldErrors errors)
     {
         if (port is < 1 or > 65535)
         {
-            errors.InvalidNumber(path, port, "must be between 1 and 65535, inclusive");
+            errors.InvalidNumber($"{path}.{member}", port, "must be between 1 and 65535, inclusive");
         }
     }
 
-    /// <summary>IsValidPortName's messages.</summary>
-    public static List<string> PortNameErrors(string name)
+    /// <summary>IsValidPortName's messages; empty when valid.</summary>
+    public static IReadOnlyList<string> PortNameErrors(string name)
     {
-        var messages = new List<string>();
+        List<string>? messages = null;
         if (name.Length > 15)
         {
-            messages.Add("must be no more than 15 characters");
+            (messages ??= []).Add("must be no more than 15 characters");
         }
 
-        if (!name.All(c => c is '-' or (>= 'a' and <= 'z') or (>= '0' and <= '9')) || name.Length == 0)
+        if (name.AsSpan().ContainsAnyExcept(PortNameCharacters) || name.Length == 0)
         {
-            messages.Add("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
+            (messages ??= []).Add("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)");
         }
 
-        if (!name.Any(c => c is >= 'a' and <= 'z'))
+        if (!name.AsSpan().ContainsAnyInRange('a', 'z'))
         {
-            messages.Add("must contain at least one letter (a-z)");
+            (messages ??= []).Add("must contain at least one letter (a-z)");
         }
 
         if (name.Contains("--", StringComparison.Ordinal))
         {
-            messages.Add("must not contain consecutive hyphens");
+            (messages ??= []).Add("must not contain consecutive hyphens");
         }
 
         if (name.Length > 0 && (name[0] == '-' || name[^1] == '-'))
         {
-            messages.Add("must not begin or end with a hyphen");
+            (messages ??= []).Add("must not begin or end with a hyphen");
         }
 
-        return messages;
+        return messages ?? (IReadOnlyList<string>)[];
     }
 
-    /// <summary>ValidatePortNumOrName of an IntOrString port (service targetPort, probe ports).</summary>
-    public static void PortNumOrName(JsonNode? port, string path, FieldErrors errors)
+    /// <summary>ValidatePortNumOrName of an IntOrString port, the member <paramref name="member"/> of <paramref name="path"/> (service targetPort, probe ports).</summary>
+    public static void PortNumOrName(JsonNode? port, string path, string member, FieldErrors errors)
     {
         if (port is JsonValue v && v.GetValueKind() == JsonValueKind.String)
         {
             var name = v.GetValue<string>();
             foreach (var message in PortNameErrors(name))
             {
-                errors.InvalidString(path, name, message);
+                errors.InvalidString($"{path}.{member}", name, message);
             }
         }
         else
         {
             TryGetInt64(port, out var number);
-            PortNumber(number, path, errors);
+            PortNumber(number, path, member, errors);
         }
     }
 
+    /// <summary>The env of the container at <paramref name="path"/>; field paths are built only for errors.</summary>
     private static void ValidateEnv(JsonObject container, string path, FieldErrors errors)
     {
-        var index = 0;
+        var index = -1;
         foreach (var env in Items(container, "env"))
         {
-            var envPath = $"{path}[{index++}]";
-            if (string.IsNullOrEmpty(StringValue(env, "name")))
+            index++;
+            if (!HasString(env, "name"))
             {
-                errors.Required(envPath + ".name");
+                errors.Required($"{path}.env[{index}].name");
             }
 
             if (Object(env, "valueFrom") is not { } valueFrom)
@@ -426,67 +435,68 @@ internal static class PodSpecValidation
                     continue;
                 }
 
-                if (string.IsNullOrEmpty(StringValue(reference, "name")))
+                if (!HasString(reference, "name"))
                 {
-                    errors.Required($"{envPath}.valueFrom.{source}.name");
+                    errors.Required($"{path}.env[{index}].valueFrom.{source}.name");
                 }
 
                 var key = StringValue(reference, "key") ?? "";
                 if (key.Length == 0)
                 {
-                    errors.Required($"{envPath}.valueFrom.{source}.key");
+                    errors.Required($"{path}.env[{index}].valueFrom.{source}.key");
                 }
                 else
                 {
                     foreach (var message in ConfigKeyErrors(key))
                     {
-                        errors.InvalidString($"{envPath}.valueFrom.{source}.key", key, message);
+                        errors.InvalidString($"{path}.env[{index}].valueFrom.{source}.key", key, message);
                     }
                 }
             }
 
-            if (!string.IsNullOrEmpty(StringValue(env, "value")) && sources != 0)
+            if (HasString(env, "value") && sources != 0)
             {
-                errors.InvalidString(envPath + ".valueFrom", "", "may not be specified when `value` is not empty");
+                errors.InvalidString($"{path}.env[{index}].valueFrom", "", "may not be specified when `value` is not empty");
             }
             else if (sources == 0)
             {
-                errors.InvalidString(envPath + ".valueFrom", "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`");
+                errors.InvalidString($"{path}.env[{index}].valueFrom", "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`");
             }
             else if (sources > 1)
             {
-                errors.InvalidString(envPath + ".valueFrom", "", "may not have more than one field specified at a time");
+                errors.InvalidString($"{path}.env[{index}].valueFrom", "", "may not have more than one field specified at a time");
             }
         }
     }
 
+    /// <summary>The volume mounts of the container at <paramref name="path"/>; field paths are built only for errors.</summary>
     private static void ValidateVolumeMounts(JsonObject container, HashSet<string> volumes, string path, FieldErrors errors)
     {
         var mountPoints = new HashSet<string>(StringComparer.Ordinal);
-        var index = 0;
+        var index = -1;
         foreach (var mount in Items(container, "volumeMounts"))
         {
-            var mountPath = $"{path}[{index++}]";
+            index++;
             var name = StringValue(mount, "name") ?? "";
             if (name.Length == 0)
             {
-                errors.Required(mountPath + ".name");
+                errors.Required($"{path}.volumeMounts[{index}].name");
             }
 
             if (!volumes.Contains(name))
             {
-                errors.NotFound(mountPath + ".name", GoValue.Quote(name));
+                errors.NotFound($"{path}.volumeMounts[{index}].name", GoValue.Quote(name));
             }
 
             var target = StringValue(mount, "mountPath") ?? "";
             if (target.Length == 0)
             {
-                errors.Required(mountPath + ".mountPath");
+                errors.Required($"{path}.volumeMounts[{index}].mountPath");
             }
 
             if (!mountPoints.Add(target))
             {
-                errors.InvalidString(mountPath + ".mountPath", target, "must be unique");
+                errors.InvalidString($"{path}.volumeMounts[{index}].mountPath", target, "must be unique");
             }
         }
     }
@@ -503,10 +513,10 @@ internal static class PodSpecValidation
                 continue;
             }
 
-            foreach (var (name, value) in list)
+            for (var i = 0; i < list.Count; i++)
             {
-                var itemPath = $"{path}.{kind}[{name}]";
-                ResourceName(name, itemPath, errors);
+                var (name, value) = list.GetAt(i);
+                ResourceName(name, path, kind, errors);
                 var quantity = QuantityText(value);
                 if (quantity is null)
                 {
@@ -516,7 +526,7 @@ internal static class PodSpecValidation
                 // Only a quantity with a sign can be below zero: the others skip the exact comparison.
                 if (quantity.StartsWith('-') && ResourceQuantity.Compare(quantity, "0") < 0)
                 {
-                    errors.InvalidString(itemPath, quantity, "must be greater than or equal to 0");
+                    errors.InvalidString($"{path}.{kind}[{name}]", quantity, "must be greater than or equal to 0");
                 }
 
                 if (kind == "requests" && QuantityText(limits?[name]) is { } limit)
@@ -536,16 +546,17 @@ internal static class PodSpecValidation
         }
     }
 
-    private static void ResourceName(string name, string path, FieldErrors errors)
+    /// <summary>The name of an item of the <paramref name="kind"/> list of the resources at <paramref name="path"/>.</summary>
+    private static void ResourceName(string name, string path, string kind, FieldErrors errors)
     {
         foreach (var message in MetadataValidation.QualifiedNameErrors(name))
         {
-            errors.InvalidString(path, name, message);
+            errors.InvalidString($"{path}.{kind}[{name}]", name, message);
         }
 
         if (!name.Contains('/') && !StandardContainerResources.Contains(name) && !name.StartsWith("hugepages-", StringComparison.Ordinal))
         {
-            errors.InvalidString(path, name, "must be a standard resource for containers");
+            errors.InvalidString($"{path}.{kind}[{name}]", name, "must be a standard resource for containers");
         }
     }
 
@@ -584,7 +595,7 @@ internal static class PodSpecValidation
 
                 if (handler is "httpGet" or "tcpSocket")
                 {
-                    PortNumOrName(body["port"], $"{probePath}.{handler}.port", errors);
+                    PortNumOrName(body["port"], $"{probePath}.{handler}", "port", errors);
                 }
             }
 
@@ -608,12 +619,13 @@ internal static class PodSpecValidation
         }
     }
 
+    /// <summary>The tolerations of the spec at <paramref name="path"/>.</summary>
     private static void ValidateTolerations(JsonObject spec, string path, FieldErrors errors)
     {
-        var index = 0;
+        var index = -1;
         foreach (var toleration in Items(spec, "tolerations"))
         {
-            var tolerationPath = $"{path}[{index++}]";
+            index++;
             var key = StringValue(toleration, "key") ?? "";
             var op = StringValue(toleration, "operator") ?? "";
             var value = StringValue(toleration, "value") ?? "";
@@ -622,18 +634,18 @@ internal static class PodSpecValidation
             {
                 foreach (var message in MetadataValidation.QualifiedNameErrors(key))
                 {
-                    errors.InvalidString(tolerationPath + ".key", key, message);
+                    errors.InvalidString($"{path}.tolerations[{index}].key", key, message);
                 }
             }
 
             if (key.Length == 0 && op != "Exists")
             {
-                errors.InvalidString(tolerationPath + ".operator", op, "operator must be Exists when `key` is empty, which means \"match all values and all keys\"");
+                errors.InvalidString($"{path}.tolerations[{index}].operator", op, "operator must be Exists when `key` is empty, which means \"match all values and all keys\"");
             }
 
             if (!IsUnset(toleration, "tolerationSeconds") && effect != "NoExecute")
             {
-                errors.InvalidString(tolerationPath + ".effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set");
+                errors.InvalidString($"{path}.tolerations[{index}].effect", effect, "effect must be 'NoExecute' when `tolerationSeconds` is set");
             }
 
             switch (op)
@@ -642,7 +654,7 @@ internal static class PodSpecValidation
                     var messages = MetadataValidation.LabelValueErrors(value);
                     if (messages.Count > 0)
                     {
-                        errors.InvalidString(tolerationPath + ".operator", value, string.Join(";", messages));
+                        errors.InvalidString($"{path}.tolerations[{index}].operator", value, string.Join(";", messages));
                     }
 
                     break;
@@ -650,51 +662,51 @@ internal static class PodSpecValidation
                     if (value.Length > 0)
                     {
                         var seconds = TryGetInt64(toleration["tolerationSeconds"], out var s) ? $"&{s}" : "(*int64)(nil)";
-                        errors.Invalid(tolerationPath + ".operator",
+                        errors.Invalid($"{path}.tolerations[{index}].operator",
                             $"core.Toleration{{Key:{GoValue.Quote(key)}, Operator:{GoValue.Quote(op)}, Value:{GoValue.Quote(value)}, Effect:{GoValue.Quote(effect)}, TolerationSeconds:{seconds}}}",
                             "value must be empty when `operator` is 'Exists'");
                     }
 
                     break;
                 default:
-                    errors.NotSupportedString(tolerationPath + ".operator", op, ["Equal", "Exists"]);
+                    errors.NotSupportedString($"{path}.tolerations[{index}].operator", op, ["Equal", "Exists"]);
                     break;
             }
 
             if (effect.Length > 0 && Array.IndexOf(TaintEffects, effect) < 0)
             {
-                errors.NotSupportedString(tolerationPath + ".effect", effect, TaintEffects);
+                errors.NotSupportedString($"{path}.tolerations[{index}].effect", effect, TaintEffects);
             }
         }
     }
 
     /// <summary>IsConfigMapKey's messages (ConfigMap and Secret data keys, key references).</summary>
-    public static List<string> ConfigKeyErrors(string key)
+    public static IReadOnlyList<string> ConfigKeyErrors(string key)
     {
-        var messages = new List<string>();
+        List<string>? messages = null;
         if (key.Length > 253)
         {
-            messages.Add("must be no more than 253 characters");
+            (messages ??= []).Add("must be no more than 253 characters");
         }
 
-        if (key.Length == 0 || !key.All(c => c is '-' or '.' or '_' or (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9')))
+        if (key.Length == 0 || key.AsSpan().ContainsAnyExcept(ConfigKeyCharacters))
         {
-            messages.Add("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
+            (messages ??= []).Add("a valid config key must consist of alphanumeric characters, '-', '_' or '.' (e.g. 'key.name',  or 'KEY_NAME',  or 'key-name', regex used for validation is '[-._a-zA-Z0-9]+')");
         }
 
         if (key == ".")
         {
-            messages.Add("must not be '.'");
+            (messages ??= []).Add("must not be '.'");
         }
         else if (key == "..")
         {
-            messages.Add("must not be '..'");
+            (messages ??= []).Add("must not be '..'");
         }
         else if (key.StartsWith("..", StringComparison.Ordinal))
         {
-            messages.Add("must not start with '..'");
+            (messages ??= []).Add("must not start with '..'");
         }
 
-        return messages;
+        return messages ?? (IReadOnlyList<string>)[];
     }
 }
