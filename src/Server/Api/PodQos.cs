@@ -28,9 +28,9 @@ public static class PodQos
 
                 foreach (var name in (ReadOnlySpan<string>)["cpu", "memory"])
                 {
-                    var limit = limits?[name]?.ToString();
-                    var request = requests?[name]?.ToString();
-                    if (limit is null || (request is not null && request != limit))
+                    var limit = limits?[name];
+                    var request = requests?[name];
+                    if (limit is null || (request is not null && request.ToString() != limit.ToString()))
                     {
                         guaranteed = false;
                     }

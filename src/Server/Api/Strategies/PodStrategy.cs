@@ -117,7 +117,7 @@ public sealed class PodStrategy : ResourceStrategy
     /// <summary>DefaultTolerationSeconds admission (create and update): tolerate not-ready and unreachable nodes for 300 s unless the pod already tolerates them.</summary>
     private static void AddDefaultTolerations(JsonObject spec)
     {
-        var tolerated = new bool[UnreadyTaints.Length];
+        Span<bool> tolerated = stackalloc bool[UnreadyTaints.Length];
         foreach (var toleration in Items(spec, "tolerations"))
         {
             var key = StringValue(toleration, "key") ?? "";

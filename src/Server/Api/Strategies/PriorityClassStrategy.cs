@@ -37,6 +37,8 @@ public sealed class PriorityClassStrategy : ResourceStrategy
 
     private static readonly string[] PreemptionPolicies = [PreemptLowerPriority, "Never"];
 
+    private static readonly ListOptions AllClasses = new();
+
     public override void ApplyDefaults(JsonObject obj) => SetIfUnset(obj, "preemptionPolicy", PreemptLowerPriority);
 
     /// <summary>ValidatePriorityClass (metadata is validated by the handler).</summary>
@@ -134,10 +136,11 @@ public sealed class PriorityClassStrategy : ResourceStrategy
     /// <summary>getDefaultPriorityClass: of the classes marked globalDefault (more than one after a race), the lowest value.</summary>
     public static async ValueTask<JsonObject?> GlobalDefaultAsync(IObjectStore store, CancellationToken ct)
     {
-        var list = await store.ListAsync(StorageType, new ListOptions(), ct).ConfigureAwait(false);
+        var items = (await store.ListAsync(StorageType, AllClasses, ct).ConfigureAwait(false)).Items;
         JsonObject? found = null;
-        foreach (var item in list.Items)
+        for (var i = 0; i < items.Count; i++)
         {
+            var item = items[i];
             // Every pod create without a class asks: parse only the classes that can be defaults.
             if (item.Json.AsSpan().IndexOf("\"globalDefault\":true"u8) < 0)
             {
