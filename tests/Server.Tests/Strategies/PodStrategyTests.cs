@@ -183,6 +183,7 @@ public sealed class PodStrategyTests
     [TestCase("Team.example.com/app:latest", "Always")]
     [TestCase("app:Latest", "IfNotPresent")]
     [TestCase("3ec98b8452dc8ae265a6917dfb81587ac78849e520d5dbba6de524851d20eca6", "IfNotPresent")]
+    [TestCase("nginx:latest\n", "IfNotPresent")]
     public void ImagePullPolicy_FollowsTheTag(string image, string policy) => Assert.That(DefaultPullPolicy(image), Is.EqualTo(policy));
 
     [Test]

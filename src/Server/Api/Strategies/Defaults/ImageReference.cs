@@ -16,11 +16,11 @@ internal static partial class ImageReference
         @"^(?<name>(?:(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])(?:\.(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]))*(?::[0-9]+)?/)?"
         + @"[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*)*)"
         + @"(?::(?<tag>[\w][\w.-]{0,127}))?"
-        + @"(?:@(?<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$",
+        + @"(?:@(?<digest>[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?\z",
         RegexOptions.CultureInvariant)]
     private static partial Regex Reference();
 
-    [GeneratedRegex("^[a-f0-9]{64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-f0-9]{64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex HexIdentifier();
 
     /// <summary>SetDefaults_Container's pull policy: Always for <c>:latest</c> (or no tag), else IfNotPresent.</summary>
@@ -33,15 +33,11 @@ internal static partial class ImageReference
             return "";
         }
 
-        // The match is name[:tag][@digest], without the final newline .NET's $ lets through. It splits
-        // without the regex's groups: only a digest has '@', and a tag's ':' is the last one with no
-        // '/' after it (a registry port's ':' is followed by the path).
+        // The match is name[:tag][@digest]: \z, as Go's $, ends it at the end of the text (.NET's $
+        // also matches before a final newline). It splits without the regex's groups: only a digest
+        // has '@', and a tag's ':' is the last one with no '/' after it (a registry port's ':' is
+        // followed by the path).
         var reference = image.AsSpan();
-        if (reference.EndsWith('\n'))
-        {
-            reference = reference[..^1];
-        }
-
         var at = reference.IndexOf('@');
         var nameAndTag = at < 0 ? reference : reference[..at];
         var colon = nameAndTag.LastIndexOf(':');
