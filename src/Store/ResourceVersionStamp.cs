@@ -20,21 +20,10 @@ public static class ResourceVersionStamp
     public static byte[] Write(byte[] json, long resourceVersion)
     {
         ArgumentNullException.ThrowIfNull(json);
-        Span<byte> digits = stackalloc byte[20];
-        if (!Utf8Formatter.TryFormat(resourceVersion, digits, out var digitCount))
-        {
-            throw new ArgumentOutOfRangeException(nameof(resourceVersion));
-        }
-
-        digits = digits[..digitCount];
-        try
-        {
-            return WriteCore(json, digits);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException("object is not valid JSON: " + e.Message, e);
-        }
+        Span<byte> buffer = stackalloc byte[20];
+        var digits = Digits(resourceVersion, buffer);
+        var edit = Locate(json);
+        return Splice(json, edit.Start, edit.End, edit.Prefix, digits, edit.Suffix);
     }
 
     /// <summary>
@@ -45,23 +34,9 @@ public static class ResourceVersionStamp
     /// <exception cref="FormatException"><paramref name="json"/> is not a JSON object.</exception>
     public static bool Matches(ReadOnlySpan<byte> json, long resourceVersion, ReadOnlySpan<byte> stamped)
     {
-        Span<byte> digits = stackalloc byte[20];
-        if (!Utf8Formatter.TryFormat(resourceVersion, digits, out var digitCount))
-        {
-            throw new ArgumentOutOfRangeException(nameof(resourceVersion));
-        }
-
-        digits = digits[..digitCount];
-        Edit edit;
-        try
-        {
-            edit = Locate(json);
-        }
-        catch (JsonException e)
-        {
-            throw new FormatException("object is not valid JSON: " + e.Message, e);
-        }
-
+        Span<byte> buffer = stackalloc byte[20];
+        var digits = Digits(resourceVersion, buffer);
+        var edit = Locate(json);
         if (stamped.Length != json.Length - (edit.End - edit.Start) + edit.Prefix.Length + digits.Length + edit.Suffix.Length
             || !stamped[..edit.Start].SequenceEqual(json[..edit.Start]))
         {
@@ -84,11 +59,8 @@ public static class ResourceVersionStamp
         return stamped.StartsWith(edit.Suffix) && stamped[edit.Suffix.Length..].SequenceEqual(json[edit.End..]);
     }
 
-    private static byte[] WriteCore(byte[] json, ReadOnlySpan<byte> digits)
-    {
-        var edit = Locate(json);
-        return Splice(json, edit.Start, edit.End, edit.Prefix, digits, edit.Suffix);
-    }
+    private static Span<byte> Digits(long resourceVersion, Span<byte> buffer) =>
+        Utf8Formatter.TryFormat(resourceVersion, buffer, out var length) ? buffer[..length] : throw new ArgumentOutOfRangeException(nameof(resourceVersion));
 
     /// <summary>Where the revision goes: json[Start..End] becomes Prefix + digits + Suffix.</summary>
     private readonly ref struct Edit(int start, int end, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> suffix)
@@ -102,7 +74,20 @@ public static class ResourceVersionStamp
         public ReadOnlySpan<byte> Suffix { get; } = suffix;
     }
 
+    /// <exception cref="FormatException">The bytes are not a JSON object.</exception>
     private static Edit Locate(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            return LocateCore(json);
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException("object is not valid JSON: " + e.Message, e);
+        }
+    }
+
+    private static Edit LocateCore(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip });
         if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -108,7 +108,7 @@ public sealed class StoredObject
         try
         {
             var own = buffer.AsSpan(0, length);
-            DictionaryCodec.Decompress(_data, _dictionary, own);
+            CopyJsonTo(own);
             return ResourceVersionStamp.Matches(json, ResourceVersion, own);
         }
         finally
