@@ -41,7 +41,12 @@ internal static class BaselineServer
         }
 
         var credentials = ClusterCredentials.LoadOrCreate(directory, "127.0.0.1");
-        var builder = WebApplication.CreateSlimBuilder();
+        // As the server's host: no configuration files watched under the working directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {

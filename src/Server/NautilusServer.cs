@@ -81,7 +81,15 @@ public sealed class NautilusServer : IAsyncDisposable
     {
         var credentials = ClusterCredentials.LoadOrCreate(options.DataDirectory, options.Address);
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // No appsettings.json and no file watching: the default content root is the working
+        // directory, and reloadable configuration watches that whole tree through inotify — every
+        // log write under it (a data directory inside the working directory) then woke a watcher
+        // thread, and starting from a large tree added a watch per directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
+        });
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -163,6 +164,77 @@ public sealed class HostingTests
             {
                 Directory.Delete(dataDirectory, recursive: true);
             }
+        }
+    }
+
+    /// <summary>
+    /// The server process watches no files: run from a directory, it neither walks that tree for
+    /// inotify watches at start (from / that took 24 s) nor wakes on every write beneath it (its
+    /// own log, when the data directory is inside the working directory).
+    /// </summary>
+    [Test]
+    [Platform("Linux")]
+    public async Task ServerProcess_WatchesNoFilesUnderItsWorkingDirectory()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "nautilus-e2e-cwd-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(root, "tree", "a", "b"));
+        var startInfo = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = root,
+        };
+        foreach (string argument in new[] { Path.Combine(AppContext.BaseDirectory, "nautilus.dll"), "--address", "127.0.0.1", "--port", "0", "--data-dir", "data", "--nodes", "0", "--controllers=false", "--scheduler=false" })
+        {
+            startInfo.ArgumentList.Add(argument);
+        }
+
+        var output = new StringBuilder();
+        var ready = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var server = new Process { StartInfo = startInfo };
+        server.OutputDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+
+            if (e.Data?.StartsWith("kubeconfig: ", StringComparison.Ordinal) == true)
+            {
+                ready.TrySetResult();
+            }
+        };
+        server.ErrorDataReceived += (_, e) =>
+        {
+            lock (output)
+            {
+                output.AppendLine(e.Data);
+            }
+        };
+        try
+        {
+            server.Start();
+            server.BeginOutputReadLine();
+            server.BeginErrorReadLine();
+            await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.That(File.Exists(Path.Combine(root, "data", "kubeconfig")), Is.True, output.ToString());
+
+            string[] inotify = Directory.GetFiles($"/proc/{server.Id}/fd")
+                .Select(fd => new FileInfo(fd).LinkTarget)
+                .Where(target => target is not null && target.Contains("inotify", StringComparison.Ordinal))
+                .ToArray()!;
+            Assert.That(inotify, Is.Empty, "the server holds an inotify descriptor");
+        }
+        finally
+        {
+            if (!server.HasExited)
+            {
+                server.Kill(entireProcessTree: true);
+            }
+
+            await server.WaitForExitAsync();
+            Directory.Delete(root, recursive: true);
         }
     }
 
