@@ -17,7 +17,7 @@ public static class FieldManager
     private static readonly PathElement Metadata = PathElement.Field("metadata");
 
     // stripMetaManager: system fields nobody owns.
-    private static readonly FieldSet StripSet = FieldSet.Of(
+    internal static readonly FieldSet StripSet = FieldSet.Of(
         [PathElement.Field("apiVersion")],
         [PathElement.Field("kind")],
         [Metadata],
@@ -54,6 +54,32 @@ public static class FieldManager
         }
 
         var ignored = ResetFields(resource, subresource);
+        if (live is null && managed.Count == 0)
+        {
+            // A create by a client that sent no managedFields: its manager owns everything it set,
+            // written as FieldsV1 directly (the same bytes as the comparison below encodes to).
+            JsonNode? created = null;
+            using (DetachManagedFields(next))
+            {
+                var fields = CreatedFieldsWriter.Write(ZeroObject(resource), next, schema, ignored, StripSet, out var any);
+                if (any)
+                {
+                    created = ManagedFields.EncodeOne(ManagerKey.ForUpdate(manager, resource.GroupVersion, subresource), resource.GroupVersion, KubeJson.Timestamp(now), fields);
+                }
+            }
+
+            if (created is not null)
+            {
+                nextMeta["managedFields"] = created;
+            }
+            else
+            {
+                nextMeta.Remove("managedFields");
+            }
+
+            return;
+        }
+
         // Compared without their managedFields, which are detached for the comparison rather than
         // copied away with the whole object (a copy per write was a third of a create's cost).
         Comparison compare;
@@ -324,7 +350,7 @@ public static class FieldManager
     }
 
     /// <summary>The fields a write to this endpoint does not own (kube's ResetFieldsStrategy): status on the main resource, spec on status.</summary>
-    private static FieldSet? ResetFields(ResourceDefinition resource, string subresource) => subresource switch
+    internal static FieldSet? ResetFields(ResourceDefinition resource, string subresource) => subresource switch
     {
         "" => resource.HasStatus ? StatusOnly : null,
         "status" => SpecOnly,
@@ -336,7 +362,7 @@ public static class FieldManager
     /// so that fields Go always writes (struct members, non-omitempty lists) count as modified
     /// rather than added, as in kube.
     /// </summary>
-    private static JsonObject ZeroObject(ResourceDefinition resource)
+    internal static JsonObject ZeroObject(ResourceDefinition resource)
     {
         var zero = new JsonObject { ["metadata"] = new JsonObject { ["creationTimestamp"] = null } };
         var schema = SchemaOf(resource);

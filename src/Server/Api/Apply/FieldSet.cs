@@ -139,6 +139,9 @@ public sealed class FieldSet
 
     public bool HasMember(PathElement element) => members.BinarySearch(element) >= 0;
 
+    /// <summary>The members under one element; null when none (<see cref="WithPrefix"/> without a new empty set).</summary>
+    internal FieldSet? ChildOrNull(PathElement element) => TryGetChild(element, out var child) ? child : null;
+
     /// <summary>Adds one member at this level.</summary>
     public void AddMember(PathElement element)
     {

@@ -144,37 +144,57 @@ public sealed class ManagedFields : Dictionary<ManagerKey, ManagedEntry>
             writer.WriteStartArray();
             foreach (var (key, entry) in ordered)
             {
-                writer.WriteStartObject();
-                if (key.Manager.Length > 0)
-                {
-                    writer.WriteString("manager", key.Manager);
-                }
-
-                writer.WriteString("operation", key.Operation);
-                writer.WriteString("apiVersion", entry.ApiVersion);
-                if (entry.Time is not null)
-                {
-                    writer.WriteString("time", entry.Time);
-                }
-
-                writer.WriteString("fieldsType", "FieldsV1");
-                writer.WritePropertyName("fieldsV1");
                 var fields = fieldsScratch.Buffer;
                 fields.ResetWrittenCount();
                 entry.Set.WriteFieldsV1(fields);
-                writer.WriteRawValue(fields.WrittenSpan, skipInputValidation: true);
-                if (key.Subresource.Length > 0)
-                {
-                    writer.WriteString("subresource", key.Subresource);
-                }
-
-                writer.WriteEndObject();
+                WriteEntry(writer, key, entry.ApiVersion, entry.Time, fields.WrittenSpan);
             }
 
             writer.WriteEndArray();
         }
 
         return KubeJson.Raw(buffer.WrittenSpan.ToArray());
+    }
+
+    /// <summary>The managedFields list of one entry whose FieldsV1 is already written (a create's).</summary>
+    public static JsonNode EncodeOne(ManagerKey key, string apiVersion, string? time, ReadOnlySpan<byte> fieldsV1)
+    {
+        using var scratch = ScratchBuffers.Rent();
+        var buffer = scratch.Buffer;
+        using (var writer = new System.Text.Json.Utf8JsonWriter(buffer, WriterOptions))
+        {
+            writer.WriteStartArray();
+            WriteEntry(writer, key, apiVersion, time, fieldsV1);
+            writer.WriteEndArray();
+        }
+
+        return KubeJson.Raw(buffer.WrittenSpan.ToArray());
+    }
+
+    private static void WriteEntry(System.Text.Json.Utf8JsonWriter writer, ManagerKey key, string apiVersion, string? time, ReadOnlySpan<byte> fieldsV1)
+    {
+        writer.WriteStartObject();
+        if (key.Manager.Length > 0)
+        {
+            writer.WriteString("manager", key.Manager);
+        }
+
+        writer.WriteString("operation", key.Operation);
+        writer.WriteString("apiVersion", apiVersion);
+        if (time is not null)
+        {
+            writer.WriteString("time", time);
+        }
+
+        writer.WriteString("fieldsType", "FieldsV1");
+        writer.WritePropertyName("fieldsV1");
+        writer.WriteRawValue(fieldsV1, skipInputValidation: true);
+        if (key.Subresource.Length > 0)
+        {
+            writer.WriteString("subresource", key.Subresource);
+        }
+
+        writer.WriteEndObject();
     }
 
     public ManagedFields Copy()

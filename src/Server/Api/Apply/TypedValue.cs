@@ -100,7 +100,7 @@ public static class TypedValue
     };
 
     /// <summary>Untyped values take the shape of what they hold: objects merge key by key, lists are atomic.</summary>
-    private static MergeSchema Resolve(MergeSchema schema, JsonNode? value) =>
+    internal static MergeSchema Resolve(MergeSchema schema, JsonNode? value) =>
         schema.Kind != MergeKind.Untyped ? schema : value switch
         {
             JsonObject => UntypedMap,
@@ -225,7 +225,7 @@ public static class TypedValue
     private static string Where(List<PathElement>? path) => path is { Count: > 0 } ? PathElement.Format(path) + ": " : "";
 
     /// <summary>Items of a list by path element, first occurrence winning, in list order.</summary>
-    private static (List<PathElement> Order, ListItems Items) IndexItems(MergeSchema schema, JsonArray? list)
+    internal static (List<PathElement> Order, ListItems Items) IndexItems(MergeSchema schema, JsonArray? list)
     {
         var items = new ListItems(list?.Count ?? 0);
         if (list is not null)
@@ -246,7 +246,7 @@ public static class TypedValue
     /// A list's items by path element: searched in place while the list is short (containers,
     /// ports, conditions: a handful each), through a dictionary beyond that.
     /// </summary>
-    private sealed class ListItems(int capacity)
+    internal sealed class ListItems(int capacity)
     {
         private const int Linear = 8;
 
@@ -471,7 +471,7 @@ public static class TypedValue
         }
     }
 
-    private static MergeSchema ChildOf(MergeSchema schema, string key) =>
+    internal static MergeSchema ChildOf(MergeSchema schema, string key) =>
         schema.Kind == MergeKind.Struct ? schema.Field(key) ?? MergeSchema.Untyped : schema.Element ?? MergeSchema.Untyped;
 
     private static void Leaf(Slot lhs, Slot rhs, List<PathElement> path, Comparison result)

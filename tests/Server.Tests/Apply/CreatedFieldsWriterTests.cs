@@ -1,0 +1,222 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json.Nodes;
+using Nautilus.Server.Api;
+using Nautilus.Server.Api.Apply;
+
+namespace Nautilus.Server.Tests.Apply;
+
+/// <summary>
+/// A create's FieldsV1, written directly, against what the comparison it replaces encodes:
+/// <c>Compare(zero, created).Changed.Difference(strip)</c> as a <see cref="FieldSet"/>, for objects
+/// of every served kind generated from its schema, with the shapes clients get wrong (values of
+/// the wrong type, nulls, empty objects, duplicate and keyless list items).
+/// </summary>
+public sealed class CreatedFieldsWriterTests
+{
+    private static readonly IReadOnlyList<ResourceDefinition> Resources = BuiltInResources.CreateRegistry().All;
+
+    private static string ByComparison(ResourceDefinition resource, JsonObject created)
+    {
+        var ignored = FieldManager.ResetFields(resource, "");
+        var owned = TypedValue.Compare(FieldManager.ZeroObject(resource), created, FieldManager.SchemaOf(resource), ignored).Changed.Difference(FieldManager.StripSet);
+        if (owned.IsEmpty)
+        {
+            return "(none)";
+        }
+
+        var buffer = new ArrayBufferWriter<byte>();
+        owned.WriteFieldsV1(buffer);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static string Written(ResourceDefinition resource, JsonObject created)
+    {
+        var fields = CreatedFieldsWriter.Write(FieldManager.ZeroObject(resource), created, FieldManager.SchemaOf(resource), FieldManager.ResetFields(resource, ""), FieldManager.StripSet, out var any);
+        return any ? Encoding.UTF8.GetString(fields) : "(none)";
+    }
+
+    [Test]
+    public void Write_PodAsClientsSendIt_MatchesTheComparison()
+    {
+        var pods = Resources.Single(r => r.Plural == "pods" && r.Group.Length == 0);
+        var pod = (JsonObject)JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-1","namespace":"default","labels":{"tier":"frontend","app":"web"},"annotations":{"example.com/a":"1"},"creationTimestamp":null},
+            "spec":{"nodeName":"node-1","containers":[{"name":"app","image":"nginx","ports":[{"name":"http","containerPort":8080,"protocol":"TCP"},{"containerPort":9090}],
+            "env":[{"name":"B","valueFrom":{"fieldRef":{"fieldPath":"metadata.name"}}},{"name":"A","value":"1"}],"resources":{"requests":{"cpu":"100m"}}},
+            {"name":"sidecar","image":"busybox"}],"volumes":[{"name":"tmp","emptyDir":{}}]},"status":{"phase":"Pending"}}
+            """)!.AsObject();
+
+        var written = Written(pods, pod);
+
+        Assert.That(written, Does.StartWith("""{"f:metadata":{"f:annotations":{".":{},"f:example.com/a":{}},"f:labels":{".":{},"f:app":{},"f:tier":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"app\"}":{".":{},"""));
+        Assert.That(written, Does.Not.Contain("f:status").And.Not.Contain("f:name\":{},\"f:namespace"));
+        Assert.That(written, Is.EqualTo(ByComparison(pods, pod)));
+    }
+
+    [Test]
+    public void Write_NothingOwned_WritesNothing()
+    {
+        var configMaps = Resources.Single(r => r.Plural == "configmaps" && r.Group.Length == 0);
+        var created = (JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"default"}}""")!;
+
+        Assert.That(Written(configMaps, created), Is.EqualTo("(none)"));
+        Assert.That(ByComparison(configMaps, created), Is.EqualTo("(none)"));
+    }
+
+    [Test]
+    public void Write_GeneratedObjectsOfEveryKind_MatchTheComparison()
+    {
+        var random = new Random(20261128);
+        var compared = 0;
+        foreach (var resource in Resources)
+        {
+            var schema = FieldManager.SchemaOf(resource);
+            for (var i = 0; i < 60; i++)
+            {
+                var created = new Generator(random).Object(resource, schema);
+                var expected = ByComparison(resource, created);
+                var written = Written(resource, created);
+                Assert.That(written, Is.EqualTo(expected), $"{resource.Kind}: {created.ToJsonString()}");
+                compared++;
+            }
+        }
+
+        Assert.That(compared, Is.GreaterThan(1000));
+    }
+
+    /// <summary>Random objects that follow a schema, mostly: sometimes a value of the wrong shape, a null, a duplicate or keyless list item.</summary>
+    private sealed class Generator(Random random)
+    {
+        private static readonly string[] Words = ["a", "app", "b", "name", "web", "z", "é", "x\"y", "kubernetes.io/x"];
+
+        public JsonObject Object(ResourceDefinition resource, MergeSchema schema)
+        {
+            var obj = Value(schema, depth: 0) as JsonObject ?? [];
+            obj["apiVersion"] = resource.GroupVersion;
+            obj["kind"] = resource.Kind;
+            var metadata = obj["metadata"] as JsonObject ?? [];
+            obj.Remove("metadata");
+            metadata.Remove("managedFields");
+            metadata["name"] = "n";
+            if (random.Next(3) == 0)
+            {
+                metadata["creationTimestamp"] = random.Next(2) == 0 ? null : "2026-11-28T00:00:00Z";
+            }
+
+            obj["metadata"] = metadata;
+            return Shuffled(obj);
+        }
+
+        private JsonObject Shuffled(JsonObject obj)
+        {
+            var pairs = obj.ToList();
+            obj.Clear();
+            var result = new JsonObject();
+            foreach (var (key, value) in pairs.OrderBy(_ => random.Next()))
+            {
+                result[key] = value;
+            }
+
+            return result;
+        }
+
+        private JsonNode? Value(MergeSchema schema, int depth)
+        {
+            var roll = random.Next(100);
+            if (roll < 3)
+            {
+                return null;
+            }
+
+            if (roll < 6)
+            {
+                return Scalar();
+            }
+
+            if (roll < 8 && depth > 0)
+            {
+                return new JsonObject();
+            }
+
+            switch (schema.Kind)
+            {
+                case MergeKind.Struct when depth < 6:
+                    {
+                        var obj = new JsonObject();
+                        var fields = schema.Fields!.Keys.ToArray();
+                        var count = depth == 0 ? Math.Min(fields.Length, 6) : random.Next(Math.Min(fields.Length, 4) + 1);
+                        foreach (var name in fields.OrderBy(_ => random.Next()).Take(count))
+                        {
+                            obj[name] = Value(schema.Fields[name], depth + 1);
+                        }
+
+                        if (random.Next(10) == 0)
+                        {
+                            obj["unknownField"] = Scalar();
+                        }
+
+                        return obj;
+                    }
+
+                case MergeKind.Map when depth < 6:
+                    {
+                        var obj = new JsonObject();
+                        foreach (var key in Words.OrderBy(_ => random.Next()).Take(random.Next(4)))
+                        {
+                            obj[key] = Value(schema.Element ?? MergeSchema.Untyped, depth + 1);
+                        }
+
+                        return obj;
+                    }
+
+                case MergeKind.List when depth < 6:
+                    {
+                        var list = new JsonArray();
+                        var count = random.Next(4);
+                        for (var i = 0; i < count; i++)
+                        {
+                            var item = Value(schema.Element ?? MergeSchema.Untyped, depth + 1);
+                            if (schema.Keys is { Length: > 0 } keys && item is JsonObject keyed)
+                            {
+                                foreach (var key in keys)
+                                {
+                                    if (random.Next(12) > 0)
+                                    {
+                                        keyed[key] = random.Next(4) == 0 ? JsonValue.Create(random.Next(3)) : Words[random.Next(3)];
+                                    }
+                                }
+                            }
+
+                            list.Add(item);
+                            if (random.Next(8) == 0)
+                            {
+                                list.Add(item?.DeepClone());
+                            }
+                        }
+
+                        return list;
+                    }
+
+                case MergeKind.Untyped when depth < 4:
+                    return random.Next(3) switch
+                    {
+                        0 => new JsonObject { [Words[random.Next(Words.Length)]] = Value(MergeSchema.Untyped, depth + 1) },
+                        1 => new JsonArray(Scalar(), Scalar()),
+                        _ => Scalar(),
+                    };
+
+                default:
+                    return Scalar();
+            }
+        }
+
+        private JsonNode? Scalar() => random.Next(5) switch
+        {
+            0 => JsonValue.Create(random.Next(3)),
+            1 => JsonValue.Create(random.Next(2) == 0),
+            2 => null,
+            _ => JsonValue.Create(Words[random.Next(Words.Length)]),
+        };
+    }
+}
