@@ -20,6 +20,11 @@ internal readonly record struct WalRecord(long Revision, WalOp Op, ResourceType 
 /// <c>[u8 version][i64 revision][u8 op][group][resource][namespace][name][uid][json][labels][fields]</c>,
 /// strings and byte arrays length-prefixed (7-bit varint), maps as a count then key/value pairs.
 /// The CRC covers what is on disk, so a torn or corrupted frame is detected before unsealing.
+/// <para>
+/// No frame has an empty body (a record payload starts with its version byte; a sealer only adds
+/// to it), so a header of eight zero bytes never starts a frame: it marks where the zero-filled
+/// space the log preallocates ahead of its writer begins, the clean end of the records.
+/// </para>
 /// </summary>
 internal sealed class WalRecordCodec(IStorageSealer? sealer)
 {
@@ -68,6 +73,12 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
 
     public static void WriteRawFrame(Stream output, ReadOnlySpan<byte> body)
     {
+        if (body.IsEmpty)
+        {
+            // An empty body would write the all-zero header that ends a preallocated log.
+            throw new ArgumentException("a frame body is never empty", nameof(body));
+        }
+
         Span<byte> header = stackalloc byte[FrameHeaderSize];
         BinaryPrimitives.WriteUInt32LittleEndian(header, (uint)body.Length);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.Compute(body));
@@ -76,8 +87,9 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
     }
 
     /// <summary>
-    /// Reads the frame at the stream's position. Returns null when the data ends cleanly there;
-    /// throws <see cref="InvalidDataException"/> for a torn or corrupt frame.
+    /// Reads the frame at the stream's position. Returns null when the data ends cleanly there:
+    /// at the end of the stream or at an all-zero header (preallocated space; the caller checks
+    /// that only zeros follow). Throws <see cref="InvalidDataException"/> for a torn or corrupt frame.
     /// </summary>
     public static byte[]? ReadRawFrame(Stream input)
     {
@@ -95,6 +107,11 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
 
         var length = BinaryPrimitives.ReadUInt32LittleEndian(header);
         var crc = BinaryPrimitives.ReadUInt32LittleEndian(header[4..]);
+        if (length == 0 && crc == 0)
+        {
+            return null;
+        }
+
         if (length > MaxFrameBody || length > input.Length - input.Position)
         {
             throw new InvalidDataException("torn or corrupt frame length");

@@ -36,6 +36,22 @@ internal sealed class Recovery
 }
 
 /// <summary>
+/// How far ahead of its writer the log zero-fills space: the first fill of a log is
+/// <see cref="InitialChunkBytes"/>, each next one twice the last, up to <see cref="MaxChunkBytes"/>.
+/// Small stores stay small (an empty log holds nothing; a log with a few records about one
+/// initial chunk), while a busy log extends rarely. Zero chunk bytes turns preallocation off.
+/// </summary>
+internal readonly record struct WalPreallocation(long InitialChunkBytes, long MaxChunkBytes)
+{
+    /// <summary>1 MiB growing to 4 MiB: about 40 creates of 24 KB per first fill, a few ms of zero writes per fill.</summary>
+    public static WalPreallocation Default { get; } = new(1L << 20, 4L << 20);
+
+    public static WalPreallocation Disabled { get; } = new(0, 0);
+
+    public bool Enabled => InitialChunkBytes > 0;
+}
+
+/// <summary>
 /// The write-ahead log of the embedded store: files <c>wal-NNNNNNNNNN.log</c> of frames (see
 /// <see cref="WalRecordCodec"/>) and snapshots <c>snapshot-RRRRRRRRRRRRRRRRRRRR.snap</c> holding
 /// every object at revision R plus the sequence number of the first log to replay after it.
@@ -44,6 +60,20 @@ internal sealed class Recovery
 /// pending record, calls Flush(true) (fsync) once, then hands the batch back to the store, which
 /// dispatches watch events and completes the writers' tasks. A write is acknowledged only after
 /// its record is on disk.
+/// </para>
+/// <para>
+/// Preallocation (Linux): appending to a file changes its size, so every sync must journal the
+/// inode (fsync and fdatasync cost the same). Like etcd's preallocated WAL segments, the log
+/// instead keeps zero-filled space ahead of its records: a background fill writes real zeros
+/// past the durable end through its own file handle (so a write-back error it reports is still
+/// reported to the writer's handle too) and fsyncs them, and only then publishes the new durable
+/// end. A batch that lands wholly below the durable end overwrites blocks whose size and
+/// allocation are already on disk and is synced with fdatasync, which then writes only data;
+/// a batch that reaches past it (the fill is behind, or a record larger than the space) is
+/// written and fsynced as before. A new log file's directory is fsynced before the first record
+/// in it is acknowledged. The records end at the first all-zero frame header; recovery cuts the
+/// zero tail off the last log and a clean close truncates it, so appending always continues right
+/// after the last record, and the snapshot trigger counts record bytes, not preallocated ones.
 /// </para>
 /// <para>
 /// Once the current log passes the snapshot threshold (or the size of the last snapshot, if larger:
@@ -65,6 +95,8 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly long _snapshotThreshold;
     private readonly Func<(long Revision, List<(ResourceType, StoredObject)> Objects)> _captureState;
     private readonly Action<List<PendingWrite>> _onDurable;
+    private readonly WalPreallocation _preallocation;
+    private readonly MemoryStream _frames = new();
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
     private FileStream _file;
@@ -73,6 +105,25 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private volatile Exception? _fault;
     private long _lastSnapshotBytes;
 
+    /// <summary>Bytes of records in the current log: where the next batch is written.</summary>
+    private long _logicalEnd;
+
+    /// <summary>The current log is written (records or zeros) and fsynced, size included, up to here.</summary>
+    private long _durableEnd;
+
+    /// <summary>Size of the next zero fill and of the last one (the low-water mark is half of it).</summary>
+    private long _nextFill;
+    private long _lastFill;
+
+    /// <summary>The zero fill in flight, if any; its result is the new durable end.</summary>
+    private Task<long>? _fill;
+
+    /// <summary>False when preallocation is off, unsupported (fdatasync missing) or a fill failed on this log.</summary>
+    private bool _preallocating;
+
+    /// <summary>False until the directory is fsynced after the current log was opened.</summary>
+    private bool _nameDurable;
+
     /// <summary>Opens log <paramref name="logSequence"/> for appending (after <see cref="Recover"/>) and starts the writer loop.</summary>
     public WriteAheadLog(
         string directory,
@@ -80,8 +131,10 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         long snapshotThreshold,
         long logSequence,
         Func<(long Revision, List<(ResourceType, StoredObject)> Objects)> captureState,
-        Action<List<PendingWrite>> onDurable)
+        Action<List<PendingWrite>> onDurable,
+        WalPreallocation? preallocation = null)
     {
+        _preallocation = preallocation ?? WalPreallocation.Default;
         _directory = directory;
         _sealer = sealer;
         _codec = new WalRecordCodec(sealer);
@@ -104,6 +157,9 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// <summary>Number of snapshots written since open (for tests and metrics).</summary>
     public int SnapshotsWritten { get; private set; }
 
+    /// <summary>Batches made durable with fdatasync inside preallocated space, since open (tests and metrics).</summary>
+    public int DataSyncedBatches { get; private set; }
+
     /// <summary>Queues a committed record. Must be called in revision order.</summary>
     public void Enqueue(PendingWrite write)
     {
@@ -116,11 +172,39 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// <summary>Waits for the snapshot in progress, if any (tests).</summary>
     public Task WaitForSnapshotAsync() => Volatile.Read(ref _snapshotTask);
 
+    /// <summary>Bytes of records in the current log (tests): the preallocated zeros after them not included.</summary>
+    internal long LogicalBytes => Volatile.Read(ref _logicalEnd);
+
+    /// <summary>Bytes of the current log known written and fsynced (tests): records and preallocated zeros.</summary>
+    internal long DurableBytes => Volatile.Read(ref _durableEnd);
+
+    /// <summary>Path of the current log file (tests).</summary>
+    internal string CurrentLogPath => Volatile.Read(ref _file).Name;
+
+    /// <summary>Waits for the zero fill in flight, if any (tests); it ends even if the fill fails.</summary>
+    internal Task WaitForPreallocationAsync() => Volatile.Read(ref _fill) is { } fill ? fill.ContinueWith(_ => { }, TaskScheduler.Default) : Task.CompletedTask;
+
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _writerLoop.ConfigureAwait(false);
         await Volatile.Read(ref _snapshotTask).ConfigureAwait(false);
+        await CollectFillAsync().ConfigureAwait(false);
+        if (_fault is null && new FileInfo(_file.Name).Length > _logicalEnd)
+        {
+            // A clean close leaves only records: the zeros would be cut at recovery anyway, and a
+            // closed store should not hold space it is not using.
+            try
+            {
+                _file.SetLength(_logicalEnd);
+                _file.Flush(flushToDisk: true);
+            }
+            catch (IOException)
+            {
+                // Recovery cuts the zero tail as well.
+            }
+        }
+
         await _file.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -144,12 +228,13 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
             try
             {
+                _frames.SetLength(0);
                 foreach (var write in batch)
                 {
-                    _codec.WriteFrame(_file, write.Record);
+                    _codec.WriteFrame(_frames, write.Record);
                 }
 
-                _file.Flush(flushToDisk: true);
+                await AppendAndSyncAsync().ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -160,17 +245,24 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 continue;
             }
 
+            // The next fill starts before the writers hear back, so it overlaps their next requests.
+            var rollover = _logicalEnd >= RolloverBytes && _snapshotTask.IsCompleted;
+            if (!rollover)
+            {
+                StartFillIfLow();
+            }
+
             _onDurable(batch);
             foreach (var write in batch)
             {
                 write.Completion.TrySetResult(write.Result);
             }
 
-            if (_file.Length >= Math.Max(_snapshotThreshold, Volatile.Read(ref _lastSnapshotBytes)) && _snapshotTask.IsCompleted)
+            if (rollover)
             {
                 try
                 {
-                    StartSnapshot();
+                    await StartSnapshotAsync().ConfigureAwait(false);
                 }
                 catch (Exception e)
                 {
@@ -180,6 +272,121 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
     }
 
+    /// <summary>Record bytes after which the log rolls over to a snapshot and a new log.</summary>
+    internal long RolloverBytes => Math.Max(_snapshotThreshold, Volatile.Read(ref _lastSnapshotBytes));
+
+    /// <summary>
+    /// Writes the encoded batch at the logical end and makes it durable: fdatasync when it lies in
+    /// space already written and fsynced, fsync when it extends that space.
+    /// </summary>
+    private async ValueTask AppendAndSyncAsync()
+    {
+        var length = (int)_frames.Length;
+        var end = _logicalEnd + length;
+        if (_fill is { } fill && (fill.IsCompleted || end > _durableEnd))
+        {
+            // The writer never writes where a fill is writing zeros: past the durable end it
+            // waits for the fill (already under way, usually nearly done) before writing there.
+            await CollectFillAsync().ConfigureAwait(false);
+        }
+
+        RandomAccess.Write(_file.SafeFileHandle, new ReadOnlySpan<byte>(_frames.GetBuffer(), 0, length), _logicalEnd);
+        if (end <= _durableEnd && FileSync.TryDataSync(_file.SafeFileHandle))
+        {
+            DataSyncedBatches++;
+        }
+        else
+        {
+            _file.Flush(flushToDisk: true);
+            Volatile.Write(ref _durableEnd, Math.Max(_durableEnd, end));
+        }
+
+        if (!_nameDurable)
+        {
+            FileSync.SyncDirectory(_directory);
+            _nameDurable = true;
+        }
+
+        Volatile.Write(ref _logicalEnd, end);
+        if (_frames.Capacity > 4 << 20)
+        {
+            _frames.SetLength(0);
+            _frames.Capacity = 64 << 10;
+        }
+    }
+
+    /// <summary>Starts a zero fill past the durable end once less than half the last fill is left ahead of the records.</summary>
+    private void StartFillIfLow()
+    {
+        if (!_preallocating || _fill is not null || _durableEnd - _logicalEnd >= _lastFill / 2)
+        {
+            return;
+        }
+
+        var target = RoundUpToPage(_durableEnd + _nextFill);
+        if (_logicalEnd < RolloverBytes)
+        {
+            // Zeros past the rollover point would only be cut off or deleted with the old log.
+            target = Math.Min(target, RoundUpToPage(Math.Min(RolloverBytes, long.MaxValue / 2)));
+        }
+
+        if (target <= _durableEnd)
+        {
+            return;
+        }
+
+        var path = _file.Name;
+        var from = _durableEnd;
+        _lastFill = target - from;
+        _nextFill = Math.Min(_nextFill * 2, Math.Max(_preallocation.MaxChunkBytes, _preallocation.InitialChunkBytes));
+        Volatile.Write(ref _fill, Task.Run(() => ZeroFill(path, from, target)));
+    }
+
+    /// <summary>Takes the result of the fill in flight, if any: a larger durable end, or preallocation off for this log if it failed.</summary>
+    private async ValueTask CollectFillAsync()
+    {
+        if (_fill is not { } fill)
+        {
+            return;
+        }
+
+        try
+        {
+            var filledTo = await fill.ConfigureAwait(false);
+            Volatile.Write(ref _durableEnd, Math.Max(_durableEnd, filledTo));
+        }
+        catch (Exception)
+        {
+            // No space or an I/O error while filling: the writer appends and fsyncs as without
+            // preallocation. An error in writing back records still fails the writer's own sync:
+            // the fill used another file handle, so it cannot have consumed that error report.
+            _preallocating = false;
+        }
+        finally
+        {
+            Volatile.Write(ref _fill, null);
+        }
+    }
+
+    private static readonly byte[] s_zeros = new byte[256 << 10];
+
+    /// <summary>Writes zeros over [from, to) of the log and fsyncs it (data and the new size) through a handle of its own.</summary>
+    private static long ZeroFill(string path, long from, long to)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Write, FileShare.ReadWrite, bufferSize: 0);
+        for (var offset = from; offset < to;)
+        {
+            var count = (int)Math.Min(s_zeros.Length, to - offset);
+            RandomAccess.Write(file.SafeFileHandle, s_zeros.AsSpan(0, count), offset);
+            offset += count;
+        }
+
+        file.Flush(flushToDisk: true);
+        return to;
+    }
+
+    private static long RoundUpToPage(long value) => (value + 4095) & ~4095L;
+
     private static void FailAll(List<PendingWrite> batch, Exception e)
     {
         foreach (var write in batch)
@@ -188,9 +395,10 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
     }
 
-    private void StartSnapshot()
+    private async Task StartSnapshotAsync()
     {
         var (revision, objects) = _captureState();
+        await CollectFillAsync().ConfigureAwait(false);
         _file.Flush(flushToDisk: true);
         _file.Dispose();
         _sequence++;
@@ -224,6 +432,9 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             }
 
             File.Move(tempPath, finalPath, overwrite: true);
+
+            // The rename must be durable before the logs it replaces are deleted.
+            FileSync.SyncDirectory(_directory);
             Volatile.Write(ref _lastSnapshotBytes, new FileInfo(finalPath).Length);
         }
         catch (Exception)
@@ -251,17 +462,35 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens (or creates) a log for appending at its end: recovery and a clean close leave a log
+    /// holding only records. Writes go through <see cref="RandomAccess"/> at explicit offsets, so
+    /// the stream is unbuffered and its position unused.
+    /// </summary>
     private FileStream OpenLog(long sequence)
     {
-        var file = new FileStream(Path.Combine(_directory, LogName(sequence)), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, 1 << 16);
-        file.Seek(0, SeekOrigin.End);
+        var file = new FileStream(Path.Combine(_directory, LogName(sequence)), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        var length = file.Length;
+        Volatile.Write(ref _logicalEnd, length);
+        Volatile.Write(ref _durableEnd, length);
+        _nextFill = _preallocation.InitialChunkBytes;
+        _lastFill = _preallocation.InitialChunkBytes;
+        _preallocating = _preallocation.Enabled && FileSync.DataSyncSupported;
+
+        // Even a log that exists may have been created by a process that died before syncing its
+        // name; one directory fsync per opened log, before its first acknowledged record, is cheap.
+        _nameDurable = false;
         return file;
     }
 
     /// <summary>
-    /// Reads the newest readable snapshot and the logs after it. A torn or corrupt frame ends the
-    /// last log: the file is truncated there (the write was never acknowledged). A bad frame in
-    /// an earlier log means lost acknowledged data and fails recovery.
+    /// Reads the newest readable snapshot and the logs after it. A log's records end at the end
+    /// of the file or at an all-zero frame header (preallocated space). A torn or corrupt frame,
+    /// or anything but zeros after the records, ends the last log: the file is truncated there
+    /// (the write was never acknowledged) and the non-zero bytes cut off are reported. The last
+    /// log's zero tail is cut off too, but is not torn data and is not reported, so that the
+    /// writer appends right after the last record. A bad frame, or non-zero bytes after the
+    /// records, in an earlier log means lost acknowledged data and fails recovery.
     /// </summary>
     public static Recovery Recover(string directory, IStorageSealer? sealer)
     {
@@ -328,6 +557,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         {
             var isLast = i == logs.Count - 1;
             using var file = new FileStream(logs[i].Path, FileMode.Open, isLast ? FileAccess.ReadWrite : FileAccess.Read, FileShare.None, 1 << 16);
+            long end;
             while (true)
             {
                 var offset = file.Position;
@@ -337,6 +567,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                     var body = WalRecordCodec.ReadRawFrame(file);
                     if (body is null)
                     {
+                        end = offset;
                         break;
                     }
 
@@ -344,9 +575,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 }
                 catch (InvalidDataException) when (isLast)
                 {
-                    truncated = file.Length - offset;
-                    file.SetLength(offset);
-                    file.Flush(flushToDisk: true);
+                    end = offset;
                     break;
                 }
 
@@ -363,6 +592,22 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 lastRevision = record.Revision;
                 records.Add(record);
             }
+
+            if (end < file.Length)
+            {
+                var torn = NonZeroBytesFrom(file, end);
+                if (!isLast && torn > 0)
+                {
+                    throw new InvalidDataException("data after the end of the records in " + logs[i].Path);
+                }
+
+                if (isLast)
+                {
+                    truncated = torn;
+                    file.SetLength(end);
+                    file.Flush(flushToDisk: true);
+                }
+            }
         }
 
         return new Recovery
@@ -373,6 +618,28 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             LogSequence = logs.Count > 0 ? logs[^1].Sequence : firstLogSequence,
             TruncatedBytes = truncated,
         };
+    }
+
+    /// <summary>Bytes from <paramref name="from"/> to the last non-zero byte of the file: 0 when only (preallocated) zeros follow.</summary>
+    private static long NonZeroBytesFrom(FileStream file, long from)
+    {
+        var buffer = new byte[1 << 16];
+        file.Position = from;
+        var lastNonZero = from - 1;
+        var position = from;
+        int read;
+        while ((read = file.Read(buffer)) > 0)
+        {
+            var index = buffer.AsSpan(0, read).LastIndexOfAnyExcept((byte)0);
+            if (index >= 0)
+            {
+                lastNonZero = position + index;
+            }
+
+            position += read;
+        }
+
+        return lastNonZero + 1 - from;
     }
 
     private static List<(ResourceType, StoredObject)> ReadSnapshot(string path, WalRecordCodec codec, StringPool pool, out long revision, out long firstLogSequence)
