@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api;
 using Nautilus.Server.Api.Apply;
+using Nautilus.Server.Api.Printing;
 
 namespace Nautilus.Server.Tests.Apply;
 
@@ -32,8 +33,10 @@ public sealed class CreatedFieldsWriterTests
 
     private static string Written(ResourceDefinition resource, JsonObject created)
     {
-        var fields = CreatedFieldsWriter.Write(FieldManager.ZeroObject(resource), created, FieldManager.SchemaOf(resource), FieldManager.ResetFields(resource, ""), FieldManager.StripSet, out var any);
-        return any ? Encoding.UTF8.GetString(fields) : "(none)";
+        using var fields = new PooledBufferWriter(16);
+        return CreatedFieldsWriter.Write(FieldManager.ZeroObject(resource), created, FieldManager.SchemaOf(resource), FieldManager.ResetFields(resource, ""), FieldManager.StripSet, fields)
+            ? Encoding.UTF8.GetString(fields.WrittenSpan)
+            : "(none)";
     }
 
     [Test]

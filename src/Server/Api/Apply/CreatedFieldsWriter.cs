@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Printing;
 
 namespace Nautilus.Server.Api.Apply;
 
@@ -14,31 +15,26 @@ namespace Nautilus.Server.Api.Apply;
 /// </summary>
 internal static class CreatedFieldsWriter
 {
-    [ThreadStatic]
-    private static RewindableBuffer? t_buffer;
-
     /// <summary>
     /// Writes the FieldsV1 object of what <paramref name="created"/> sets over
-    /// <paramref name="zero"/>: the comparison's added and modified fields, top-level fields in
-    /// <paramref name="ignored"/> not walked, members of <paramref name="strip"/> left out.
-    /// Null when nothing is owned. The span is the calling thread's until its next call.
+    /// <paramref name="zero"/> into <paramref name="output"/>: the comparison's added and
+    /// modified fields, top-level fields in <paramref name="ignored"/> not walked, members of
+    /// <paramref name="strip"/> left out. False (and nothing written) when nothing is owned.
     /// </summary>
     /// <param name="ignored">Top-level members only (a write's reset fields, such as status).</param>
-    public static ReadOnlySpan<byte> Write(JsonObject zero, JsonObject created, MergeSchema schema, FieldSet? ignored, FieldSet strip, out bool any)
+    public static bool Write(JsonObject zero, JsonObject created, MergeSchema schema, FieldSet? ignored, FieldSet strip, PooledBufferWriter output)
     {
         Debug.Assert(ignored is null || !ignored.Children.Any(), "only top-level members are skipped in place");
-        var output = t_buffer ??= new RewindableBuffer();
-        output.Reset();
+        var start = output.WrittenCount;
         output.Write("{"u8);
-        any = WriteChildren(Slot.Of(zero), created, schema, strip, ignored, output);
-        output.Write("}"u8);
-        var written = output.Written;
-        if (output.Capacity > 256 * 1024)
+        if (!WriteChildren(Slot.Of(zero), created, schema, strip, ignored, output))
         {
-            t_buffer = null;
+            output.Rewind(start);
+            return false;
         }
 
-        return written;
+        output.Write("}"u8);
+        return true;
     }
 
     /// <summary>
@@ -47,7 +43,7 @@ internal static class CreatedFieldsWriter
     /// an owned node with owned children, <c>"name":{…}</c> for a node that only leads to them,
     /// nothing at all otherwise. True when something was written.
     /// </summary>
-    private static bool WriteElement(PathElement element, Slot lhs, JsonNode? rhs, MergeSchema schema, FieldSet? strip, bool comma, RewindableBuffer output)
+    private static bool WriteElement(PathElement element, Slot lhs, JsonNode? rhs, MergeSchema schema, FieldSet? strip, bool comma, PooledBufferWriter output)
     {
         bool member;
         var resolved = TypedValue.Resolve(schema, rhs);
@@ -100,7 +96,7 @@ internal static class CreatedFieldsWriter
             return false;
         }
 
-        var start = output.Position;
+        var start = output.WrittenCount;
         if (comma)
         {
             output.Write(","u8);
@@ -110,7 +106,7 @@ internal static class CreatedFieldsWriter
         output.Write("{"u8);
         if (walk && rhs is not null)
         {
-            var open = output.Position;
+            var open = output.WrittenCount;
             if (member)
             {
                 output.Write("\".\":{}"u8);
@@ -134,7 +130,7 @@ internal static class CreatedFieldsWriter
     }
 
     /// <summary>The children of a node that is walked, in FieldsV1 order; true when any was written.</summary>
-    private static bool WriteChildren(Slot lhs, JsonNode rhs, MergeSchema resolved, FieldSet? strip, FieldSet? skip, RewindableBuffer output, bool leadingComma = false)
+    private static bool WriteChildren(Slot lhs, JsonNode rhs, MergeSchema resolved, FieldSet? strip, FieldSet? skip, PooledBufferWriter output, bool leadingComma = false)
     {
         Entry[] entries;
         int count;
@@ -201,48 +197,4 @@ internal static class CreatedFieldsWriter
     }
 
     private readonly record struct Entry(PathElement Element, Slot Old, JsonNode? New, MergeSchema Schema);
-
-    /// <summary>A growable byte buffer that can go back to an earlier position (a node found empty after its name was written).</summary>
-    private sealed class RewindableBuffer : IBufferWriter<byte>
-    {
-        private byte[] _bytes = new byte[4096];
-
-        public int Position { get; private set; }
-
-        public int Capacity => _bytes.Length;
-
-        public ReadOnlySpan<byte> Written => _bytes.AsSpan(0, Position);
-
-        public void Reset() => Position = 0;
-
-        public void Rewind(int position) => Position = position;
-
-        public void Write(ReadOnlySpan<byte> bytes)
-        {
-            bytes.CopyTo(GetSpan(bytes.Length));
-            Position += bytes.Length;
-        }
-
-        public void Advance(int count) => Position += count;
-
-        public Memory<byte> GetMemory(int sizeHint = 0)
-        {
-            Ensure(sizeHint);
-            return _bytes.AsMemory(Position);
-        }
-
-        public Span<byte> GetSpan(int sizeHint = 0)
-        {
-            Ensure(sizeHint);
-            return _bytes.AsSpan(Position);
-        }
-
-        private void Ensure(int sizeHint)
-        {
-            if (_bytes.Length - Position < Math.Max(sizeHint, 1))
-            {
-                Array.Resize(ref _bytes, Math.Max(_bytes.Length * 2, Position + sizeHint));
-            }
-        }
-    }
 }

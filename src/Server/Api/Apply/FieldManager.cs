@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Objects;
+using Nautilus.Server.Api.Printing;
 
 namespace Nautilus.Server.Api.Apply;
 
@@ -61,10 +62,10 @@ public static class FieldManager
             JsonNode? created = null;
             using (DetachManagedFields(next))
             {
-                var fields = CreatedFieldsWriter.Write(ZeroObject(resource), next, schema, ignored, StripSet, out var any);
-                if (any)
+                using var fields = new PooledBufferWriter(4096);
+                if (CreatedFieldsWriter.Write(ZeroObject(resource), next, schema, ignored, StripSet, fields))
                 {
-                    created = ManagedFields.EncodeOne(ManagerKey.ForUpdate(manager, resource.GroupVersion, subresource), resource.GroupVersion, KubeJson.Timestamp(now), fields);
+                    created = ManagedFields.EncodeOne(ManagerKey.ForUpdate(manager, resource.GroupVersion, subresource), resource.GroupVersion, KubeJson.Timestamp(now), fields.WrittenSpan);
                 }
             }
 

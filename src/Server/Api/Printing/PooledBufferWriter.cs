@@ -16,6 +16,16 @@ public sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<byte
 
     public ReadOnlyMemory<byte> WrittenMemory => buffer.AsMemory(0, written);
 
+    /// <summary>Bytes written so far.</summary>
+    public int WrittenCount => written;
+
+    /// <summary>Goes back to an earlier <see cref="WrittenCount"/>, dropping what was written after it.</summary>
+    public void Rewind(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)count, (uint)written, nameof(count));
+        written = count;
+    }
+
     public void Write(ReadOnlySpan<byte> bytes)
     {
         bytes.CopyTo(GetSpan(bytes.Length));
