@@ -117,6 +117,33 @@ public sealed class StoredObject
         }
     }
 
+    /// <summary>
+    /// True when <see cref="Json"/> contains <paramref name="utf8"/>: a cheap test before a parse
+    /// (a compressed object is decompressed into a pooled buffer, not a new array). Callers look
+    /// for a member as the store writes it (<c>"deletionTimestamp":</c>), which a string value
+    /// cannot contain unescaped, so a miss is certain and a hit is confirmed by parsing.
+    /// </summary>
+    public bool JsonContains(ReadOnlySpan<byte> utf8)
+    {
+        if (_dictionary is null)
+        {
+            return _data.AsSpan().IndexOf(utf8) >= 0;
+        }
+
+        var length = JsonLength;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var own = buffer.AsSpan(0, length);
+            CopyJsonTo(own);
+            return own.IndexOf(utf8) >= 0;
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     public IReadOnlyDictionary<string, string> Labels { get; }
 
     public IReadOnlyDictionary<string, string> Fields { get; }

@@ -28,6 +28,25 @@ public sealed class CompressionTests : DataDirectoryTests
     }
 
     [Test]
+    public async Task JsonContains_FindsBytesWhetherCompressedOrNot()
+    {
+        // Arrange
+        await using var store = new EmbeddedStore(new EmbeddedStoreOptions());
+        var first = await store.CreateAsync(Pods, BigPod(0, "marker-0"));
+        var second = await store.CreateAsync(Pods, BigPod(1, "marker-1"));
+        var plain = (await store.GetAsync(Pods, first.Key))!;
+        var compressed = (await store.GetAsync(Pods, second.Key))!;
+        Assert.That(compressed.IsCompressed, Is.True, "the second pod compresses against the first");
+
+        // Act and assert: bytes of its own, bytes it shares with its sibling, bytes it lacks.
+        Assert.That(compressed.JsonContains("marker-1"u8), Is.True);
+        Assert.That(compressed.JsonContains("terminationMessagePath"u8), Is.True);
+        Assert.That(compressed.JsonContains("marker-0"u8), Is.False);
+        Assert.That(plain.JsonContains("marker-0"u8), Is.True);
+        Assert.That(plain.JsonContains("marker-1"u8), Is.False);
+    }
+
+    [Test]
     public async Task Create_SimilarObjects_AreKeptCompressedAndReadBackExactly()
     {
         // Arrange

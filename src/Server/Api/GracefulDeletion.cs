@@ -70,6 +70,13 @@ public sealed class GracefulDeletion(IObjectStore store, TimeProvider time, Reso
         var list = await store.ListAsync(Pods, new ListOptions(), stoppingToken).ConfigureAwait(false);
         foreach (var pod in list.Items)
         {
+            // Only pods being deleted are parsed: parsing every pod held up a restart with
+            // 90,000 pods for 1.5 s.
+            if (!pod.JsonContains("\"deletionTimestamp\":"u8))
+            {
+                continue;
+            }
+
             var meta = ResourceHandler.Metadata(ObjectCodec.ToTree(pod));
             if (KubeJson.ParseTimestamp(KubeJson.GetString(meta, "deletionTimestamp")) is { } deadline)
             {

@@ -142,7 +142,7 @@ public sealed class PriorityClassStrategy : ResourceStrategy
         {
             var item = items[i];
             // Every pod create without a class asks: parse only the classes that can be defaults.
-            if (item.Json.AsSpan().IndexOf("\"globalDefault\":true"u8) < 0)
+            if (!item.JsonContains("\"globalDefault\":true"u8))
             {
                 continue;
             }
