@@ -171,4 +171,16 @@ public sealed class StoredObject
 
     /// <summary>True when the JSON is kept compressed.</summary>
     public bool IsCompressed => _dictionary is not null;
+
+    /// <summary>The bytes as kept: the JSON, or its compressed form when <see cref="StoredDictionary"/> is set (snapshots write them as they are).</summary>
+    internal ReadOnlySpan<byte> StoredData => _data;
+
+    /// <summary>What <see cref="StoredData"/> is compressed against; null when it is the JSON itself.</summary>
+    internal CompressionDictionary? StoredDictionary => _dictionary;
+
+    /// <summary>An object read back as it was kept: <paramref name="data"/> compressed against <paramref name="dictionary"/> (or the JSON when null).</summary>
+    internal static StoredObject FromStored(ObjectKey key, string uid, byte[] data, CompressionDictionary? dictionary, IReadOnlyDictionary<string, string>? labels, IReadOnlyDictionary<string, string>? fields, long resourceVersion) =>
+        dictionary is null
+            ? new StoredObject(key, uid, data, labels, fields, resourceVersion)
+            : new StoredObject(new StoredObject(key, uid, [], labels, fields, resourceVersion), data, dictionary, resourceVersion);
 }

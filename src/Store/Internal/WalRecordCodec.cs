@@ -31,6 +31,12 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
     public const int FrameHeaderSize = 8;
     private const byte PayloadVersion = 1;
 
+    /// <summary>A snapshot entry as the table keeps it: the id of its dictionary (-1: none) and its bytes.</summary>
+    private const byte StoredPayloadVersion = 2;
+
+    /// <summary>A snapshot's compression dictionary: its id and content, written before the first entry that uses it.</summary>
+    private const byte DictionaryPayloadVersion = 3;
+
     /// <summary>Longest frame body accepted when reading; larger lengths mean a corrupt header.</summary>
     public const int MaxFrameBody = 512 * 1024 * 1024;
 
@@ -67,6 +73,57 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
             }
         }
 
+        WriteScratchFrame(output);
+    }
+
+    /// <summary>
+    /// Encodes one snapshot entry as frames into <paramref name="output"/>: the object as the table
+    /// keeps it (compressed, a pod is a few hundred bytes instead of ~5 KB), preceded by its
+    /// dictionary the first time one is used (<paramref name="written"/> maps those written to
+    /// their ids). Not thread-safe (one scratch buffer).
+    /// </summary>
+    public void WriteSnapshotEntry(Stream output, ResourceType type, StoredObject obj, Dictionary<Compression.CompressionDictionary, int> written)
+    {
+        var id = -1;
+        if (obj.StoredDictionary is { } dictionary && !written.TryGetValue(dictionary, out id))
+        {
+            id = written.Count;
+            written[dictionary] = id;
+            _scratch.SetLength(0);
+            using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
+            {
+                writer.Write(DictionaryPayloadVersion);
+                writer.Write(id);
+                writer.Write7BitEncodedInt(dictionary.Length);
+                writer.Write(dictionary.Content);
+            }
+
+            WriteScratchFrame(output);
+        }
+
+        _scratch.SetLength(0);
+        using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(StoredPayloadVersion);
+            writer.Write(obj.ResourceVersion);
+            writer.Write(type.Group);
+            writer.Write(type.Resource);
+            writer.Write(obj.Namespace);
+            writer.Write(obj.Name);
+            writer.Write(obj.Uid);
+            writer.Write(id);
+            var data = obj.StoredData;
+            writer.Write7BitEncodedInt(data.Length);
+            writer.Write(data);
+            WriteMap(writer, obj.Labels);
+            WriteMap(writer, obj.Fields);
+        }
+
+        WriteScratchFrame(output);
+    }
+
+    private void WriteScratchFrame(Stream output)
+    {
         var payload = _scratch.GetBuffer().AsSpan(0, (int)_scratch.Length);
         WriteRawFrame(output, sealer is null ? payload : sealer.Seal(payload));
     }
@@ -127,8 +184,19 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
         return body;
     }
 
-    /// <summary>Decodes a frame body (unsealing it first). Throws <see cref="InvalidDataException"/> when it does not decode.</summary>
-    public WalRecord Decode(byte[] body, StringPool pool)
+    /// <summary>Decodes a log frame body (unsealing it first). Throws <see cref="InvalidDataException"/> when it does not decode.</summary>
+    public WalRecord Decode(byte[] body, StringPool pool) =>
+        DecodeAny(body, pool, dictionaries: null) ?? throw new InvalidDataException("unknown record version");
+
+    /// <summary>
+    /// Decodes a snapshot frame body: an entry (written as a log record by older snapshots, or as
+    /// the table kept it), or a dictionary, which is added to <paramref name="dictionaries"/> and
+    /// gives null. Throws <see cref="InvalidDataException"/> when it does not decode.
+    /// </summary>
+    public WalRecord? DecodeSnapshotFrame(byte[] body, StringPool pool, Dictionary<int, Compression.CompressionDictionary> dictionaries) =>
+        DecodeAny(body, pool, dictionaries);
+
+    private WalRecord? DecodeAny(byte[] body, StringPool pool, Dictionary<int, Compression.CompressionDictionary>? dictionaries)
     {
         byte[] payload;
         try
@@ -143,25 +211,56 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
         try
         {
             using var reader = new BinaryReader(new MemoryStream(payload, writable: false), Encoding.UTF8);
-            if (reader.ReadByte() != PayloadVersion)
+            switch (reader.ReadByte())
             {
-                throw new InvalidDataException("unknown record version");
-            }
+                case PayloadVersion:
+                    {
+                        var revision = reader.ReadInt64();
+                        var op = (WalOp)reader.ReadByte();
+                        if (op is not (WalOp.Create or WalOp.Update or WalOp.Delete))
+                        {
+                            throw new InvalidDataException("unknown record op");
+                        }
 
-            var revision = reader.ReadInt64();
-            var op = (WalOp)reader.ReadByte();
-            if (op is not (WalOp.Create or WalOp.Update or WalOp.Delete))
-            {
-                throw new InvalidDataException("unknown record op");
-            }
+                        var type = new ResourceType(pool.Intern(reader.ReadString()), pool.Intern(reader.ReadString()));
+                        var key = new ObjectKey(pool.Intern(reader.ReadString()), reader.ReadString());
+                        var uid = reader.ReadString();
+                        var json = reader.ReadBytes(reader.Read7BitEncodedInt());
+                        var labels = ReadMap(reader, pool);
+                        var fields = ReadMap(reader, pool);
+                        return new WalRecord(revision, op, type, new StoredObject(key, uid, json, labels, fields, op == WalOp.Delete ? 0 : revision));
+                    }
 
-            var type = new ResourceType(pool.Intern(reader.ReadString()), pool.Intern(reader.ReadString()));
-            var key = new ObjectKey(pool.Intern(reader.ReadString()), reader.ReadString());
-            var uid = reader.ReadString();
-            var json = reader.ReadBytes(reader.Read7BitEncodedInt());
-            var labels = ReadMap(reader, pool);
-            var fields = ReadMap(reader, pool);
-            return new WalRecord(revision, op, type, new StoredObject(key, uid, json, labels, fields, op == WalOp.Delete ? 0 : revision));
+                case StoredPayloadVersion when dictionaries is not null:
+                    {
+                        var revision = reader.ReadInt64();
+                        var type = new ResourceType(pool.Intern(reader.ReadString()), pool.Intern(reader.ReadString()));
+                        var key = new ObjectKey(pool.Intern(reader.ReadString()), reader.ReadString());
+                        var uid = reader.ReadString();
+                        var id = reader.ReadInt32();
+                        Compression.CompressionDictionary? dictionary = null;
+                        if (id >= 0 && !dictionaries.TryGetValue(id, out dictionary))
+                        {
+                            throw new InvalidDataException("snapshot entry names an unknown dictionary");
+                        }
+
+                        var data = reader.ReadBytes(reader.Read7BitEncodedInt());
+                        var labels = ReadMap(reader, pool);
+                        var fields = ReadMap(reader, pool);
+                        return new WalRecord(revision, WalOp.Create, type, StoredObject.FromStored(key, uid, data, dictionary, labels, fields, revision));
+                    }
+
+                case DictionaryPayloadVersion when dictionaries is not null:
+                    {
+                        var id = reader.ReadInt32();
+                        var content = reader.ReadBytes(reader.Read7BitEncodedInt());
+                        dictionaries[id] = content.Length == 0 ? Compression.CompressionDictionary.Empty : new Compression.CompressionDictionary(content);
+                        return null;
+                    }
+
+                default:
+                    throw new InvalidDataException("unknown record version");
+            }
         }
         catch (EndOfStreamException e)
         {

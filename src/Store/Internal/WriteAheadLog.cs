@@ -87,7 +87,8 @@ internal readonly record struct WalPreallocation(long InitialChunkBytes, long Ma
 internal sealed class WriteAheadLog : IAsyncDisposable
 {
     private const uint SnapshotMagic = 0x504E534E; // "NSNP"
-    private const int SnapshotVersion = 1;
+    // 1: entries written as log records (JSON); 2: entries as the table keeps them, with their dictionaries.
+    private const int SnapshotVersion = 2;
 
     private readonly string _directory;
     private readonly IStorageSealer? _sealer;
@@ -423,9 +424,10 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 BinaryPrimitives.WriteInt64LittleEndian(header[16..], firstLogSequence);
                 BinaryPrimitives.WriteInt64LittleEndian(header[24..], objects.Count);
                 WalRecordCodec.WriteRawFrame(file, header);
+                var dictionaries = new Dictionary<Compression.CompressionDictionary, int>();
                 foreach (var (type, obj) in objects)
                 {
-                    codec.WriteFrame(file, new WalRecord(obj.ResourceVersion, WalOp.Create, type, obj));
+                    codec.WriteSnapshotEntry(file, type, obj, dictionaries);
                 }
 
                 file.Flush(flushToDisk: true);
@@ -647,7 +649,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var header = WalRecordCodec.ReadRawFrame(file);
         if (header is null || header.Length != 32 || BinaryPrimitives.ReadUInt32LittleEndian(header) != SnapshotMagic
-            || BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)) != SnapshotVersion)
+            || BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)) is not (1 or SnapshotVersion))
         {
             throw new InvalidDataException("not a snapshot: " + path);
         }
@@ -656,11 +658,14 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         firstLogSequence = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(16));
         var count = BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(24));
         var objects = new List<(ResourceType, StoredObject)>((int)Math.Min(count, 1 << 20));
-        for (long i = 0; i < count; i++)
+        var dictionaries = new Dictionary<int, Compression.CompressionDictionary>();
+        while (objects.Count < count)
         {
             var body = WalRecordCodec.ReadRawFrame(file) ?? throw new InvalidDataException("snapshot ends early: " + path);
-            var record = codec.Decode(body, pool);
-            objects.Add((record.Type, record.Object));
+            if (codec.DecodeSnapshotFrame(body, pool, dictionaries) is { } record)
+            {
+                objects.Add((record.Type, record.Object));
+            }
         }
 
         return objects;
