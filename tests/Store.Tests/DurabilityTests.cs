@@ -212,6 +212,9 @@ public sealed class DurabilityTests : DataDirectoryTests
         Assert.That(snapshotEntries * 3, Is.LessThan(json), $"snapshot {snapshotEntries} B for {json} B of JSON");
         AssertSameObjects(before, after);
         Assert.That(after.Count(o => o.IsCompressed), Is.GreaterThan(150));
+
+        // The next snapshot waits for as much log as the JSON this one holds, not its compressed size.
+        Assert.That(reopened.Log!.RolloverBytes, Is.GreaterThan(snapshotEntries * 3));
     }
 
     [Test]

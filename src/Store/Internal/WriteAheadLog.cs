@@ -76,7 +76,7 @@ internal readonly record struct WalPreallocation(long InitialChunkBytes, long Ma
 /// after the last record, and the snapshot trigger counts record bytes, not preallocated ones.
 /// </para>
 /// <para>
-/// Once the current log passes the snapshot threshold (or the size of the last snapshot, if larger:
+/// Once the current log passes the snapshot threshold (or the JSON the last snapshot holds, if more:
 /// snapshots then cost a bounded multiple of the bytes written, not of the state times the number
 /// of thresholds crossed) the loop captures all objects (under the
 /// store lock, references only), switches to a new log, and writes the snapshot in the
@@ -87,8 +87,10 @@ internal readonly record struct WalPreallocation(long InitialChunkBytes, long Ma
 internal sealed class WriteAheadLog : IAsyncDisposable
 {
     private const uint SnapshotMagic = 0x504E534E; // "NSNP"
-    // 1: entries written as log records (JSON); 2: entries as the table keeps them, with their dictionaries.
+    // 1: entries written as log records (JSON); 2: entries as the table keeps them, with their
+    // dictionaries, and the header also gives the bytes of JSON the snapshot holds.
     private const int SnapshotVersion = 2;
+    private const int SnapshotHeaderLength = 40;
 
     private readonly string _directory;
     private readonly IStorageSealer? _sealer;
@@ -145,7 +147,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         _sequence = logSequence;
         foreach (var path in Directory.GetFiles(directory, "snapshot-*.snap"))
         {
-            _lastSnapshotBytes = Math.Max(_lastSnapshotBytes, new FileInfo(path).Length);
+            _lastSnapshotBytes = Math.Max(_lastSnapshotBytes, SnapshotJsonBytes(path));
         }
 
         _file = OpenLog(logSequence);
@@ -417,12 +419,19 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         {
             using (var file = new FileStream(tempPath, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16))
             {
-                Span<byte> header = stackalloc byte[32];
+                long json = 0;
+                foreach (var (_, obj) in objects)
+                {
+                    json += obj.JsonLength;
+                }
+
+                Span<byte> header = stackalloc byte[SnapshotHeaderLength];
                 BinaryPrimitives.WriteUInt32LittleEndian(header, SnapshotMagic);
                 BinaryPrimitives.WriteInt32LittleEndian(header[4..], SnapshotVersion);
                 BinaryPrimitives.WriteInt64LittleEndian(header[8..], revision);
                 BinaryPrimitives.WriteInt64LittleEndian(header[16..], firstLogSequence);
                 BinaryPrimitives.WriteInt64LittleEndian(header[24..], objects.Count);
+                BinaryPrimitives.WriteInt64LittleEndian(header[32..], json);
                 WalRecordCodec.WriteRawFrame(file, header);
                 var dictionaries = new Dictionary<Compression.CompressionDictionary, int>();
                 foreach (var (type, obj) in objects)
@@ -437,7 +446,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
             // The rename must be durable before the logs it replaces are deleted.
             FileSync.SyncDirectory(_directory);
-            Volatile.Write(ref _lastSnapshotBytes, new FileInfo(finalPath).Length);
+            Volatile.Write(ref _lastSnapshotBytes, SnapshotJsonBytes(finalPath));
         }
         catch (Exception)
         {
@@ -644,12 +653,44 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         return lastNonZero + 1 - from;
     }
 
+    private static bool IsSnapshotHeader(byte[]? header) =>
+        header is not null && header.Length >= 32 && BinaryPrimitives.ReadUInt32LittleEndian(header) == SnapshotMagic
+        && BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)) switch
+        {
+            1 => header.Length == 32,
+            SnapshotVersion => header.Length == SnapshotHeaderLength,
+            _ => false,
+        };
+
+    /// <summary>
+    /// The bytes of JSON a snapshot holds, which the log may grow to before the next one: a
+    /// snapshot then costs a bounded multiple of the bytes written, whether its entries are
+    /// compressed (version 2 records the figure) or JSON (version 1, its length).
+    /// </summary>
+    private static long SnapshotJsonBytes(string path)
+    {
+        try
+        {
+            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
+            var header = WalRecordCodec.ReadRawFrame(file);
+            if (IsSnapshotHeader(header) && header!.Length == SnapshotHeaderLength)
+            {
+                return BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(32));
+            }
+
+            return file.Length;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
+    }
+
     private static List<(ResourceType, StoredObject)> ReadSnapshot(string path, WalRecordCodec codec, StringPool pool, out long revision, out long firstLogSequence)
     {
         using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         var header = WalRecordCodec.ReadRawFrame(file);
-        if (header is null || header.Length != 32 || BinaryPrimitives.ReadUInt32LittleEndian(header) != SnapshotMagic
-            || BinaryPrimitives.ReadInt32LittleEndian(header.AsSpan(4)) is not (1 or SnapshotVersion))
+        if (!IsSnapshotHeader(header))
         {
             throw new InvalidDataException("not a snapshot: " + path);
         }
