@@ -1,7 +1,9 @@
+using Nautilus.Client;
+
 namespace Nautilus.Agent;
 
 /// <summary>The nautilus-agent command line: where the server is and what to simulate.</summary>
-public sealed record AgentCommandLine(AgentEndpoint Endpoint, AgentOptions Options)
+public sealed record AgentCommandLine(ClusterEndpoint Endpoint, AgentOptions Options)
 {
     public const string Usage = """
         Usage: nautilus-agent [options]

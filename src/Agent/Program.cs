@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Nautilus.Agent;
+using Nautilus.Client;
 
 AgentCommandLine? commandLine;
 try
@@ -26,7 +27,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 
-using var channel = AgentChannel.Create(commandLine.Endpoint);
+using var channel = ClusterChannel.Create(commandLine.Endpoint);
 await using var agent = NodeAgentHost.Start(channel, commandLine.Options, log);
 Console.Error.WriteLine($"nautilus-agent: simulating {agent.NodeNames.Count} nodes against {commandLine.Endpoint.Server}");
 try

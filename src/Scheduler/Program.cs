@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using Nautilus.Agent;
+using Nautilus.Client;
 using Nautilus.Scheduler;
 
 SchedulerCommandLine? commandLine;
@@ -27,7 +27,7 @@ Console.CancelKeyPress += (_, e) =>
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 
-using var channel = AgentChannel.Create(commandLine.Endpoint);
+using var channel = ClusterChannel.Create(commandLine.Endpoint);
 Console.Error.WriteLine($"nautilus-scheduler: scheduling for {commandLine.Endpoint.Server} with profiles {string.Join(", ", commandLine.Options.Profiles)}");
 await SchedulerHost.RunAsync(channel.CreateCallInvoker(), log, commandLine.Options, stop.Token);
 return 0;

@@ -1,9 +1,9 @@
-using Nautilus.Agent;
+using Nautilus.Client;
 
 namespace Nautilus.Scheduler;
 
 /// <summary>The nautilus-scheduler command line: where the API server is and how to schedule.</summary>
-public sealed record SchedulerCommandLine(AgentEndpoint Endpoint, SchedulerOptions Options)
+public sealed record SchedulerCommandLine(ClusterEndpoint Endpoint, SchedulerOptions Options)
 {
     public const string Usage = """
         Usage: nautilus-scheduler [options]

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Grpc.Net.Client;
 using k8s;
+using Nautilus.Client;
 using Nautilus.Server;
 using Nautilus.Server.Hosting;
 
@@ -66,7 +67,7 @@ public sealed class TestCluster : IAsyncDisposable
     public NodeAgentHost StartAgent(AgentOptions options)
     {
         var server = Server ?? throw new InvalidOperationException("the server is stopped");
-        var channel = AgentChannel.Create(new AgentEndpoint(server.BaseAddress, server.Credentials.AdminToken, server.Credentials.CaCertificate));
+        var channel = ClusterChannel.Create(new ClusterEndpoint(server.BaseAddress, server.Credentials.AdminToken, server.Credentials.CaCertificate));
         var agent = NodeAgentHost.Start(channel, options);
         _agents.Add((agent, channel));
         return agent;

@@ -1,53 +1,14 @@
-using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
-using Grpc.Net.Client;
 using YamlDotNet.RepresentationModel;
 
-namespace Nautilus.Agent;
+namespace Nautilus.Client;
 
 /// <summary>Where the control plane is and how to trust and authenticate to it.</summary>
-public sealed record AgentEndpoint(Uri Server, string Token, X509Certificate2? CaCertificate);
-
-/// <summary>
-/// The one gRPC channel an agent process uses for all its nodes: HTTP/2 over TLS trusting only
-/// the cluster CA, the bearer token on every call, more connections opened as streams fill them.
-/// </summary>
-public static class AgentChannel
+public sealed record ClusterEndpoint(Uri Server, string Token, X509Certificate2? CaCertificate)
 {
-    public static GrpcChannel Create(AgentEndpoint endpoint)
-    {
-        ArgumentNullException.ThrowIfNull(endpoint);
-        var ca = endpoint.CaCertificate;
-        var handler = new SocketsHttpHandler
-        {
-            EnableMultipleHttp2Connections = true,
-            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
-            KeepAlivePingDelay = TimeSpan.FromSeconds(20),
-            KeepAlivePingTimeout = TimeSpan.FromSeconds(10),
-            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-        };
-        if (ca is not null)
-        {
-            handler.SslOptions = new SslClientAuthenticationOptions
-            {
-                CertificateChainPolicy = new X509ChainPolicy
-                {
-                    TrustMode = X509ChainTrustMode.CustomRootTrust,
-                    CustomTrustStore = { ca },
-                    RevocationMode = X509RevocationMode.NoCheck,
-                },
-            };
-        }
-
-        var http = new HttpClient(handler) { DefaultRequestVersion = new Version(2, 0), Timeout = Timeout.InfiniteTimeSpan };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", endpoint.Token);
-        return GrpcChannel.ForAddress(endpoint.Server, new GrpcChannelOptions { HttpClient = http, DisposeHttpClient = true, MaxReceiveMessageSize = null });
-    }
-
     /// <summary>The current context's server, CA (certificate-authority-data or -file) and token (token or tokenFile) of a kubeconfig.</summary>
-    public static AgentEndpoint FromKubeconfig(string path)
+    public static ClusterEndpoint FromKubeconfig(string path)
     {
         var yaml = new YamlStream();
         using (var reader = new StreamReader(path, Encoding.UTF8))
@@ -76,7 +37,7 @@ public static class AgentChannel
         var token = (user is null ? null : Scalar(user, "token"))
             ?? (user is not null && Scalar(user, "tokenFile") is { } tokenFile ? File.ReadAllText(Relative(path, tokenFile)).Trim() : null)
             ?? throw new ArgumentException($"{path}: the user has no token");
-        return new AgentEndpoint(new Uri(server), token, ca);
+        return new ClusterEndpoint(new Uri(server), token, ca);
     }
 
     private static string Relative(string kubeconfig, string file) =>

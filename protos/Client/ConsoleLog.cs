@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Nautilus.Agent;
+namespace Nautilus.Client;
 
 /// <summary>The log of the command-line programs (nautilus-agent, nautilus-scheduler): one line per message on standard error.</summary>
 public sealed class ConsoleLog(LogLevel minimum) : ILoggerFactory, ILogger

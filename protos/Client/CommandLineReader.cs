@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Nautilus.Agent;
+namespace Nautilus.Client;
 
 /// <summary>
 /// What the command-line programs that connect to the API server (nautilus-agent,
 /// nautilus-scheduler) share: <c>--name value</c> / <c>--name=value</c> options, <c>--help</c>,
 /// and the connection options (<c>--kubeconfig</c>, or <c>--server</c> with <c>--token</c> /
-/// <c>--token-file</c> and <c>--ca</c>) resolved to an <see cref="AgentEndpoint"/>.
+/// <c>--token-file</c> and <c>--ca</c>) resolved to a <see cref="ClusterEndpoint"/>.
 /// </summary>
 public sealed class CommandLineReader
 {
@@ -54,15 +54,15 @@ public sealed class CommandLineReader
     }
 
     /// <summary>The server to connect to: --server with its token and CA, else the kubeconfig ($KUBECONFIG's first file, else the server's default one).</summary>
-    public AgentEndpoint Endpoint()
+    public ClusterEndpoint Endpoint()
     {
         if (_server is null)
         {
-            return AgentChannel.FromKubeconfig(_kubeconfig ?? DefaultKubeconfig());
+            return ClusterEndpoint.FromKubeconfig(_kubeconfig ?? DefaultKubeconfig());
         }
 
         var token = _token ?? (_tokenFile is not null ? File.ReadAllText(_tokenFile).Trim() : throw new ArgumentException("--server needs --token or --token-file."));
-        return new AgentEndpoint(new Uri(_server), token, _ca is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(_ca)));
+        return new ClusterEndpoint(new Uri(_server), token, _ca is null ? null : X509Certificate2.CreateFromPem(File.ReadAllText(_ca)));
     }
 
     /// <summary>A whole number option within bounds.</summary>
