@@ -9,12 +9,6 @@ using Nautilus.Server.Hosting;
 
 namespace Nautilus.Agent.Tests;
 
-/// <summary>What a kubectl run printed and how it ended.</summary>
-public readonly record struct KubectlResult(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit code {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-}
-
 /// <summary>
 /// A Nautilus server (by default without in-process nodes) on a loopback port that stays the same across
 /// <see cref="RestartServerAsync"/>, with agents started against it on their own gRPC channel, and
@@ -23,7 +17,6 @@ public readonly record struct KubectlResult(int ExitCode, string Stdout, string 
 /// </summary>
 public sealed class TestCluster : IAsyncDisposable
 {
-    private static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly string _root;
@@ -100,7 +93,8 @@ public sealed class TestCluster : IAsyncDisposable
 
     public async Task StartServerAsync() => Server = await NautilusServer.StartAsync(Options(_root, _port, _inProcessNodes, _configure));
 
-    public Task<KubectlResult> Kubectl(params string[] args) => RunKubectl(args);
+    public Task<KubectlResult> Kubectl(params string[] args) =>
+        Nautilus.Testing.Kubectl.RunAsync("kubectl", KubeconfigPath, Path.Combine(_root, "kubectl-cache"), args);
 
     /// <summary>Polls until <paramref name="condition"/> holds; fails the test at the deadline.</summary>
     public static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string because)
@@ -145,35 +139,5 @@ public sealed class TestCluster : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    private async Task<KubectlResult> RunKubectl(string[] args)
-    {
-        var startInfo = new ProcessStartInfo("kubectl") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        startInfo.ArgumentList.Add("--kubeconfig");
-        startInfo.ArgumentList.Add(KubeconfigPath);
-        foreach (var arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
-        startInfo.Environment.Remove("KUBECONFIG");
-        startInfo.Environment["KUBECACHEDIR"] = Path.Combine(_root, "kubectl-cache");
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("kubectl did not start.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(KubectlTimeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new TimeoutException($"kubectl {string.Join(' ', args)} did not finish within {KubectlTimeout.TotalSeconds} s.");
-        }
-
-        return new KubectlResult(process.ExitCode, await stdout, await stderr);
     }
 }

@@ -17,12 +17,6 @@ using Nautilus.Server.Hosting;
 
 namespace Nautilus.Controllers.Tests;
 
-/// <summary>What a kubectl run printed and how it ended.</summary>
-public readonly record struct KubectlResult(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit code {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-}
-
 /// <summary>
 /// One Nautilus server on a free loopback port with a fresh data directory, the workload
 /// controllers (ReplicaSet, Deployment, their informers and Events) running against it over a
@@ -37,8 +31,6 @@ public sealed class ServerFixture : IAsyncDisposable
     /// Deployment controllers, other tests start theirs; two of each would fight over the same objects.
     /// </summary>
     public static readonly bool ServerRunsWorkloadControllers = false;
-
-    public static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
 
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
@@ -128,41 +120,8 @@ public sealed class ServerFixture : IAsyncDisposable
     }
 
     /// <summary>Runs the machine's kubectl against this server (<c>--kubeconfig</c> is added).</summary>
-    public async Task<KubectlResult> Kubectl(params string[] args)
-    {
-        var startInfo = new ProcessStartInfo("kubectl")
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        startInfo.ArgumentList.Add("--kubeconfig");
-        startInfo.ArgumentList.Add(KubeconfigPath);
-        foreach (string arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
-        startInfo.Environment.Remove("KUBECONFIG");
-        startInfo.Environment["KUBECACHEDIR"] = _kubectlCacheDirectory;
-
-        using var process = Process.Start(startInfo) ?? throw new InvalidOperationException("kubectl did not start.");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(KubectlTimeout);
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new TimeoutException($"kubectl {string.Join(' ', args)} did not finish within {KubectlTimeout.TotalSeconds} s.\n" + new KubectlResult(-1, await stdout, await stderr));
-        }
-
-        return new KubectlResult(process.ExitCode, await stdout, await stderr);
-    }
+    public Task<KubectlResult> Kubectl(params string[] args) =>
+        Nautilus.Testing.Kubectl.RunAsync("kubectl", KubeconfigPath, _kubectlCacheDirectory, args);
 
     /// <summary>A fresh namespace for one test.</summary>
     public async Task<string> CreateNamespaceAsync(string prefix)

@@ -9,12 +9,6 @@ using Nautilus.Server.Hosting;
 
 namespace Nautilus.E2E.Tests;
 
-/// <summary>What a kubectl run printed and how it ended.</summary>
-public readonly record struct KubectlResult(int ExitCode, string Stdout, string Stderr)
-{
-    public override string ToString() => $"exit code {ExitCode}\nstdout:\n{Stdout}\nstderr:\n{Stderr}";
-}
-
 /// <summary>
 /// One Nautilus server on a free loopback port with a fresh data directory, and real clients for
 /// it: kubectl, the official Kubernetes client, an HttpClient and a gRPC channel, all trusting
@@ -23,9 +17,6 @@ public readonly record struct KubectlResult(int ExitCode, string Stdout, string 
 /// </summary>
 public sealed class ServerFixture : IAsyncDisposable
 {
-    /// <summary>A kubectl run that takes longer is killed and the test fails.</summary>
-    public static readonly TimeSpan KubectlTimeout = TimeSpan.FromSeconds(60);
-
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(50);
 
     /// <summary>The temporary root this fixture created and deletes; null when the caller owns the data directory.</summary>
@@ -227,56 +218,8 @@ public sealed class ServerFixture : IAsyncDisposable
         return null;
     }
 
-    private async Task<KubectlResult> RunKubectl(string executable, string? stdin, string[] args, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        var startInfo = new ProcessStartInfo(executable)
-        {
-            UseShellExecute = false,
-            RedirectStandardInput = stdin is not null,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        startInfo.ArgumentList.Add("--kubeconfig");
-        startInfo.ArgumentList.Add(KubeconfigPath);
-        foreach (string arg in args)
-        {
-            startInfo.ArgumentList.Add(arg);
-        }
-
-        // Only this server's kubeconfig and a discovery cache of this fixture's own.
-        startInfo.Environment.Remove("KUBECONFIG");
-        startInfo.Environment["KUBECACHEDIR"] = _kubectlCacheDirectory;
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        using var process = Process.Start(startInfo)
-            ?? throw new InvalidOperationException("kubectl did not start.");
-        Task<string> stdout = process.StandardOutput.ReadToEndAsync();
-        Task<string> stderr = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(KubectlTimeout);
-        try
-        {
-            if (stdin is not null)
-            {
-                await process.StandardInput.WriteAsync(stdin.AsMemory(), deadline.Token);
-                process.StandardInput.Close();
-            }
-
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            throw new TimeoutException(
-                $"kubectl {string.Join(' ', args)} did not finish within {KubectlTimeout.TotalSeconds} s.\n"
-                + new KubectlResult(-1, await stdout, await stderr));
-        }
-
-        return new KubectlResult(process.ExitCode, await stdout, await stderr);
-    }
+    private Task<KubectlResult> RunKubectl(string executable, string? stdin, string[] args, IReadOnlyDictionary<string, string>? environment = null) =>
+        Nautilus.Testing.Kubectl.RunAsync(executable, KubeconfigPath, _kubectlCacheDirectory, args, stdin, environment);
 
     private static void DeleteDirectory(string? path)
     {

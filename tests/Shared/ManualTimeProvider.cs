@@ -1,4 +1,4 @@
-namespace Nautilus.Tee.Tests;
+namespace Nautilus.Testing;
 
 /// <summary>A clock that moves only when a test moves it.</summary>
 internal sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
