@@ -136,8 +136,8 @@ public sealed partial class NodeLifecycleController : IDisposable
         }
     }
 
-    /// <summary>One pass of kube's monitorNodeHealth, then the NoExecute tainting the pass asked for.</summary>
-    private async Task MonitorNodeHealthAsync(CancellationToken ct)
+    /// <summary>One pass of kube's monitorNodeHealth, then the NoExecute tainting the pass asked for. Internal for the benchmark of a pass.</summary>
+    internal async Task MonitorNodeHealthAsync(CancellationToken ct)
     {
         var nodes = _nodes.List().ToList();
         var names = new HashSet<string>(StringComparer.Ordinal);
