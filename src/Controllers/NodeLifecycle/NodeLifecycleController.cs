@@ -33,7 +33,6 @@ public sealed partial class NodeLifecycleController : IDisposable
     private const string NodeStatusUnknownMessage = "Kubelet stopped posting node status.";
     private const string NodeStatusNeverUpdatedReason = "NodeStatusNeverUpdated";
     private const string NodeStatusNeverUpdatedMessage = "Kubelet never posted node status.";
-    private const string ExcludeDisruptionLabel = "node.kubernetes.io/exclude-disruption";
     private const int HealthUpdateAttempts = 5;
 
     private static readonly string[] MonitoredConditions = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"];
@@ -68,8 +67,12 @@ public sealed partial class NodeLifecycleController : IDisposable
 
     private readonly ConcurrentDictionary<string, NodeHealth> _health = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _nodesToRetry = new(StringComparer.Ordinal);
-    /// <summary>Node name → uid of the nodes the monitor has seen (touched by the monitor loop only).</summary>
-    private readonly Dictionary<string, string> _knownNodes = new(StringComparer.Ordinal);
+    /// <summary>The nodes the monitor has seen, by name (kube's knownNodeSet), with what it read of each. Touched by the monitor loop only.</summary>
+    private readonly Dictionary<string, MonitoredNode> _monitored = new(StringComparer.Ordinal);
+
+    /// <summary>The nodes of the current pass; reused, touched by the monitor loop only.</summary>
+    private readonly List<MonitoredNode> _passNodes = [];
+    private long _pass;
 
     // Zones: their disruption state, NoExecute rate limiter and nodes waiting for a NoExecute taint. Guarded by _evictorLock.
     private readonly Lock _evictorLock = new();
@@ -136,43 +139,67 @@ public sealed partial class NodeLifecycleController : IDisposable
         }
     }
 
-    /// <summary>One pass of kube's monitorNodeHealth, then the NoExecute tainting the pass asked for. Internal for the benchmark of a pass.</summary>
+    /// <summary>
+    /// One pass of kube's monitorNodeHealth, then the NoExecute tainting the pass asked for. Every
+    /// node's heartbeat is looked at on every pass (a node that stopped posting changes nothing
+    /// and must still go Unknown), but through its <see cref="NodeSummary"/>, read again only when
+    /// the informer holds a new resourceVersion: at 5,000 unchanged nodes a pass parses no node
+    /// and no Lease. Internal for the benchmark of a pass.
+    /// </summary>
     internal async Task MonitorNodeHealthAsync(CancellationToken ct)
     {
-        var nodes = _nodes.List().ToList();
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var node in nodes)
+        var pass = ++_pass;
+        var nodes = _passNodes;
+        nodes.Clear();
+        foreach (var cached in _nodes.ByNamespace(""))
         {
-            var name = KubeFields.Name(node);
-            names.Add(name);
-            AddZone(ZoneKey(node));
-            if (_knownNodes.TryAdd(name, KubeFields.Uid(node)))
+            if (!_monitored.TryGetValue(cached.Name, out var monitored))
             {
-                LogNodeObserved(_logger, name);
-                _events?.Event(InvolvedObject.For(node, "v1", "Node"), EventRecorder.Normal, "RegisteredNode", $"Node {name} event: Registered Node {name} in Controller");
+                monitored = new MonitoredNode(cached, LeaseNamespace + "/" + cached.Name);
+                _monitored.Add(cached.Name, monitored);
+                monitored.Pass = pass;
+                nodes.Add(monitored);
+                var node = monitored.Summary;
+                AddZone(node.Zone);
+                LogNodeObserved(_logger, node.Name);
+                _events?.Event(InvolvedObject.For(node.ToJsonObject(), "v1", "Node"), EventRecorder.Normal, "RegisteredNode", $"Node {node.Name} event: Registered Node {node.Name} in Controller");
                 await MarkNodeAsReachableAsync(node, ct).ConfigureAwait(false);
+                continue;
             }
+
+            if (!ReferenceEquals(monitored.Source, cached) && monitored.Source.ResourceVersion != cached.ResourceVersion)
+            {
+                monitored.Refresh(cached);
+            }
+
+            monitored.Pass = pass;
+            nodes.Add(monitored);
+            AddZone(monitored.Summary.Zone);
         }
 
-        foreach (var (name, uid) in _knownNodes.Where(n => !names.Contains(n.Key)).ToList())
+        // Removing while enumerating a Dictionary is allowed (no other change is).
+        foreach (var (name, monitored) in _monitored)
         {
-            LogNodeRemoved(_logger, name);
-            _events?.Event(new InvolvedObject("v1", "Node", "", name, uid, ""), EventRecorder.Normal, "RemovingNode", $"Node {name} event: Removing Node {name} from Controller");
-            _knownNodes.Remove(name);
-            _health.TryRemove(name, out _);
-            _nodesToRetry.TryRemove(name, out _);
+            if (monitored.Pass != pass)
+            {
+                LogNodeRemoved(_logger, name);
+                _events?.Event(new InvolvedObject("v1", "Node", "", name, monitored.RegisteredUid, ""), EventRecorder.Normal, "RemovingNode", $"Node {name} event: Removing Node {name} from Controller");
+                _monitored.Remove(name);
+                _health.TryRemove(name, out _);
+                _nodesToRetry.TryRemove(name, out _);
+            }
         }
 
         var zoneConditions = new ConcurrentDictionary<string, ConcurrentQueue<string?>>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (node, token) =>
+        await Parallel.ForEachAsync(nodes, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (monitored, token) =>
         {
             try
             {
-                await UpdateNodeAsync(node, zoneConditions, token).ConfigureAwait(false);
+                await UpdateNodeAsync(monitored, zoneConditions, token).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                LogNodeUpdateFailed(_logger, KubeFields.Name(node), e.Message);
+                LogNodeUpdateFailed(_logger, monitored.Summary.Name, e.Message);
             }
         }).ConfigureAwait(false);
 
@@ -180,23 +207,24 @@ public sealed partial class NodeLifecycleController : IDisposable
         await NoExecuteTaintingPassAsync(ct).ConfigureAwait(false);
     }
 
-    private async Task UpdateNodeAsync(JsonObject node, ConcurrentDictionary<string, ConcurrentQueue<string?>> zoneConditions, CancellationToken ct)
+    /// <summary>Completes synchronously, allocating nothing, for a node that needs no write.</summary>
+    private async Task UpdateNodeAsync(MonitoredNode monitored, ConcurrentDictionary<string, ConcurrentQueue<string?>> zoneConditions, CancellationToken ct)
     {
-        var name = KubeFields.Name(node);
-        JsonObject observed;
-        JsonObject? currentReady;
+        var node = monitored.Summary;
+        var name = node.Name;
+        ReadyObservation ready;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                (observed, currentReady, node) = await TryUpdateNodeHealthAsync(node, ct).ConfigureAwait(false);
+                (ready, node) = await TryUpdateNodeHealthAsync(monitored, node, ct).ConfigureAwait(false);
                 break;
             }
             catch (ApiStatusException e) when (!e.IsNotFound && attempt < HealthUpdateAttempts)
             {
                 try
                 {
-                    node = await _client.GetAsync(ClusterResources.Nodes, "", name, ct).ConfigureAwait(false);
+                    node = NodeSummary.Of(await _client.GetAsync(ClusterResources.Nodes, "", name, ct).ConfigureAwait(false));
                 }
                 catch (ApiStatusException notFound) when (notFound.IsNotFound)
                 {
@@ -209,28 +237,26 @@ public sealed partial class NodeLifecycleController : IDisposable
             }
         }
 
-        if (KubeFields.String(KubeFields.Labels(node), ExcludeDisruptionLabel) is null)
+        if (!node.ExcludedFromDisruption)
         {
-            zoneConditions.GetOrAdd(ZoneKey(node), _ => new ConcurrentQueue<string?>()).Enqueue(KubeFields.String(currentReady, "status"));
+            zoneConditions.GetOrAdd(node.Zone, _ => new ConcurrentQueue<string?>()).Enqueue(ready.CurrentStatus);
         }
 
-        if (currentReady is null)
+        if (!ready.HasCurrent)
         {
             return;
         }
 
-        await ProcessTaintBaseEvictionAsync(node, observed, ct).ConfigureAwait(false);
+        await ProcessTaintBaseEvictionAsync(node, ready.ObservedStatus, ct).ConfigureAwait(false);
 
-        var observedStatus = KubeFields.String(observed, "status");
-        var currentStatus = KubeFields.String(currentReady, "status");
-        var becameNotReady = currentStatus != "True" && observedStatus == "True";
+        var becameNotReady = ready.CurrentStatus != "True" && ready.ObservedStatus == "True";
         if (becameNotReady)
         {
             LogNodeNotReady(_logger, name);
-            _events?.Event(InvolvedObject.For(node, "v1", "Node"), EventRecorder.Normal, "NodeNotReady", $"Node {name} status is now: NodeNotReady");
+            _events?.Event(InvolvedObject.For(node.ToJsonObject(), "v1", "Node"), EventRecorder.Normal, "NodeNotReady", $"Node {name} status is now: NodeNotReady");
         }
 
-        if (becameNotReady || (_nodesToRetry.ContainsKey(name) && observedStatus != "True"))
+        if (becameNotReady || (_nodesToRetry.ContainsKey(name) && ready.ObservedStatus != "True"))
         {
             try
             {
@@ -250,28 +276,23 @@ public sealed partial class NodeLifecycleController : IDisposable
     /// <summary>
     /// kube's tryUpdateNodeHealth: a moved Ready heartbeat or a renewed Lease is a probe; past the
     /// grace period since the last probe, the monitored conditions become Unknown. Returns the
-    /// Ready condition as observed (a fake Unknown one when never posted), as it is now, and the node.
+    /// Ready condition's status as observed (Unknown, as kube's fake condition, when never
+    /// posted) and as it is now, and the node (the one written, when this wrote it). Parses the
+    /// node only to write it: a write is due exactly when the Ready condition is missing or not
+    /// already Unknown, the only cases where marking the conditions Unknown changes it.
     /// </summary>
-    private async Task<(JsonObject Observed, JsonObject? Current, JsonObject Node)> TryUpdateNodeHealthAsync(JsonObject node, CancellationToken ct)
+    private async ValueTask<(ReadyObservation Ready, NodeSummary Node)> TryUpdateNodeHealthAsync(MonitoredNode monitored, NodeSummary node, CancellationToken ct)
     {
-        var name = KubeFields.Name(node);
+        var name = node.Name;
         var now = _time.GetUtcNow();
         _health.TryGetValue(name, out var health);
-        var readyCondition = KubeFields.Condition(node, "Ready");
-        var creationText = KubeFields.String(KubeFields.Metadata(node), "creationTimestamp");
-        var creation = KubeFields.Time(KubeFields.Metadata(node), "creationTimestamp") ?? now;
+        var creation = node.Creation ?? now;
 
-        JsonObject observed;
+        string? observedStatus;
         TimeSpan gracePeriod;
-        if (readyCondition is null)
+        if (!node.HasReady)
         {
-            observed = new JsonObject
-            {
-                ["type"] = "Ready",
-                ["status"] = "Unknown",
-                ["lastHeartbeatTime"] = creationText,
-                ["lastTransitionTime"] = creationText,
-            };
+            observedStatus = "Unknown";
             gracePeriod = _options.NodeStartupGracePeriod;
             health = health is null
                 ? new NodeHealth(false, null, null, creation, creation, null)
@@ -279,43 +300,51 @@ public sealed partial class NodeLifecycleController : IDisposable
         }
         else
         {
-            observed = (JsonObject)readyCondition.DeepClone();
+            observedStatus = node.ReadyStatus;
             gracePeriod = _options.NodeMonitorGracePeriod;
         }
 
-        var heartbeat = KubeFields.String(readyCondition, "lastHeartbeatTime");
-        var transition = KubeFields.String(readyCondition, "lastTransitionTime");
+        var heartbeat = node.ReadyHeartbeat;
+        var transition = node.ReadyTransition;
         var savedLease = health?.LeaseRenewTime;
         if (health is null)
         {
-            health = new NodeHealth(readyCondition is not null, heartbeat, transition, now, now, null);
+            health = new NodeHealth(node.HasReady, heartbeat, transition, now, now, null);
         }
-        else if (!health.HasReady && readyCondition is not null)
+        else if (!health.HasReady && node.HasReady)
         {
             health = new NodeHealth(true, heartbeat, transition, now, now, savedLease);
         }
-        else if (health.HasReady && readyCondition is null)
+        else if (health.HasReady && !node.HasReady)
         {
             health = new NodeHealth(false, null, null, now, now, savedLease);
         }
-        else if (health.HasReady && readyCondition is not null && health.ReadyHeartbeat != heartbeat)
+        else if (health.HasReady && node.HasReady && health.ReadyHeartbeat != heartbeat)
         {
             var transitionTime = health.ReadyTransition != transition ? now : health.ReadyTransitionTimestamp;
             health = new NodeHealth(true, heartbeat, transition, now, transitionTime, savedLease);
         }
 
         // A renewed Lease is always a probe: a kubelet renewing its lease but never posting status is taken as healthy.
-        if (_leases.TryGet(LeaseNamespace + "/" + name, out var lease)
-            && KubeFields.Time(lease["spec"], "renewTime") is { } renewed
-            && (savedLease is null || savedLease < renewed))
+        if (monitored.LeaseRenewTime(_leases) is { } renewed && (savedLease is null || savedLease < renewed))
         {
             health = health with { LeaseRenewTime = renewed, ProbeTimestamp = now };
         }
 
-        JsonObject? currentReady = readyCondition;
-        if (now > health.ProbeTimestamp + gracePeriod)
+        if (now > health.ProbeTimestamp + gracePeriod && !(node.HasReady && node.ReadyStatus == "Unknown"))
         {
-            var updated = (JsonObject)node.DeepClone();
+            var updated = node.ToJsonObject();
+            var readyCondition = KubeFields.Condition(updated, "Ready");
+            var creationText = node.CreationTimestamp;
+            var observed = readyCondition is null
+                ? new JsonObject
+                {
+                    ["type"] = "Ready",
+                    ["status"] = "Unknown",
+                    ["lastHeartbeatTime"] = creationText,
+                    ["lastTransitionTime"] = creationText,
+                }
+                : (JsonObject)readyCondition.DeepClone();
             if (updated["status"] is not JsonObject status)
             {
                 status = [];
@@ -353,7 +382,7 @@ public sealed partial class NodeLifecycleController : IDisposable
                 }
             }
 
-            currentReady = KubeFields.Condition(updated, "Ready");
+            var currentReady = KubeFields.Condition(updated, "Ready");
             if (!JsonNode.DeepEquals(currentReady, observed))
             {
                 var written = await _client.UpdateAsync(ClusterResources.Nodes, "", name, updated, "status", ct).ConfigureAwait(false);
@@ -365,89 +394,89 @@ public sealed partial class NodeLifecycleController : IDisposable
                     ReadyTransitionTimestamp = now,
                 };
                 LogNodeUnknown(_logger, name, (now - health.ProbeTimestamp).TotalSeconds);
-                return (observed, currentReady, written);
+                return (new ReadyObservation(observedStatus, currentReady is not null, KubeFields.String(currentReady, "status")), NodeSummary.Of(written));
             }
+
+            _health[name] = health;
+            return (new ReadyObservation(observedStatus, currentReady is not null, KubeFields.String(currentReady, "status")), node);
         }
 
         _health[name] = health;
-        return (observed, currentReady, node);
+        return (new ReadyObservation(observedStatus, node.HasReady, node.ReadyStatus), node);
     }
 
     /// <summary>processTaintBaseEviction: Ready False/Unknown queue the matching NoExecute taint (swapped at once if the other one is there); True removes both.</summary>
-    private async Task ProcessTaintBaseEvictionAsync(JsonObject node, JsonObject observed, CancellationToken ct)
+    private async Task ProcessTaintBaseEvictionAsync(NodeSummary node, string? observedStatus, CancellationToken ct)
     {
-        var taints = Taint.Of(node);
-        switch (KubeFields.String(observed, "status"))
+        switch (observedStatus)
         {
             case "False":
-                if (Taint.Exists(taints, UnreachableNoExecute))
+                if (node.HasTaint(UnreachableNoExecute))
                 {
-                    await _taints.SwapAsync(node, [NotReadyNoExecute], [UnreachableNoExecute], ct).ConfigureAwait(false);
+                    await _taints.SwapAsync(node.ToJsonObject(), [NotReadyNoExecute], [UnreachableNoExecute], ct).ConfigureAwait(false);
                 }
                 else
                 {
-                    MarkNodeForTainting(node, NotReadyNoExecute, taints);
+                    MarkNodeForTainting(node, NotReadyNoExecute);
                 }
 
                 break;
             case "Unknown":
-                if (Taint.Exists(taints, NotReadyNoExecute))
+                if (node.HasTaint(NotReadyNoExecute))
                 {
-                    await _taints.SwapAsync(node, [UnreachableNoExecute], [NotReadyNoExecute], ct).ConfigureAwait(false);
+                    await _taints.SwapAsync(node.ToJsonObject(), [UnreachableNoExecute], [NotReadyNoExecute], ct).ConfigureAwait(false);
                 }
                 else
                 {
-                    MarkNodeForTainting(node, UnreachableNoExecute, taints);
+                    MarkNodeForTainting(node, UnreachableNoExecute);
                 }
 
                 break;
             case "True":
                 if (await MarkNodeAsReachableAsync(node, ct).ConfigureAwait(false))
                 {
-                    LogNodeReachable(_logger, KubeFields.Name(node));
+                    LogNodeReachable(_logger, node.Name);
                 }
 
                 break;
         }
     }
 
-    private void MarkNodeForTainting(JsonObject node, Taint wanted, List<Taint> taints)
+    private void MarkNodeForTainting(NodeSummary node, Taint wanted)
     {
         var opposite = wanted == UnreachableNoExecute ? NotReadyNoExecute : UnreachableNoExecute;
-        if (Taint.Exists(taints, wanted) && !Taint.Exists(taints, opposite))
+        if (node.HasTaint(wanted) && !node.HasTaint(opposite))
         {
             return;
         }
 
         lock (_evictorLock)
         {
-            var queue = _zoneTaintQueues[ZoneKey(node)];
-            var name = KubeFields.Name(node);
-            if (!queue.Contains(name))
+            var queue = _zoneTaintQueues[node.Zone];
+            if (!queue.Contains(node.Name))
             {
-                queue.Add(name);
+                queue.Add(node.Name);
             }
         }
     }
 
     /// <summary>markNodeAsReachable: removes the unreachable and not-ready NoExecute taints and any pending tainting. True when a taint was removed.</summary>
-    private async Task<bool> MarkNodeAsReachableAsync(JsonObject node, CancellationToken ct)
+    private async Task<bool> MarkNodeAsReachableAsync(NodeSummary node, CancellationToken ct)
     {
         lock (_evictorLock)
         {
             foreach (var queue in _zoneTaintQueues.Values)
             {
-                queue.Remove(KubeFields.Name(node));
+                queue.Remove(node.Name);
             }
         }
 
-        var taints = Taint.Of(node);
-        if (!Taint.Exists(taints, UnreachableNoExecute) && !Taint.Exists(taints, NotReadyNoExecute))
+        if (!node.HasTaint(UnreachableNoExecute) && !node.HasTaint(NotReadyNoExecute))
         {
             return false;
         }
 
-        return await _taints.SwapAsync(node, [], [UnreachableNoExecute, NotReadyNoExecute], ct).ConfigureAwait(false);
+        return await _taints.SwapAsync(node.ToJsonObject(), [], [UnreachableNoExecute, NotReadyNoExecute], ct).ConfigureAwait(false);
     }
 
     /// <summary>doNoExecuteTaintingPass: taints the queued nodes as their Ready condition says, at each zone's rate.</summary>
@@ -530,7 +559,7 @@ public sealed partial class NodeLifecycleController : IDisposable
     /// tainting stops; leaving that state restarts every node's grace period; otherwise each
     /// zone's rate follows its state.
     /// </summary>
-    private async Task HandleDisruptionAsync(ConcurrentDictionary<string, ConcurrentQueue<string?>> zoneConditions, List<JsonObject> nodes, CancellationToken ct)
+    private async Task HandleDisruptionAsync(ConcurrentDictionary<string, ConcurrentQueue<string?>> zoneConditions, List<MonitoredNode> nodes, CancellationToken ct)
     {
         var newStates = new Dictionary<string, ZoneState>(StringComparer.Ordinal);
         var allAreFullyDisrupted = true;
@@ -581,7 +610,7 @@ public sealed partial class NodeLifecycleController : IDisposable
             LogEnteringDisruption(_logger);
             foreach (var node in nodes)
             {
-                await MarkNodeAsReachableAsync(node, ct).ConfigureAwait(false);
+                await MarkNodeAsReachableAsync(node.Summary, ct).ConfigureAwait(false);
             }
 
             lock (_evictorLock)
@@ -737,18 +766,60 @@ public sealed partial class NodeLifecycleController : IDisposable
         await _taints.SwapAsync(node, add, remove, ct).ConfigureAwait(false);
     }
 
-    /// <summary>GetZoneKey: region and zone labels; "" for a node without either.</summary>
-    private static string ZoneKey(JsonObject node)
-    {
-        var labels = KubeFields.Labels(node);
-        var region = KubeFields.String(labels, "topology.kubernetes.io/region") ?? KubeFields.String(labels, "failure-domain.beta.kubernetes.io/region") ?? "";
-        var zone = KubeFields.String(labels, "topology.kubernetes.io/zone") ?? KubeFields.String(labels, "failure-domain.beta.kubernetes.io/zone") ?? "";
-        return region.Length == 0 && zone.Length == 0 ? "" : region + ":\0:" + zone;
-    }
-
     /// <summary>What the monitor last saw of a node: its Ready heartbeat and transition, and when it last heard from it.</summary>
     private sealed record NodeHealth(
         bool HasReady, string? ReadyHeartbeat, string? ReadyTransition, DateTimeOffset ProbeTimestamp, DateTimeOffset ReadyTransitionTimestamp, DateTimeOffset? LeaseRenewTime);
+
+    /// <summary>The Ready condition's status as a pass observed it (before any write) and as it is now (null when absent or without a status).</summary>
+    private readonly record struct ReadyObservation(string? ObservedStatus, bool HasCurrent, string? CurrentStatus);
+
+    /// <summary>
+    /// A node the monitor knows: the summary of the informer's object last seen (read again when
+    /// the informer's resourceVersion moves) and the renewTime of its Lease (read again when the
+    /// Lease's does). Its fields are written by the monitor loop, or during a pass by the one
+    /// worker that holds the node.
+    /// </summary>
+    private sealed class MonitoredNode(CachedObject source, string leaseKey)
+    {
+        private string? _leaseResourceVersion;
+        private DateTimeOffset? _leaseRenewTime;
+
+        /// <summary>The informer's object <see cref="Summary"/> was read from.</summary>
+        public CachedObject Source { get; private set; } = source;
+
+        public NodeSummary Summary { get; private set; } = NodeSummary.Of(source);
+
+        /// <summary>The uid the node was registered with (the RemovingNode event names it).</summary>
+        public string RegisteredUid { get; } = source.Uid;
+
+        /// <summary>The pass that last saw the node in the informer.</summary>
+        public long Pass { get; set; }
+
+        public void Refresh(CachedObject cached)
+        {
+            Source = cached;
+            Summary = NodeSummary.Of(cached);
+        }
+
+        /// <summary>spec.renewTime of the node's Lease in kube-node-lease, or null without one.</summary>
+        public DateTimeOffset? LeaseRenewTime(Informer leases)
+        {
+            if (!leases.TryGetCached(leaseKey, out var lease))
+            {
+                _leaseResourceVersion = null;
+                _leaseRenewTime = null;
+                return null;
+            }
+
+            if (lease.ResourceVersion != _leaseResourceVersion)
+            {
+                _leaseRenewTime = KubeFields.Time(lease.ToJsonObject()["spec"], "renewTime");
+                _leaseResourceVersion = lease.ResourceVersion;
+            }
+
+            return _leaseRenewTime;
+        }
+    }
 
     /// <summary>The NoSchedule taint workers, fed by node changes.</summary>
     private sealed class NoScheduleTainter(NodeLifecycleController owner) : Controller("node-lifecycle-noschedule-taint", owner._logger, 4)
