@@ -9,6 +9,7 @@ using Nautilus.Controllers.Namespaces;
 using Nautilus.Controllers.NodeIpam;
 using Nautilus.Controllers.NodeLifecycle;
 using Nautilus.Controllers.ReplicaSets;
+using Nautilus.Controllers.ResourceQuota;
 
 namespace Nautilus.Controllers;
 
@@ -46,12 +47,14 @@ public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers, 
         using var taintEvictionController = new TaintEvictionController(
             client, nodes, pods, loggers.CreateLogger<TaintEvictionController>(), events.NewRecorder("taint-eviction-controller"));
         using var nodeIpamController = new NodeIpamController(client, nodes, loggers.CreateLogger<NodeIpamController>(), nodeIpam, events.NewRecorder("cidrAllocator"));
+        using var resourceQuotaController = new ResourceQuotaController(client, informers, loggers.CreateLogger<ResourceQuotaController>());
         var garbageCollector = new GarbageCollector(informers, loggers.CreateLogger<GarbageCollector>());
         endpointsController.Start();
         endpointSliceController.Start();
         nodeLifecycleController.Start();
         taintEvictionController.Start();
         nodeIpamController.Start();
+        resourceQuotaController.Start();
 
         await Task.WhenAll(
             informers.RunAsync(ct),
@@ -64,6 +67,7 @@ public sealed class ControllerManager(ApiClient client, ILoggerFactory loggers, 
             nodeLifecycleController.RunAsync(ct),
             taintEvictionController.RunAsync(ct),
             nodeIpamController.RunAsync(ct),
+            resourceQuotaController.RunAsync(ct),
             garbageCollector.RunAsync(ct)).ConfigureAwait(false);
     }
 }

@@ -50,6 +50,10 @@ public sealed class ApiException : Exception
     public static ApiException Conflict(ResourceDefinition resource, string name, string detail) =>
         new(409, "Conflict", $"Operation cannot be fulfilled on {resource.QualifiedResource} \"{name}\": {detail}", name, resource.Group, resource.Plural);
 
+    /// <summary>errors.NewForbidden: <c>pods "web" is forbidden: reason</c>, as admission plugins deny a request.</summary>
+    public static ApiException Forbidden(ResourceDefinition resource, string name, string reason) =>
+        new(403, "Forbidden", $"{resource.QualifiedResource} \"{name}\" is forbidden: {reason}", name, resource.Group, resource.Plural);
+
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
 
     public static ApiException MethodNotAllowed(string message = "the server does not allow this method on the requested resource") =>

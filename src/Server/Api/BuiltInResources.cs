@@ -54,7 +54,7 @@ public static class BuiltInResources
         yield return new()
         {
             Group = "", Version = "v1", Kind = "ResourceQuota", Plural = "resourcequotas", Singular = "resourcequota", Namespaced = true, ShortNames = ["quota"],
-            Subresources = ["status"],
+            Subresources = ["status"], Strategy = new ResourceQuotaStrategy(),
         };
         yield return new() { Group = "", Version = "v1", Kind = "Secret", Plural = "secrets", Singular = "secret", Namespaced = true, SelectableFields = ["type"], Strategy = new SecretStrategy() };
         yield return new() { Group = "", Version = "v1", Kind = "ServiceAccount", Plural = "serviceaccounts", Singular = "serviceaccount", Namespaced = true, ShortNames = ["sa"] };

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Admission;
 using Nautilus.Server.Api.Apply;
 using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Patching;
@@ -49,6 +50,8 @@ public readonly record struct WriteResult(byte[] Json, int StatusCode, StoredObj
 public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registry, TimeProvider time, GracefulDeletion graceful)
 {
     private static readonly ResourceType Namespaces = new("", "namespaces");
+
+    private readonly ResourceQuotaAdmission _quotaAdmission = new(store, registry, time);
 
     public IObjectStore Store => store;
 
@@ -121,6 +124,8 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
                 throw ApiException.Invalid(resource, name, causes);
             }
 
+            // Validating admission runs last, on the object as it would be stored (kube's createValidation).
+            await _quotaAdmission.AdmitCreateAsync(resource, ns, name, obj, options.DryRun, ct).ConfigureAwait(false);
             var result = await StoreCreateAsync(external, resource, obj, name, options, ct).ConfigureAwait(false);
             created = !options.DryRun;
             return result;

@@ -1,4 +1,4 @@
-using Nautilus.Server.Api.Strategies.Defaults;
+using ResourceQuantity = Nautilus.Controllers.Machinery.ResourceQuantity;
 
 namespace Nautilus.Server.Tests.Strategies;
 

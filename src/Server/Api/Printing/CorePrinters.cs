@@ -359,3 +359,49 @@ internal static class StoragePrinting
     /// <summary>An optional string field: its value, or "&lt;unset&gt;" when nil.</summary>
     public static string OrUnset(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : "<unset>";
 }
+
+/// <summary>
+/// printResourceQuota: REQUEST and LIMIT list <c>name: used/hard</c> for every resource in
+/// status.hard, sorted by name; <c>limits.*</c> go to LIMIT, the rest to REQUEST.
+/// </summary>
+internal sealed class ResourceQuotaPrinter() : ResourcePrinter(
+    TableColumn.NameColumn,
+    TableColumn.AgeColumn,
+    new("Request", "string", "Request represents a minimum amount of cpu/memory that a container may consume."),
+    new("Limit", "string", "Limits control the maximum amount of cpu/memory that a container may use independent of contention on the node."))
+{
+    public override void WriteCells(CellWriter writer, JsonElement obj)
+    {
+        var status = obj.Get("status");
+        var hard = status.Get("hard");
+        var used = status.Get("used");
+        var names = new List<string>();
+        if (hard.IsObject())
+        {
+            foreach (var member in hard.EnumerateObject())
+            {
+                names.Add(member.Name);
+            }
+        }
+
+        names.Sort(StringComparer.Ordinal);
+        var request = new StringBuilder();
+        var limit = new StringBuilder();
+        foreach (var name in names)
+        {
+            var column = name.StartsWith("limits.", StringComparison.Ordinal) ? limit : request;
+            if (column.Length > 0)
+            {
+                column.Append(", ");
+            }
+
+            var usedValue = used.IsObject() ? used.Str(name) : "";
+            column.Append(name).Append(": ").Append(usedValue.Length == 0 ? "0" : usedValue).Append('/').Append(hard.Str(name));
+        }
+
+        writer.WriteStringValue(Name(obj));
+        WriteAge(writer, obj);
+        writer.WriteStringValue(request.ToString());
+        writer.WriteStringValue(limit.ToString());
+    }
+}

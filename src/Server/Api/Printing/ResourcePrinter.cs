@@ -25,6 +25,7 @@ internal abstract class ResourcePrinter
         [("events.k8s.io", "Event")] = new EventPrinter(),
         [("", "PersistentVolume")] = new PersistentVolumePrinter(),
         [("", "PersistentVolumeClaim")] = new PersistentVolumeClaimPrinter(),
+        [("", "ResourceQuota")] = new ResourceQuotaPrinter(),
         [("apps", "Deployment")] = new DeploymentPrinter(),
         [("apps", "ReplicaSet")] = new ReplicaSetPrinter(),
         [("coordination.k8s.io", "Lease")] = new LeasePrinter(),

@@ -1,3 +1,4 @@
+using ResourceQuantity = Nautilus.Controllers.Machinery.ResourceQuantity;
 using System.Text.Json.Nodes;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
 

@@ -1,8 +1,8 @@
+using ResourceQuantity = Nautilus.Controllers.Machinery.ResourceQuantity;
 using System.Buffers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Objects;
-using Nautilus.Server.Api.Strategies.Defaults;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
 
 namespace Nautilus.Server.Api.Strategies.Validation;

@@ -3,16 +3,17 @@ using System.Numerics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Nautilus.Server.Api.Strategies.Defaults;
+namespace Nautilus.Controllers.Machinery;
 
 /// <summary>
 /// Kubernetes resource quantities (apimachinery <c>resource.Quantity</c>) as kube-apiserver stores
 /// them: parsed, rounded up to milli scale where <c>SetDefaults_ResourceList</c> applies, and
 /// written in canonical form (<c>0.1</c> → <c>100m</c>, <c>1024Mi</c> → <c>1Gi</c>, <c>1000</c> → <c>1k</c>).
 /// </summary>
-internal static class ResourceQuantity
+public static class ResourceQuantity
 {
-    private enum QuantityFormat
+    /// <summary>resource.Format: how a quantity is written.</summary>
+    public enum QuantityFormat
     {
         DecimalSI,
         BinarySI,
@@ -24,7 +25,7 @@ internal static class ResourceQuantity
     /// <summary>The canonical form of <paramref name="text"/>, rounded up to milli scale when <paramref name="roundToMilli"/>; null when it is not a quantity.</summary>
     public static string? Canonicalize(string text, bool roundToMilli)
     {
-        if (!TryParse(text, out var mantissa, out var scale, out var format))
+        if (!TryParseExact(text, out var mantissa, out var scale, out var format))
         {
             return null;
         }
@@ -94,8 +95,35 @@ internal static class ResourceQuantity
         return text is not null && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || kind != JsonValueKind.String) ? canonical : null;
     }
 
+    /// <summary>
+    /// ParseQuantity for arithmetic: the value as mantissa × 10^scale, rounded up to nano precision
+    /// as kube's parser rounds it, and the format its suffix implies (kept by sums, as Quantity.Add keeps it).
+    /// </summary>
+    public static bool TryParse(string text, out BigInteger mantissa, out int scale, out QuantityFormat format)
+    {
+        if (!TryParseExact(text, out mantissa, out scale, out format))
+        {
+            return false;
+        }
+
+        if (scale < -9)
+        {
+            mantissa = DivideAwayFromZero(mantissa, BigInteger.Pow(10, -9 - scale));
+            scale = -9;
+        }
+
+        return true;
+    }
+
+    /// <summary>Quantity.String: the canonical text of mantissa × 10^scale (scale at least -9) in <paramref name="format"/>.</summary>
+    public static string Format(BigInteger mantissa, int scale, QuantityFormat format)
+    {
+        var (digits, suffix) = Canonical(mantissa, scale, format);
+        return digits.ToString(CultureInfo.InvariantCulture) + suffix;
+    }
+
     /// <summary>The value of a quantity as mantissa × 10^scale; false when <paramref name="text"/> is not a quantity.</summary>
-    public static bool TryGetValue(string text, out BigInteger mantissa, out int scale) => TryParse(text, out mantissa, out scale, out _);
+    public static bool TryGetValue(string text, out BigInteger mantissa, out int scale) => TryParseExact(text, out mantissa, out scale, out _);
 
     /// <summary>Quantity.Cmp: the sign of <paramref name="a"/> − <paramref name="b"/>; null when either is not a quantity.</summary>
     public static int? Compare(string a, string b)
@@ -109,7 +137,7 @@ internal static class ResourceQuantity
         return (ma * BigInteger.Pow(10, sa - scale)).CompareTo(mb * BigInteger.Pow(10, sb - scale));
     }
 
-    private static bool TryParse(string text, out BigInteger mantissa, out int scale, out QuantityFormat format)
+    private static bool TryParseExact(string text, out BigInteger mantissa, out int scale, out QuantityFormat format)
     {
         mantissa = BigInteger.Zero;
         scale = 0;
