@@ -51,12 +51,8 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
             writer.Write(PayloadVersion);
             writer.Write(record.Revision);
             writer.Write((byte)record.Op);
-            writer.Write(record.Type.Group);
-            writer.Write(record.Type.Resource);
             var obj = record.Object;
-            writer.Write(obj.Namespace);
-            writer.Write(obj.Name);
-            writer.Write(obj.Uid);
+            WriteIdentity(writer, record.Type, obj);
             if (record.Op == WalOp.Delete)
             {
                 writer.Write7BitEncodedInt(0);
@@ -65,11 +61,7 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
             }
             else
             {
-                var json = obj.Json;
-                writer.Write7BitEncodedInt(json.Length);
-                writer.Write(json);
-                WriteMap(writer, obj.Labels);
-                WriteMap(writer, obj.Fields);
+                WriteContent(writer, obj.Json, obj);
             }
         }
 
@@ -106,20 +98,34 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
         {
             writer.Write(StoredPayloadVersion);
             writer.Write(obj.ResourceVersion);
-            writer.Write(type.Group);
-            writer.Write(type.Resource);
-            writer.Write(obj.Namespace);
-            writer.Write(obj.Name);
-            writer.Write(obj.Uid);
+            WriteIdentity(writer, type, obj);
             writer.Write(id);
-            var data = obj.StoredData;
-            writer.Write7BitEncodedInt(data.Length);
-            writer.Write(data);
-            WriteMap(writer, obj.Labels);
-            WriteMap(writer, obj.Fields);
+            WriteContent(writer, obj.StoredData, obj);
         }
 
         WriteScratchFrame(output);
+    }
+
+    // Resource, namespace, name and uid: every entry's identity, in log records and snapshots alike.
+    private static void WriteIdentity(BinaryWriter writer, ResourceType type, StoredObject obj)
+    {
+        writer.Write(type.Group);
+        writer.Write(type.Resource);
+        writer.Write(obj.Namespace);
+        writer.Write(obj.Name);
+        writer.Write(obj.Uid);
+    }
+
+    private static (ResourceType Type, ObjectKey Key, string Uid) ReadIdentity(BinaryReader reader, StringPool pool) =>
+        (new ResourceType(pool.Intern(reader.ReadString()), pool.Intern(reader.ReadString())), new ObjectKey(pool.Intern(reader.ReadString()), reader.ReadString()), reader.ReadString());
+
+    // The object's bytes (JSON, or compressed in a snapshot), labels and indexed fields.
+    private static void WriteContent(BinaryWriter writer, ReadOnlySpan<byte> data, StoredObject obj)
+    {
+        writer.Write7BitEncodedInt(data.Length);
+        writer.Write(data);
+        WriteMap(writer, obj.Labels);
+        WriteMap(writer, obj.Fields);
     }
 
     private void WriteScratchFrame(Stream output)
@@ -222,9 +228,7 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
                             throw new InvalidDataException("unknown record op");
                         }
 
-                        var type = new ResourceType(pool.Intern(reader.ReadString()), pool.Intern(reader.ReadString()));
-                        var key = new ObjectKey(pool.Intern(reader.ReadString()), reader.ReadString());
-                        var uid = reader.ReadString();
+                        var (type, key, uid) = ReadIdentity(reader, pool);
                         var json = reader.ReadBytes(reader.Read7BitEncodedInt());
                         var labels = ReadMap(reader, pool);
                         var fields = ReadMap(reader, pool);
@@ -234,9 +238,7 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
                 case StoredPayloadVersion when dictionaries is not null:
                     {
                         var revision = reader.ReadInt64();
-                        var type = new ResourceType(pool.Intern(reader.ReadString()), pool.Intern(reader.ReadString()));
-                        var key = new ObjectKey(pool.Intern(reader.ReadString()), reader.ReadString());
-                        var uid = reader.ReadString();
+                        var (type, key, uid) = ReadIdentity(reader, pool);
                         var id = reader.ReadInt32();
                         Compression.CompressionDictionary? dictionary = null;
                         if (id >= 0 && !dictionaries.TryGetValue(id, out dictionary))
