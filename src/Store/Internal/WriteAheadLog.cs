@@ -326,12 +326,9 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             return;
         }
 
-        var target = RoundUpToPage(_durableEnd + _nextFill);
-        if (_logicalEnd < RolloverBytes)
-        {
-            // Zeros past the rollover point would only be cut off or deleted with the old log.
-            target = Math.Min(target, RoundUpToPage(Math.Min(RolloverBytes, long.MaxValue / 2)));
-        }
+        // Zeros past the rollover point would only be deleted with the old log. Past it, while a
+        // snapshot still being written holds the rollover back, batches append and fsync.
+        var target = Math.Min(RoundUpToPage(_durableEnd + _nextFill), RoundUpToPage(Math.Min(RolloverBytes, long.MaxValue / 2)));
 
         if (target <= _durableEnd)
         {
