@@ -152,6 +152,23 @@ public sealed class ResourceQuotaTests
         await WaitForUsedAsync(ns, "five", "pods", "5");
     }
 
+    [TestCase("pods", "-1", "spec.hard[pods]: Invalid value: \"-1\": must be greater than or equal to 0")]
+    [TestCase("pods", "1500m", "spec.hard[pods]: Invalid value: \"1500m\": must be an integer")]
+    [TestCase("count/configmaps", "2500m", "spec.hard[count/configmaps]: Invalid value: \"2500m\": must be an integer")]
+    [TestCase("widgets", "1", "spec.hard[widgets]: Invalid value: \"widgets\": must be a standard resource for quota")]
+    public async Task Create_InvalidHard_Is422WithKubesMessage_AndStoresNothing(string resource, string value, string detail)
+    {
+        string ns = await _server.CreateNamespaceAsync("quota");
+
+        var error = Assert.ThrowsAsync<HttpOperationException>(() => CreateQuotaAsync(ns, "bad", new() { [resource] = value }));
+
+        Assert.That((int)error!.Response.StatusCode, Is.EqualTo(422), error.Response.Content);
+        using var status = System.Text.Json.JsonDocument.Parse(error.Response.Content);
+        Assert.That(status.RootElement.GetProperty("reason").GetString(), Is.EqualTo("Invalid"));
+        Assert.That(status.RootElement.GetProperty("message").GetString(), Is.EqualTo($"ResourceQuota \"bad\" is invalid: {detail}"));
+        Assert.That((await Client.CoreV1.ListNamespacedResourceQuotaAsync(ns)).Items, Is.Empty);
+    }
+
     private async Task CreateQuotaAsync(string ns, string name, Dictionary<string, string> hard) =>
         await Client.CoreV1.CreateNamespacedResourceQuotaAsync(new V1ResourceQuota
         {
