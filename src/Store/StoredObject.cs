@@ -31,12 +31,18 @@ public sealed class StoredObject
         IReadOnlyDictionary<string, string>? labels = null,
         IReadOnlyDictionary<string, string>? fields = null,
         long resourceVersion = 0)
+        : this(key, uid, json, null, labels, fields, resourceVersion)
+    {
+    }
+
+    private StoredObject(ObjectKey key, string uid, byte[] data, CompressionDictionary? dictionary, IReadOnlyDictionary<string, string>? labels, IReadOnlyDictionary<string, string>? fields, long resourceVersion)
     {
         // Labels, fields and the namespace are kept compactly with shared strings: they repeat
         // across many objects and are most of an object's size besides its JSON.
         Key = key.Namespace.Length == 0 ? key : new ObjectKey(SharedStrings.Intern(key.Namespace), key.Name);
         Uid = uid;
-        _data = json;
+        _data = data;
+        _dictionary = dictionary;
         Labels = CompactMap.From(labels);
         Fields = CompactMap.From(fields);
         ResourceVersion = resourceVersion;
@@ -180,7 +186,5 @@ public sealed class StoredObject
 
     /// <summary>An object read back as it was kept: <paramref name="data"/> compressed against <paramref name="dictionary"/> (or the JSON when null).</summary>
     internal static StoredObject FromStored(ObjectKey key, string uid, byte[] data, CompressionDictionary? dictionary, IReadOnlyDictionary<string, string>? labels, IReadOnlyDictionary<string, string>? fields, long resourceVersion) =>
-        dictionary is null
-            ? new StoredObject(key, uid, data, labels, fields, resourceVersion)
-            : new StoredObject(new StoredObject(key, uid, [], labels, fields, resourceVersion), data, dictionary, resourceVersion);
+        new(key, uid, data, dictionary, labels, fields, resourceVersion);
 }

@@ -77,23 +77,19 @@ public static class ResourceQuantity
         }
     }
 
-    /// <summary>The canonical string to write in place of a quantity value; null when it is one already or not a quantity.</summary>
-    private static string? Replacement(JsonNode? node, bool roundToMilli)
-    {
-        if (node is not JsonValue value)
-        {
-            return null;
-        }
-
-        var kind = value.GetValueKind();
-        var text = kind switch
+    /// <summary>The text of a quantity value as the Go decoder reads it: a string, or a JSON number's digits; null for anything else.</summary>
+    public static string? Text(JsonNode? node) => node is JsonValue value
+        ? value.GetValueKind() switch
         {
             JsonValueKind.String => value.GetValue<string>(),
             JsonValueKind.Number => value.ToJsonString(),
             _ => null,
-        };
-        return text is not null && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || kind != JsonValueKind.String) ? canonical : null;
-    }
+        }
+        : null;
+
+    /// <summary>The canonical string to write in place of a quantity value; null when it is one already or not a quantity.</summary>
+    private static string? Replacement(JsonNode? node, bool roundToMilli) =>
+        Text(node) is { } text && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || node!.GetValueKind() != JsonValueKind.String) ? canonical : null;
 
     /// <summary>
     /// ParseQuantity for arithmetic: the value as mantissa × 10^scale, rounded up to nano precision

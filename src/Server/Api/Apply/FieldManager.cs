@@ -32,6 +32,9 @@ public static class FieldManager
         [Metadata, PathElement.Field("managedFields")],
         [Metadata, PathElement.Field("resourceVersion")]);
 
+    // A create's zero object, built once per resource: the writer only reads it.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<ResourceDefinition, JsonObject> CreateZeros = new();
+
     private static readonly FieldSet StatusOnly = FieldSet.Of([PathElement.Field("status")]);
     private static readonly FieldSet SpecOnly = FieldSet.Of([PathElement.Field("spec")]);
     private static readonly PathElement[] ReplicasPath = [PathElement.Field("spec"), PathElement.Field("replicas")];
@@ -63,7 +66,7 @@ public static class FieldManager
             using (DetachManagedFields(next))
             {
                 using var fields = new PooledBufferWriter(4096);
-                if (CreatedFieldsWriter.Write(ZeroObject(resource), next, schema, ignored, StripSet, fields))
+                if (CreatedFieldsWriter.Write(CreateZeros.GetValue(resource, ZeroObject), next, schema, ignored, StripSet, fields))
                 {
                     created = ManagedFields.EncodeOne(ManagerKey.ForUpdate(manager, resource.GroupVersion, subresource), resource.GroupVersion, KubeJson.Timestamp(now), fields.WrittenSpan);
                 }

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Strategies.Validation;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
@@ -14,22 +13,18 @@ namespace Nautilus.Server.Api.Strategies;
 /// </summary>
 public sealed class ResourceQuotaStrategy : ResourceStrategy
 {
-    // standardQuotaResources: what a quota may name without a domain (hugepages aside).
-    private static readonly HashSet<string> StandardQuotaResources = new(StringComparer.Ordinal)
-    {
-        "cpu", "memory", "ephemeral-storage",
-        "requests.cpu", "requests.memory", "requests.storage", "requests.ephemeral-storage",
-        "limits.cpu", "limits.memory", "limits.ephemeral-storage",
-        "pods", "resourcequotas", "services", "replicationcontrollers", "secrets", "persistentvolumeclaims", "configmaps",
-        "services.nodeports", "services.loadbalancers",
-    };
-
     // integerResources: counts, which only whole quantities make sense for.
     private static readonly HashSet<string> IntegerResources = new(StringComparer.Ordinal)
     {
         "pods", "resourcequotas", "services", "replicationcontrollers", "secrets", "persistentvolumeclaims", "configmaps",
         "services.nodeports", "services.loadbalancers",
     };
+
+    // standardQuotaResources: what a quota may name without a domain (hugepages aside): the counts and compute.
+    private static readonly HashSet<string> StandardQuotaResources = new(
+        [.. IntegerResources, "cpu", "memory", "ephemeral-storage", "requests.cpu", "requests.memory", "requests.storage",
+            "requests.ephemeral-storage", "limits.cpu", "limits.memory", "limits.ephemeral-storage"],
+        StringComparer.Ordinal);
 
     public override void ApplyDefaults(JsonObject obj)
     {
@@ -72,7 +67,7 @@ public sealed class ResourceQuotaStrategy : ResourceStrategy
                 errors.InvalidString(at, name, "must be a standard resource for quota");
             }
 
-            if (QuantityText(value) is not { } quantity || !ResourceQuantity.TryGetValue(quantity, out var mantissa, out var scale))
+            if (ResourceQuantity.Text(value) is not { } quantity || !ResourceQuantity.TryGetValue(quantity, out var mantissa, out var scale))
             {
                 continue;
             }
@@ -107,13 +102,4 @@ public sealed class ResourceQuotaStrategy : ResourceStrategy
             : BigInteger.Divide(mantissa + BigInteger.Pow(10, -(scale + 3)) - 1, BigInteger.Pow(10, -(scale + 3)));
         return milli % 1000 == 0;
     }
-
-    private static string? QuantityText(JsonNode? value) => value is JsonValue v
-        ? v.GetValueKind() switch
-        {
-            JsonValueKind.String => v.GetValue<string>(),
-            JsonValueKind.Number => v.ToJsonString(),
-            _ => null,
-        }
-        : null;
 }

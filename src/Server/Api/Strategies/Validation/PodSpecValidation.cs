@@ -517,7 +517,7 @@ internal static class PodSpecValidation
             {
                 var (name, value) = list.GetAt(i);
                 ResourceName(name, path, kind, errors);
-                var quantity = QuantityText(value);
+                var quantity = ResourceQuantity.Text(value);
                 if (quantity is null)
                 {
                     continue;
@@ -529,7 +529,7 @@ internal static class PodSpecValidation
                     errors.InvalidString($"{path}.{kind}[{name}]", quantity, "must be greater than or equal to 0");
                 }
 
-                if (kind == "requests" && QuantityText(limits?[name]) is { } limit)
+                if (kind == "requests" && ResourceQuantity.Text(limits?[name]) is { } limit)
                 {
                     var overcommit = !name.StartsWith("hugepages-", StringComparison.Ordinal) && (StandardContainerResources.Contains(name) || name.Contains('/'));
                     var comparison = ResourceQuantity.Compare(quantity, limit);
@@ -559,15 +559,6 @@ internal static class PodSpecValidation
             errors.InvalidString($"{path}.{kind}[{name}]", name, "must be a standard resource for containers");
         }
     }
-
-    private static string? QuantityText(JsonNode? value) => value is JsonValue v
-        ? v.GetValueKind() switch
-        {
-            JsonValueKind.String => v.GetValue<string>(),
-            JsonValueKind.Number => v.ToJsonString(),
-            _ => null,
-        }
-        : null;
 
     private static void ValidateProbes(JsonObject container, string path, FieldErrors errors)
     {
