@@ -657,7 +657,9 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
         }
         else
         {
-            var record = new WalRecord(change.Revision, op, table.Type, op == WalOp.Delete ? change.Previous! : written);
+            // The record holds the object as the table keeps it (compressed): a pod is logged in a few
+            // hundred bytes instead of ~5 KB, and recovery loads it without compressing it again.
+            var record = new WalRecord(change.Revision, op, table.Type, op == WalOp.Delete ? change.Previous! : change.Object);
             var write = new PendingWrite(record, table, change, written);
             _log.Enqueue(write);
             durable = write.Completion.Task;

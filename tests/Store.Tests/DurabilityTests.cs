@@ -149,7 +149,7 @@ public sealed class DurabilityTests : DataDirectoryTests
     public async Task Snapshot_ThenMoreLog_ReplaysToTheSameState()
     {
         // Arrange
-        var options = new EmbeddedStoreOptions { DataDirectory = DataDirectory, SnapshotThresholdBytes = 8 * 1024 };
+        var options = new EmbeddedStoreOptions { DataDirectory = DataDirectory, SnapshotThresholdBytes = 2 * 1024 };
         List<StoredObject> before;
         long revision;
         await using (var store = new EmbeddedStore(options))
@@ -185,8 +185,8 @@ public sealed class DurabilityTests : DataDirectoryTests
     [Test]
     public async Task Snapshot_KeepsObjectsAsTheTableKeepsThem_AndReadsThemBackExactly()
     {
-        // Arrange: alike pods (kept compressed against each other), sealed, past the snapshot threshold.
-        var options = new EmbeddedStoreOptions { DataDirectory = DataDirectory, SnapshotThresholdBytes = 64 * 1024, Sealer = new XorSealer(0x5A) };
+        // Arrange: alike pods (kept and logged compressed against each other), sealed, past the snapshot threshold.
+        var options = new EmbeddedStoreOptions { DataDirectory = DataDirectory, SnapshotThresholdBytes = 8 * 1024, Sealer = new XorSealer(0x5A) };
         var padding = string.Concat(Enumerable.Repeat("terminationMessagePath=/dev/termination-log;imagePullPolicy=IfNotPresent;", 12));
         List<StoredObject> before;
         await using (var store = new EmbeddedStore(options))
@@ -213,8 +213,60 @@ public sealed class DurabilityTests : DataDirectoryTests
         AssertSameObjects(before, after);
         Assert.That(after.Count(o => o.IsCompressed), Is.GreaterThan(150));
 
-        // The next snapshot waits for as much log as the JSON this one holds, not its compressed size.
-        Assert.That(reopened.Log!.RolloverBytes, Is.GreaterThan(snapshotEntries * 3));
+        // The next snapshot waits for as much log (compressed too) as this one occupies.
+        Assert.That(reopened.Log!.RolloverBytes, Is.EqualTo(Math.Max(options.SnapshotThresholdBytes, snapshotEntries)));
+    }
+
+    [Test]
+    public async Task Log_KeepsObjectsAsTheTableKeepsThem_AcrossRestartsAndDictionaryChanges()
+    {
+        // Arrange: sealed, no snapshot; alike pods, then pods unlike them (the compressor takes a
+        // new dictionary mid-log), updates and deletes; then a restart that appends to the same
+        // log, whose dictionary ids start again.
+        var options = new EmbeddedStoreOptions { DataDirectory = DataDirectory, Sealer = new XorSealer(0x5A) };
+        var padding = string.Concat(Enumerable.Repeat("terminationMessagePath=/dev/termination-log;imagePullPolicy=IfNotPresent;", 12));
+        var other = string.Concat(Enumerable.Range(0, 200).Select(i => (char)('a' + ((i * 7919) % 26))));
+        List<StoredObject> before;
+        await using (var store = new EmbeddedStore(options))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await store.CreateAsync(Pods, Pod("ns-" + (i % 3), "p" + i.ToString("D3"), Labels("app=web", "i=" + i), nodeName: "node-" + (i % 5), extra: padding + i));
+            }
+
+            for (var i = 0; i < 100; i++)
+            {
+                await store.CreateAsync(Pods, Pod("other", "q" + i.ToString("D3"), extra: string.Concat(Enumerable.Repeat(other + i, 4))));
+            }
+
+            await store.GuaranteedUpdateAsync(Pods, new ObjectKey("ns-0", "p000"), (_, _) => ValueTask.FromResult(Pod("ns-0", "p000", Labels("app=db"), extra: padding + "updated")));
+            await store.DeleteAsync(Pods, new ObjectKey("ns-1", "p001"));
+            Assert.That(store.Log!.SnapshotsWritten, Is.Zero);
+            before = await ListAllAsync(store, Pods);
+        }
+
+        var log = Directory.GetFiles(DataDirectory, "wal-*.log").Single();
+        var logBytes = new FileInfo(log).Length;
+        List<StoredObject> reread;
+        await using (var reopened = new EmbeddedStore(options))
+        {
+            reread = await ListAllAsync(reopened, Pods);
+            await reopened.CreateAsync(Pods, Pod("ns-0", "after-restart", extra: padding + "after"));
+            await reopened.GuaranteedUpdateAsync(Pods, new ObjectKey("other", "q007"), (_, _) => ValueTask.FromResult(Pod("other", "q007", extra: string.Concat(Enumerable.Repeat(other + "x", 4)))));
+            before = await ListAllAsync(reopened, Pods);
+        }
+
+        // Act
+        await using var again = new EmbeddedStore(options);
+
+        // Assert: the log holds compressed objects (a fraction of their JSON), read back exactly both times.
+        var json = reread.Sum(o => (long)o.JsonLength);
+        Assert.That(logBytes * 3, Is.LessThan(json), $"log {logBytes} B for {json} B of JSON");
+        Assert.That(reread.Count(o => o.IsCompressed), Is.GreaterThan(150));
+        AssertSameObjects(before, await ListAllAsync(again, Pods));
+        Assert.That(Directory.GetFiles(DataDirectory, "wal-*.log").Single(), Is.EqualTo(log));
+        var db = await again.ListAsync(Pods, new ListOptions { Labels = LabelSelector.Parse("app=db") });
+        Assert.That(db.Items.Select(o => o.Name), Is.EqualTo(new[] { "p000" }));
     }
 
     [Test]
@@ -234,7 +286,7 @@ public sealed class DurabilityTests : DataDirectoryTests
             Internal.WalRecordCodec.WriteRawFrame(file, header);
             for (var i = 0; i < objects.Length; i++)
             {
-                codec.WriteFrame(file, new Internal.WalRecord(5 + i, Internal.WalOp.Create, Pods, objects[i].WithResourceVersion(5 + i)));
+                codec.WriteFrame(file, new Internal.WalRecord(5 + i, Internal.WalOp.Create, Pods, objects[i].WithResourceVersion(5 + i)), []);
             }
         }
 

@@ -225,8 +225,8 @@ public sealed class WalPreallocationTests : DataDirectoryTests
     [Test]
     public async Task Rollover_WithPreallocatedLogs_ReplaysToTheSameState_AndKeepsZerosBelowTheThreshold()
     {
-        // Arrange: 64 KiB threshold, about 2.3 KB per record: several snapshots.
-        var options = new EmbeddedStoreOptions { DataDirectory = Live, SnapshotThresholdBytes = 64 * 1024 };
+        // Arrange: 2 KiB threshold, about a hundred bytes per (compressed) record: several snapshots.
+        var options = new EmbeddedStoreOptions { DataDirectory = Live, SnapshotThresholdBytes = 2 * 1024 };
         string crash;
         await using (var store = new EmbeddedStore(options))
         {
@@ -326,7 +326,7 @@ public sealed class WalPreallocationTests : DataDirectoryTests
         for (var i = 0; i < count; i++)
         {
             var revision = firstRevision + i;
-            codec.WriteFrame(file, new WalRecord(revision, WalOp.Create, Pods, Pod("ns", "r" + revision)));
+            codec.WriteFrame(file, new WalRecord(revision, WalOp.Create, Pods, Pod("ns", "r" + revision)), []);
         }
 
         file.Write(new byte[zeros]);

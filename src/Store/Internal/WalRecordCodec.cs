@@ -37,23 +37,41 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
     /// <summary>A snapshot's compression dictionary: its id and content, written before the first entry that uses it.</summary>
     private const byte DictionaryPayloadVersion = 3;
 
+    /// <summary>
+    /// A log record of an object as the table keeps it: <see cref="PayloadVersion"/>'s layout with the
+    /// id of its dictionary (-1: none) before its bytes. The dictionary's own frame comes earlier in
+    /// the same log.
+    /// </summary>
+    private const byte StoredRecordPayloadVersion = 4;
+
     /// <summary>Longest frame body accepted when reading; larger lengths mean a corrupt header.</summary>
     public const int MaxFrameBody = 512 * 1024 * 1024;
 
     private readonly MemoryStream _scratch = new();
 
-    /// <summary>Encodes one record as a frame into <paramref name="output"/>. Not thread-safe (one scratch buffer).</summary>
-    public void WriteFrame(Stream output, in WalRecord record)
+    /// <summary>
+    /// Encodes one record as frames into <paramref name="output"/>: a compressed object as it is
+    /// kept, preceded by its dictionary the first time the log uses one (<paramref name="written"/>
+    /// maps the dictionaries already in this log to their ids; a new log starts with it empty).
+    /// Not thread-safe (one scratch buffer).
+    /// </summary>
+    public void WriteFrame(Stream output, in WalRecord record, Dictionary<Compression.CompressionDictionary, int> written)
     {
+        var obj = record.Object;
+        var id = record.Op == WalOp.Delete ? -1 : WriteDictionaryOnce(output, obj, written);
         _scratch.SetLength(0);
         using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(PayloadVersion);
+            writer.Write(id >= 0 ? StoredRecordPayloadVersion : PayloadVersion);
             writer.Write(record.Revision);
             writer.Write((byte)record.Op);
-            var obj = record.Object;
             WriteIdentity(writer, record.Type, obj);
-            if (record.Op == WalOp.Delete)
+            if (id >= 0)
+            {
+                writer.Write(id);
+                WriteContent(writer, obj.StoredData, obj);
+            }
+            else if (record.Op == WalOp.Delete)
             {
                 writer.Write7BitEncodedInt(0);
                 writer.Write7BitEncodedInt(0);
@@ -61,7 +79,7 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
             }
             else
             {
-                WriteContent(writer, obj.Json, obj);
+                WriteContent(writer, obj.StoredData, obj);
             }
         }
 
@@ -76,23 +94,7 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
     /// </summary>
     public void WriteSnapshotEntry(Stream output, ResourceType type, StoredObject obj, Dictionary<Compression.CompressionDictionary, int> written)
     {
-        var id = -1;
-        if (obj.StoredDictionary is { } dictionary && !written.TryGetValue(dictionary, out id))
-        {
-            id = written.Count;
-            written[dictionary] = id;
-            _scratch.SetLength(0);
-            using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
-            {
-                writer.Write(DictionaryPayloadVersion);
-                writer.Write(id);
-                writer.Write7BitEncodedInt(dictionary.Length);
-                writer.Write(dictionary.Content);
-            }
-
-            WriteScratchFrame(output);
-        }
-
+        var id = WriteDictionaryOnce(output, obj, written);
         _scratch.SetLength(0);
         using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
         {
@@ -104,6 +106,34 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
         }
 
         WriteScratchFrame(output);
+    }
+
+    /// <summary>The id of the dictionary <paramref name="obj"/> is compressed against (-1: none), its frame written first when <paramref name="written"/> does not hold it yet.</summary>
+    private int WriteDictionaryOnce(Stream output, StoredObject obj, Dictionary<Compression.CompressionDictionary, int> written)
+    {
+        if (obj.StoredDictionary is not { } dictionary)
+        {
+            return -1;
+        }
+
+        if (written.TryGetValue(dictionary, out var id))
+        {
+            return id;
+        }
+
+        id = written.Count;
+        written[dictionary] = id;
+        _scratch.SetLength(0);
+        using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write(DictionaryPayloadVersion);
+            writer.Write(id);
+            writer.Write7BitEncodedInt(dictionary.Length);
+            writer.Write(dictionary.Content);
+        }
+
+        WriteScratchFrame(output);
+        return id;
     }
 
     // Resource, namespace, name and uid: every entry's identity, in log records and snapshots alike.
@@ -190,9 +220,13 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
         return body;
     }
 
-    /// <summary>Decodes a log frame body (unsealing it first). Throws <see cref="InvalidDataException"/> when it does not decode.</summary>
-    public WalRecord Decode(byte[] body, StringPool pool) =>
-        DecodeAny(body, pool, dictionaries: null) ?? throw new InvalidDataException("unknown record version");
+    /// <summary>
+    /// Decodes a log frame body (unsealing it first): a record, or a dictionary, which is added to
+    /// <paramref name="dictionaries"/> (the log's own, in the order read) and gives null. Throws
+    /// <see cref="InvalidDataException"/> when it does not decode.
+    /// </summary>
+    public WalRecord? Decode(byte[] body, StringPool pool, Dictionary<int, Compression.CompressionDictionary> dictionaries) =>
+        DecodeAny(body, pool, dictionaries);
 
     /// <summary>
     /// Decodes a snapshot frame body: an entry (written as a log record by older snapshots, or as
@@ -239,17 +273,20 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
                     {
                         var revision = reader.ReadInt64();
                         var (type, key, uid) = ReadIdentity(reader, pool);
-                        var id = reader.ReadInt32();
-                        Compression.CompressionDictionary? dictionary = null;
-                        if (id >= 0 && !dictionaries.TryGetValue(id, out dictionary))
+                        return ReadStored(reader, pool, dictionaries, revision, WalOp.Create, type, key, uid);
+                    }
+
+                case StoredRecordPayloadVersion when dictionaries is not null:
+                    {
+                        var revision = reader.ReadInt64();
+                        var op = (WalOp)reader.ReadByte();
+                        if (op is not (WalOp.Create or WalOp.Update))
                         {
-                            throw new InvalidDataException("snapshot entry names an unknown dictionary");
+                            throw new InvalidDataException("unknown record op");
                         }
 
-                        var data = reader.ReadBytes(reader.Read7BitEncodedInt());
-                        var labels = ReadMap(reader, pool);
-                        var fields = ReadMap(reader, pool);
-                        return new WalRecord(revision, WalOp.Create, type, StoredObject.FromStored(key, uid, data, dictionary, labels, fields, revision));
+                        var (type, key, uid) = ReadIdentity(reader, pool);
+                        return ReadStored(reader, pool, dictionaries, revision, op, type, key, uid);
                     }
 
                 case DictionaryPayloadVersion when dictionaries is not null:
@@ -268,6 +305,22 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
         {
             throw new InvalidDataException("truncated record", e);
         }
+    }
+
+    // An entry kept as the table keeps it: the id of its dictionary, which an earlier frame defined, then its content.
+    private static WalRecord ReadStored(BinaryReader reader, StringPool pool, Dictionary<int, Compression.CompressionDictionary> dictionaries, long revision, WalOp op, ResourceType type, ObjectKey key, string uid)
+    {
+        var id = reader.ReadInt32();
+        Compression.CompressionDictionary? dictionary = null;
+        if (id >= 0 && !dictionaries.TryGetValue(id, out dictionary))
+        {
+            throw new InvalidDataException("entry names an unknown dictionary");
+        }
+
+        var data = reader.ReadBytes(reader.Read7BitEncodedInt());
+        var labels = ReadMap(reader, pool);
+        var fields = ReadMap(reader, pool);
+        return new WalRecord(revision, op, type, StoredObject.FromStored(key, uid, data, dictionary, labels, fields, revision));
     }
 
     private static void WriteMap(BinaryWriter writer, IReadOnlyDictionary<string, string> map)

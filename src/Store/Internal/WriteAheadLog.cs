@@ -59,7 +59,8 @@ internal readonly record struct WalPreallocation(long InitialChunkBytes, long Ma
 /// Group commit: writers enqueue in revision order (under the store lock); one loop writes every
 /// pending record, calls Flush(true) (fsync) once, then hands the batch back to the store, which
 /// dispatches watch events and completes the writers' tasks. A write is acknowledged only after
-/// its record is on disk.
+/// its record is on disk. Records hold objects as the table keeps them (compressed, each
+/// dictionary written once per log before its first use).
 /// </para>
 /// <para>
 /// Preallocation (Linux): appending to a file changes its size, so every sync must journal the
@@ -76,7 +77,7 @@ internal readonly record struct WalPreallocation(long InitialChunkBytes, long Ma
 /// after the last record, and the snapshot trigger counts record bytes, not preallocated ones.
 /// </para>
 /// <para>
-/// Once the current log passes the snapshot threshold (or the JSON the last snapshot holds, if more:
+/// Once the current log passes the snapshot threshold (or the size of the last snapshot, if more:
 /// snapshots then cost a bounded multiple of the bytes written, not of the state times the number
 /// of thresholds crossed) the loop captures all objects (under the
 /// store lock, references only), switches to a new log, and writes the snapshot in the
@@ -88,13 +89,16 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 {
     private const uint SnapshotMagic = 0x504E534E; // "NSNP"
     // 1: entries written as log records (JSON); 2: entries as the table keeps them, with their
-    // dictionaries, and the header also gives the bytes of JSON the snapshot holds.
+    // dictionaries, and the header also gives the bytes of JSON the snapshot holds (informative).
     private const int SnapshotVersion = 2;
     private const int SnapshotHeaderLength = 40;
 
     private readonly string _directory;
     private readonly IStorageSealer? _sealer;
     private readonly WalRecordCodec _codec;
+
+    /// <summary>The compression dictionaries the current log has written, by their ids in it.</summary>
+    private readonly Dictionary<Compression.CompressionDictionary, int> _logDictionaries = [];
     private readonly long _snapshotThreshold;
     private readonly Func<(long Revision, List<(ResourceType, StoredObject)> Objects)> _captureState;
     private readonly Action<List<PendingWrite>> _onDurable;
@@ -147,7 +151,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         _sequence = logSequence;
         foreach (var path in Directory.GetFiles(directory, "snapshot-*.snap"))
         {
-            _lastSnapshotBytes = Math.Max(_lastSnapshotBytes, SnapshotJsonBytes(path));
+            _lastSnapshotBytes = Math.Max(_lastSnapshotBytes, SnapshotBytes(path));
         }
 
         _file = OpenLog(logSequence);
@@ -166,6 +170,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// <summary>Queues a committed record. Must be called in revision order.</summary>
     public void Enqueue(PendingWrite write)
     {
+        Interlocked.Increment(ref _enqueued);
         if (!_queue.Writer.TryWrite(write))
         {
             write.Completion.TrySetException(new ObjectDisposedException(nameof(EmbeddedStore)));
@@ -211,17 +216,41 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         await _file.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Writes after which the writer stops waiting for more to join a batch.</summary>
+    private const int MaxGroupedWrites = 256;
+
+    /// <summary>Writes queued since open (the writer watches it grow) and taken into batches (the writer's own).</summary>
+    private long _enqueued;
+    private long _drained;
+
     private async Task RunAsync()
     {
         var batch = new List<PendingWrite>();
         var reader = _queue.Reader;
         while (await reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Group commit: one sync for as many writes as are on their way. Requests that are
+            // being handled on the other threads enqueue within a turn of the thread pool, so the
+            // writer steps back to the end of its queue while that keeps adding writes.
+            for (var seen = Volatile.Read(ref _enqueued); ;)
+            {
+                await Task.Yield();
+                var now = Volatile.Read(ref _enqueued);
+                if (now == seen || now - _drained >= MaxGroupedWrites)
+                {
+                    break;
+                }
+
+                seen = now;
+            }
+
             batch.Clear();
             while (reader.TryRead(out var write))
             {
                 batch.Add(write);
             }
+
+            _drained += batch.Count;
 
             if (_fault is { } fault)
             {
@@ -234,7 +263,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 _frames.SetLength(0);
                 foreach (var write in batch)
                 {
-                    _codec.WriteFrame(_frames, write.Record);
+                    _codec.WriteFrame(_frames, write.Record, _logDictionaries);
                 }
 
                 await AppendAndSyncAsync().ConfigureAwait(false);
@@ -443,7 +472,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
             // The rename must be durable before the logs it replaces are deleted.
             FileSync.SyncDirectory(_directory);
-            Volatile.Write(ref _lastSnapshotBytes, SnapshotJsonBytes(finalPath));
+            Volatile.Write(ref _lastSnapshotBytes, SnapshotBytes(finalPath));
         }
         catch (Exception)
         {
@@ -478,6 +507,10 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private FileStream OpenLog(long sequence)
     {
         var file = new FileStream(Path.Combine(_directory, LogName(sequence)), FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
+
+        // A log defines a dictionary before its first use in it. Ids restart with each opened log:
+        // one reopened after a restart redefines them, and recovery reads a log in order.
+        _logDictionaries.Clear();
         var length = file.Length;
         Volatile.Write(ref _logicalEnd, length);
         Volatile.Write(ref _durableEnd, length);
@@ -565,6 +598,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         {
             var isLast = i == logs.Count - 1;
             using var file = new FileStream(logs[i].Path, FileMode.Open, isLast ? FileAccess.ReadWrite : FileAccess.Read, FileShare.None, 1 << 16);
+            var dictionaries = new Dictionary<int, Compression.CompressionDictionary>();
             long end;
             while (true)
             {
@@ -579,7 +613,12 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                         break;
                     }
 
-                    record = codec.Decode(body, pool);
+                    if (codec.Decode(body, pool, dictionaries) is not { } decoded)
+                    {
+                        continue;
+                    }
+
+                    record = decoded;
                 }
                 catch (InvalidDataException) when (isLast)
                 {
@@ -660,24 +699,17 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         };
 
     /// <summary>
-    /// The bytes of JSON a snapshot holds, which the log may grow to before the next one: a
-    /// snapshot then costs a bounded multiple of the bytes written, whether its entries are
-    /// compressed (version 2 records the figure) or JSON (version 1, its length).
+    /// The bytes a snapshot occupies, which the log may grow to before the next one. Both keep
+    /// objects as the table keeps them (compressed), so a snapshot costs a bounded multiple of the
+    /// bytes logged, and recovery reads about as many log records as the snapshot holds objects.
     /// </summary>
-    private static long SnapshotJsonBytes(string path)
+    private static long SnapshotBytes(string path)
     {
         try
         {
-            using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096);
-            var header = WalRecordCodec.ReadRawFrame(file);
-            if (IsSnapshotHeader(header) && header!.Length == SnapshotHeaderLength)
-            {
-                return BinaryPrimitives.ReadInt64LittleEndian(header.AsSpan(32));
-            }
-
-            return file.Length;
+            return new FileInfo(path).Length;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return 0;
         }
