@@ -91,7 +91,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         metadata.Remove("resourceVersion");
         metadata.Remove("deletionTimestamp");
         metadata.Remove("deletionGracePeriodSeconds");
-        metadata["uid"] = Guid.NewGuid().ToString();
+        metadata["uid"] = Uids.New();
         metadata["creationTimestamp"] = KubeJson.Timestamp(time.GetUtcNow());
         if (resource.TracksGeneration)
         {
