@@ -822,9 +822,8 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
 
         // Every namespaced create asks: parse the namespace only when its bytes hold the member at all
         // (the pattern cannot occur inside a JSON string, where quotes are escaped).
-        var json = stored.Json;
-        if (json.AsSpan().IndexOf("\"deletionTimestamp\":\""u8) >= 0
-            && KubeJson.GetString(Metadata(KubeJson.ParseObject(json)), "deletionTimestamp") is not null)
+        if (stored.JsonContains("\"deletionTimestamp\":\""u8)
+            && KubeJson.GetString(Metadata(KubeJson.ParseObject(stored.Json)), "deletionTimestamp") is not null)
         {
             throw new ApiException(403, "Forbidden", $"unable to create new content in namespace {ns} because it is being terminated", ns, null, "namespaces",
                 [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")]);
