@@ -55,8 +55,8 @@ public static class FieldValidation
             return;
         }
 
-        var problems = Find(body, schema, strategicPatch: mediaType == "application/strategic-merge-patch+json");
-        if (problems.Count == 0)
+        var problems = Problems(body, schema, strategicPatch: mediaType == "application/strategic-merge-patch+json");
+        if (problems is null)
         {
             return;
         }
@@ -74,147 +74,491 @@ public static class FieldValidation
     }
 
     /// <summary>The unknown and duplicate fields of a JSON object, in the order a decoder meets them; empty for malformed JSON.</summary>
-    public static List<string> Find(ReadOnlySpan<byte> json, FieldSchema schema, bool strategicPatch = false)
+    public static List<string> Find(ReadOnlySpan<byte> json, FieldSchema schema, bool strategicPatch = false) =>
+        Problems(json, schema, strategicPatch) ?? [];
+
+    /// <summary>As <see cref="Find"/>, null when there is no problem: the common case allocates nothing.</summary>
+    private static List<string>? Problems(ReadOnlySpan<byte> json, FieldSchema schema, bool strategicPatch)
     {
-        var problems = new List<string>();
-        var reader = new Utf8JsonReader(json, ReaderOptions);
+        var scratch = WalkScratch.Rent();
         try
         {
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                Walk(ref reader, schema, [], problems, strategicPatch);
-            }
+            var walk = new Walk(json, scratch, strategicPatch);
+            return walk.Object(schema);
         }
         catch (JsonException)
         {
-            return [];
+            return null;
         }
-
-        return problems;
+        finally
+        {
+            WalkScratch.Return(scratch);
+        }
     }
 
     /// <summary>
-    /// The value at the reader (its first token read); leaves the reader on its last token. Known
-    /// names are looked up from the reader's bytes and paths are spelled only for a problem: a
-    /// body without problems allocates next to nothing.
+    /// One pass of the reader over a body. Names are matched as the reader's UTF-8 bytes (a
+    /// declared member by its ordinal, a map key by its bytes) and a path is spelled only for a
+    /// problem, so a body without problems allocates nothing. Escaped names take a slow path
+    /// through strings. Every name is read exactly as a decoder would read it: a name that is not
+    /// valid UTF-8 fails here as the reader's GetString fails.
     /// </summary>
-    private static void Walk(ref Utf8JsonReader reader, FieldSchema schema, List<(string? Name, int Index)> path, List<string> problems, bool strategicPatch)
+    private ref struct Walk(ReadOnlySpan<byte> json, WalkScratch scratch, bool strategicPatch)
     {
-        switch (reader.TokenType)
+        private readonly ReadOnlySpan<byte> _json = json;
+        private Utf8JsonReader _reader = new(json, ReaderOptions);
+        private List<string>? _problems;
+
+        /// <summary>The problems of the body when it is an object (null for none); anything else is left to the decoder.</summary>
+        public List<string>? Object(FieldSchema schema)
         {
-            case JsonTokenType.StartObject when schema.Properties is not null || schema.Values is not null:
-                // Struct fields are the schema's own strings (compared by reference); map keys are new strings in a set.
-                List<string>? fields = null;
-                HashSet<string>? keys = null;
-                Span<char> buffer = stackalloc char[128];
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            if (_reader.Read() && _reader.TokenType == JsonTokenType.StartObject)
+            {
+                Value(schema);
+            }
+
+            return _problems;
+        }
+
+        /// <summary>The value at the reader (its first token read); leaves the reader on its last token.</summary>
+        private void Value(FieldSchema schema)
+        {
+            switch (_reader.TokenType)
+            {
+                case JsonTokenType.StartObject when schema.Properties is not null:
+                    Struct(schema);
+                    break;
+                case JsonTokenType.StartObject when schema.Values is not null:
+                    Map(schema.Values);
+                    break;
+                case JsonTokenType.StartArray when schema.Items is not null:
+                    var index = 0;
+                    while (_reader.Read() && _reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        scratch.Push(new PathSegment(index++));
+                        Value(schema.Items);
+                        scratch.Pop();
+                    }
+
+                    break;
+                default:
+                    _reader.Skip();
+                    break;
+            }
+        }
+
+        /// <summary>An object of declared members: one flag per member ordinal finds a duplicate.</summary>
+        private void Struct(FieldSchema schema)
+        {
+            var flags = scratch.ReserveFlags(schema.MemberCount);
+            while (_reader.Read() && _reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var segment = Name();
+                int ordinal;
+                bool directive;
+                if (!_reader.ValueIsEscaped)
                 {
-                    var name = PropertyName(ref reader, schema, buffer, out var child);
-                    reader.Read();
-                    if (strategicPatch && name.StartsWith('$'))
+                    var name = _reader.ValueSpan;
+                    ordinal = schema.IndexOf(name);
+                    if (ordinal < 0)
                     {
-                        // $patch, $retainKeys, $setElementOrder/..., $deleteFromPrimitiveList/...: patch directives.
-                        reader.Skip();
-                        continue;
+                        EnsureUtf8(name);
                     }
 
-                    path.Add((name, 0));
-                    if (child is null)
-                    {
-                        Add(problems, $"unknown field {Quote(Format(path))}");
-                        reader.Skip();
-                        path.RemoveAt(path.Count - 1);
-                        continue;
-                    }
-
-                    bool duplicate;
-                    if (schema.Properties is not null)
-                    {
-                        fields ??= [];
-                        duplicate = fields.Contains(name);
-                        if (!duplicate)
-                        {
-                            fields.Add(name);
-                        }
-                    }
-                    else
-                    {
-                        duplicate = !(keys ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
-                    }
-
-                    if (duplicate)
-                    {
-                        Add(problems, $"duplicate field {Quote(Format(path))}");
-                    }
-
-                    Walk(ref reader, child, path, problems, strategicPatch);
-                    path.RemoveAt(path.Count - 1);
+                    directive = name.Length > 0 && name[0] == (byte)'$';
+                }
+                else
+                {
+                    var name = _reader.GetString()!;
+                    ordinal = schema.IndexOf(Encoding.UTF8.GetBytes(name));
+                    directive = name.StartsWith('$');
                 }
 
-                break;
-            case JsonTokenType.StartArray when schema.Items is not null:
-                var index = 0;
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                _reader.Read();
+                if (strategicPatch && directive)
                 {
-                    path.Add((null, index++));
-                    Walk(ref reader, schema.Items, path, problems, strategicPatch);
-                    path.RemoveAt(path.Count - 1);
+                    // $patch, $retainKeys, $setElementOrder/..., $deleteFromPrimitiveList/...: patch directives.
+                    _reader.Skip();
+                    continue;
                 }
 
-                break;
-            default:
-                reader.Skip();
-                break;
+                scratch.Push(segment);
+                if (ordinal < 0)
+                {
+                    Report("unknown field ");
+                    _reader.Skip();
+                }
+                else
+                {
+                    if (scratch.TestAndSetFlag(flags, ordinal))
+                    {
+                        Report("duplicate field ");
+                    }
+
+                    Value(schema.Member(ordinal));
+                }
+
+                scratch.Pop();
+            }
+
+            scratch.ReleaseFlags(flags);
+        }
+
+        /// <summary>An object of free keys (labels, annotations, data): any key goes, each once.</summary>
+        private void Map(FieldSchema values)
+        {
+            var map = scratch.BeginMap();
+            while (_reader.Read() && _reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var segment = Name();
+                MapKey key;
+                bool directive;
+                if (!_reader.ValueIsEscaped)
+                {
+                    var name = _reader.ValueSpan;
+                    EnsureUtf8(name);
+                    key = new MapKey(segment.Start, name.Length, unescaped: false);
+                    directive = name.Length > 0 && name[0] == (byte)'$';
+                }
+                else
+                {
+                    var name = _reader.GetString()!;
+                    key = scratch.Unescaped(name);
+                    directive = name.StartsWith('$');
+                }
+
+                _reader.Read();
+                if (strategicPatch && directive)
+                {
+                    _reader.Skip();
+                    continue;
+                }
+
+                scratch.Push(segment);
+                if (!scratch.AddKey(ref map, key, _json))
+                {
+                    Report("duplicate field ");
+                }
+
+                Value(values);
+                scratch.Pop();
+            }
+
+            scratch.EndMap(map);
+        }
+
+        /// <summary>Where the property name at the reader is in the body, for a path spelled later.</summary>
+        private PathSegment Name() =>
+            new((int)_reader.TokenStartIndex + 1, _reader.ValueSpan.Length, _reader.ValueIsEscaped);
+
+        /// <summary>A name that is not UTF-8 fails as the decoder's GetString fails on it.</summary>
+        private void EnsureUtf8(ReadOnlySpan<byte> name)
+        {
+            if (!System.Text.Unicode.Utf8.IsValid(name))
+            {
+                _ = _reader.GetString();
+            }
+        }
+
+        /// <summary>A problem at the current path, each text once.</summary>
+        private void Report(string what)
+        {
+            var problem = what + Quote(scratch.FormatPath(_json));
+            _problems ??= [];
+            if (!_problems.Contains(problem))
+            {
+                _problems.Add(problem);
+            }
         }
     }
 
-    /// <summary>The property name at the reader and the schema of its value (null when the struct does not declare it); a declared name is the schema's string.</summary>
-    private static string PropertyName(ref Utf8JsonReader reader, FieldSchema schema, scoped Span<char> buffer, out FieldSchema? child)
+    /// <summary>A step of the path being walked: a name (where it is in the body) or an array index.</summary>
+    private readonly struct PathSegment
     {
-        if (schema.Properties is { } properties && !reader.ValueIsEscaped && reader.ValueSpan.Length <= buffer.Length && !reader.HasValueSequence)
+        public PathSegment(int start, int length, bool escaped)
         {
-            var length = System.Text.Encoding.UTF8.GetChars(reader.ValueSpan, buffer);
-            if (properties.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(buffer[..length], out var declared, out child))
+            Start = start;
+            Length = length;
+            Escaped = escaped;
+            Index = -1;
+        }
+
+        public PathSegment(int index)
+        {
+            Index = index;
+        }
+
+        /// <summary>Where the name's bytes start (after the opening quote).</summary>
+        public int Start { get; }
+
+        /// <summary>The name's length in the body (escapes as written).</summary>
+        public int Length { get; }
+
+        public bool Escaped { get; }
+
+        /// <summary>The array index, or -1 for a name.</summary>
+        public int Index { get; }
+
+        /// <summary>The name as a decoder reads it: escaped names are read again from the body.</summary>
+        public string Name(ReadOnlySpan<byte> json)
+        {
+            if (!Escaped)
             {
-                return declared;
+                return Encoding.UTF8.GetString(json.Slice(Start, Length));
             }
 
+            var reader = new Utf8JsonReader(json.Slice(Start - 1, Length + 2));
+            reader.Read();
             return reader.GetString()!;
         }
-
-        var name = reader.GetString()!;
-        child = schema.Properties is { } all ? all.GetValueOrDefault(name) : schema.Values;
-        return name;
     }
 
-    private static string Format(List<(string? Name, int Index)> path)
+    /// <summary>A map key met so far: its bytes in the body, or (escaped in the body) in the scratch's unescaped bytes.</summary>
+    private struct MapKey(int start, int length, bool unescaped)
     {
-        var text = new StringBuilder();
-        foreach (var (name, index) in path)
-        {
-            if (name is null)
-            {
-                text.Append('[').Append(index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']');
-            }
-            else
-            {
-                if (text.Length > 0)
-                {
-                    text.Append('.');
-                }
+        public readonly int Start = start;
+        public readonly int Length = length;
+        public readonly bool Unescaped = unescaped;
+        public int Hash;
+        public int Next;
+    }
 
-                text.Append(name);
+    /// <summary>A map being walked: where its keys start on the key stack and, past <see cref="WalkScratch.LinearKeys"/> keys, its hash buckets.</summary>
+    private struct MapState
+    {
+        public int KeyBase;
+        public int UnescapedBase;
+        public int BucketBase;
+        public int BucketCount;
+    }
+
+    /// <summary>
+    /// The walk's stacks, kept per thread and reused (the walk is synchronous): the path, the
+    /// duplicate flags of the structs being walked, the keys of the maps being walked and their
+    /// hash buckets. Each is a stack because objects nest: an inner object's entries are above its
+    /// parent's and gone before the parent's next member.
+    /// </summary>
+    private sealed class WalkScratch
+    {
+        /// <summary>Maps up to this many keys compare a new key with each earlier one; larger maps hash.</summary>
+        public const int LinearKeys = 16;
+
+        /// <summary>A scratch grown past this many entries (a huge ConfigMap) is dropped rather than kept by the thread.</summary>
+        private const int MaxKeptEntries = 16 * 1024;
+
+        [ThreadStatic]
+        private static WalkScratch? t_free;
+
+        private PathSegment[] _path = new PathSegment[32];
+        private int _depth;
+        private ulong[] _flags = new ulong[32];
+        private int _flagCount;
+        private MapKey[] _keys = new MapKey[64];
+        private int _keyCount;
+        private int[] _buckets = [];
+        private int _bucketCount;
+        private byte[] _unescaped = [];
+        private int _unescapedCount;
+
+        public static WalkScratch Rent()
+        {
+            var scratch = t_free ?? new WalkScratch();
+            t_free = null;
+            return scratch;
+        }
+
+        public static void Return(WalkScratch scratch)
+        {
+            scratch._depth = scratch._flagCount = scratch._keyCount = scratch._bucketCount = scratch._unescapedCount = 0;
+            if (scratch._keys.Length <= MaxKeptEntries && scratch._buckets.Length <= MaxKeptEntries * 4 && scratch._unescaped.Length <= MaxKeptEntries * 16)
+            {
+                t_free = scratch;
             }
         }
 
-        return text.ToString();
-    }
-
-    private static void Add(List<string> problems, string problem)
-    {
-        if (!problems.Contains(problem))
+        public void Push(PathSegment segment)
         {
-            problems.Add(problem);
+            if (_depth == _path.Length)
+            {
+                Array.Resize(ref _path, _depth * 2);
+            }
+
+            _path[_depth++] = segment;
+        }
+
+        public void Pop() => _depth--;
+
+        /// <summary>The path as kube spells it: names joined by dots, indexes in brackets.</summary>
+        public string FormatPath(ReadOnlySpan<byte> json)
+        {
+            var text = new StringBuilder();
+            for (var i = 0; i < _depth; i++)
+            {
+                var segment = _path[i];
+                if (segment.Index >= 0)
+                {
+                    text.Append('[').Append(segment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append(']');
+                }
+                else
+                {
+                    if (text.Length > 0)
+                    {
+                        text.Append('.');
+                    }
+
+                    text.Append(segment.Name(json));
+                }
+            }
+
+            return text.ToString();
+        }
+
+        /// <summary>Cleared flags for a struct's members (64 per word, any number of members); returns where they start.</summary>
+        public int ReserveFlags(int members)
+        {
+            var words = (members + 63) >> 6;
+            var start = _flagCount;
+            if (start + words > _flags.Length)
+            {
+                Array.Resize(ref _flags, Math.Max(_flags.Length * 2, start + words));
+            }
+
+            _flags.AsSpan(start, words).Clear();
+            _flagCount += words;
+            return start;
+        }
+
+        /// <summary>Sets the flag of a member; true when it was already set (the member is a duplicate).</summary>
+        public bool TestAndSetFlag(int flags, int ordinal)
+        {
+            ref var word = ref _flags[flags + (ordinal >> 6)];
+            var bit = 1UL << ordinal;
+            var seen = (word & bit) != 0;
+            word |= bit;
+            return seen;
+        }
+
+        public void ReleaseFlags(int flags) => _flagCount = flags;
+
+        public MapState BeginMap() => new() { KeyBase = _keyCount, UnescapedBase = _unescapedCount, BucketBase = _bucketCount };
+
+        public void EndMap(MapState map)
+        {
+            _keyCount = map.KeyBase;
+            _unescapedCount = map.UnescapedBase;
+            _bucketCount = map.BucketBase;
+        }
+
+        /// <summary>An escaped key's UTF-8 bytes, unescaped, kept until its map ends.</summary>
+        public MapKey Unescaped(string name)
+        {
+            var length = Encoding.UTF8.GetByteCount(name);
+            if (_unescapedCount + length > _unescaped.Length)
+            {
+                Array.Resize(ref _unescaped, Math.Max(256, Math.Max(_unescaped.Length * 2, _unescapedCount + length)));
+            }
+
+            Encoding.UTF8.GetBytes(name, _unescaped.AsSpan(_unescapedCount));
+            var key = new MapKey(_unescapedCount, length, unescaped: true);
+            _unescapedCount += length;
+            return key;
+        }
+
+        /// <summary>
+        /// Adds a key to the map on top of the stack; false when the map has it already. Small maps
+        /// compare bytes with each earlier key; from <see cref="LinearKeys"/> keys on, the map hashes
+        /// its keys into buckets of its own (with the process's randomized hash, so no body can make
+        /// the lookups quadratic).
+        /// </summary>
+        public bool AddKey(ref MapState map, MapKey key, ReadOnlySpan<byte> json)
+        {
+            var bytes = Bytes(key, json);
+            var count = _keyCount - map.KeyBase;
+            if (map.BucketCount == 0)
+            {
+                for (var i = map.KeyBase; i < _keyCount; i++)
+                {
+                    if (Bytes(_keys[i], json).SequenceEqual(bytes))
+                    {
+                        return false;
+                    }
+                }
+
+                Append(key);
+                if (count + 1 == LinearKeys)
+                {
+                    Rehash(ref map, LinearKeys * 4, json);
+                }
+
+                return true;
+            }
+
+            key.Hash = Hash(bytes);
+            var bucket = map.BucketBase + (key.Hash & (map.BucketCount - 1));
+            for (var i = _buckets[bucket] - 1; i >= 0; i = _keys[i].Next - 1)
+            {
+                if (_keys[i].Hash == key.Hash && Bytes(_keys[i], json).SequenceEqual(bytes))
+                {
+                    return false;
+                }
+            }
+
+            key.Next = _buckets[bucket];
+            Append(key);
+            _buckets[bucket] = _keyCount;
+            if (count + 1 > map.BucketCount / 2)
+            {
+                Rehash(ref map, map.BucketCount * 2, json);
+            }
+
+            return true;
+        }
+
+        private void Append(MapKey key)
+        {
+            if (_keyCount == _keys.Length)
+            {
+                Array.Resize(ref _keys, _keyCount * 2);
+            }
+
+            _keys[_keyCount++] = key;
+        }
+
+        /// <summary>(Re)builds the buckets of the map on top of the stack; its region is the top of the bucket stack, so it grows in place.</summary>
+        private void Rehash(ref MapState map, int bucketCount, ReadOnlySpan<byte> json)
+        {
+            if (map.BucketBase + bucketCount > _buckets.Length)
+            {
+                Array.Resize(ref _buckets, Math.Max(_buckets.Length * 2, map.BucketBase + bucketCount));
+            }
+
+            var buckets = _buckets.AsSpan(map.BucketBase, bucketCount);
+            buckets.Clear();
+            for (var i = map.KeyBase; i < _keyCount; i++)
+            {
+                ref var entry = ref _keys[i];
+                if (map.BucketCount == 0)
+                {
+                    entry.Hash = Hash(Bytes(entry, json));
+                }
+
+                ref var head = ref buckets[entry.Hash & (bucketCount - 1)];
+                entry.Next = head;
+                head = i + 1;
+            }
+
+            map.BucketCount = bucketCount;
+            _bucketCount = map.BucketBase + bucketCount;
+        }
+
+        private ReadOnlySpan<byte> Bytes(in MapKey key, ReadOnlySpan<byte> json) =>
+            key.Unescaped ? _unescaped.AsSpan(key.Start, key.Length) : json.Slice(key.Start, key.Length);
+
+        private static int Hash(ReadOnlySpan<byte> bytes)
+        {
+            var hash = default(HashCode);
+            hash.AddBytes(bytes);
+            return hash.ToHashCode();
         }
     }
 
