@@ -100,8 +100,7 @@ public static class FieldValidation
     /// One pass of the reader over a body. Names are matched as the reader's UTF-8 bytes (a
     /// declared member by its ordinal, a map key by its bytes) and a path is spelled only for a
     /// problem, so a body without problems allocates nothing. Escaped names take a slow path
-    /// through strings. Every name is read exactly as a decoder would read it: a name that is not
-    /// valid UTF-8 fails here as the reader's GetString fails.
+    /// through strings.
     /// </summary>
     private ref struct Walk(ReadOnlySpan<byte> json, WalkScratch scratch, bool strategicPatch)
     {
@@ -153,32 +152,8 @@ public static class FieldValidation
             var flags = scratch.ReserveFlags(schema.MemberCount);
             while (_reader.Read() && _reader.TokenType == JsonTokenType.PropertyName)
             {
-                var segment = Name();
-                int ordinal;
-                bool directive;
-                if (!_reader.ValueIsEscaped)
+                if (!Member(schema, out var segment, out var ordinal, out _))
                 {
-                    var name = _reader.ValueSpan;
-                    ordinal = schema.IndexOf(name);
-                    if (ordinal < 0)
-                    {
-                        EnsureUtf8(name);
-                    }
-
-                    directive = name.Length > 0 && name[0] == (byte)'$';
-                }
-                else
-                {
-                    var name = _reader.GetString()!;
-                    ordinal = schema.IndexOf(Encoding.UTF8.GetBytes(name));
-                    directive = name.StartsWith('$');
-                }
-
-                _reader.Read();
-                if (strategicPatch && directive)
-                {
-                    // $patch, $retainKeys, $setElementOrder/..., $deleteFromPrimitiveList/...: patch directives.
-                    _reader.Skip();
                     continue;
                 }
 
@@ -210,31 +185,13 @@ public static class FieldValidation
             var map = scratch.BeginMap();
             while (_reader.Read() && _reader.TokenType == JsonTokenType.PropertyName)
             {
-                var segment = Name();
-                MapKey key;
-                bool directive;
-                if (!_reader.ValueIsEscaped)
+                if (!Member(null, out var segment, out _, out var unescaped))
                 {
-                    var name = _reader.ValueSpan;
-                    EnsureUtf8(name);
-                    key = new MapKey(segment.Start, name.Length, unescaped: false);
-                    directive = name.Length > 0 && name[0] == (byte)'$';
-                }
-                else
-                {
-                    var name = _reader.GetString()!;
-                    key = scratch.Unescaped(name);
-                    directive = name.StartsWith('$');
-                }
-
-                _reader.Read();
-                if (strategicPatch && directive)
-                {
-                    _reader.Skip();
                     continue;
                 }
 
                 scratch.Push(segment);
+                var key = unescaped is null ? new MapKey(segment.Start, segment.Length, unescaped: false) : scratch.Unescaped(unescaped);
                 if (!scratch.AddKey(ref map, key, _json))
                 {
                     Report("duplicate field ");
@@ -247,17 +204,54 @@ public static class FieldValidation
             scratch.EndMap(map);
         }
 
-        /// <summary>Where the property name at the reader is in the body, for a path spelled later.</summary>
-        private PathSegment Name() =>
-            new((int)_reader.TokenStartIndex + 1, _reader.ValueSpan.Length, _reader.ValueIsEscaped);
-
-        /// <summary>A name that is not UTF-8 fails as the decoder's GetString fails on it.</summary>
-        private void EnsureUtf8(ReadOnlySpan<byte> name)
+        /// <summary>
+        /// Reads the property name at the reader and moves to its value; false for a
+        /// strategic-merge-patch directive ($patch, $retainKeys, $setElementOrder/...,
+        /// $deleteFromPrimitiveList/...), whose value it skips. The name is read as a decoder reads
+        /// it: an escaped name comes back unescaped as a string, and a name that is not UTF-8 fails
+        /// as the reader's GetString fails on it (a declared member's name needs no such check).
+        /// </summary>
+        /// <param name="declaring">The struct whose member the name may be (null in a map); <paramref name="ordinal"/> is -1 when it does not declare it.</param>
+        private bool Member(FieldSchema? declaring, out PathSegment segment, out int ordinal, out string? unescaped)
         {
-            if (!System.Text.Unicode.Utf8.IsValid(name))
+            segment = new((int)_reader.TokenStartIndex + 1, _reader.ValueSpan.Length, _reader.ValueIsEscaped);
+            ordinal = -1;
+            bool directive;
+            if (!segment.Escaped)
             {
-                _ = _reader.GetString();
+                unescaped = null;
+                var name = _reader.ValueSpan;
+                if (declaring is not null)
+                {
+                    ordinal = declaring.IndexOf(name);
+                }
+
+                if (ordinal < 0 && !System.Text.Unicode.Utf8.IsValid(name))
+                {
+                    _ = _reader.GetString();
+                }
+
+                directive = name.Length > 0 && name[0] == (byte)'$';
             }
+            else
+            {
+                unescaped = _reader.GetString()!;
+                if (declaring is not null)
+                {
+                    ordinal = declaring.IndexOf(Encoding.UTF8.GetBytes(unescaped));
+                }
+
+                directive = unescaped.StartsWith('$');
+            }
+
+            _reader.Read();
+            if (strategicPatch && directive)
+            {
+                _reader.Skip();
+                return false;
+            }
+
+            return true;
         }
 
         /// <summary>A problem at the current path, each text once.</summary>
