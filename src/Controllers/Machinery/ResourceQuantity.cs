@@ -1,5 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -87,6 +90,36 @@ public static class ResourceQuantity
         }
         : null;
 
+    /// <summary>
+    /// <see cref="Text"/> without a string: a parsed value's ASCII widened into <paramref name="buffer"/>
+    /// when it fits (a parsed value decodes into a new string on every read), else its text.
+    /// </summary>
+    public static bool TryGetText(JsonNode? node, Span<char> buffer, out ReadOnlySpan<char> text)
+    {
+        if (node is JsonValue value && value.TryGetValue(out JsonElement element))
+        {
+            if (element.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            {
+                // A string's raw value is quoted; a number's raw value is its digits, as ToJsonString writes them.
+                var raw = JsonMarshal.GetRawUtf8Value(element);
+                if (element.ValueKind == JsonValueKind.String)
+                {
+                    raw = raw[1..^1];
+                }
+
+                if (raw.Length <= buffer.Length && raw.IndexOf((byte)'\\') < 0 && Ascii.ToUtf16(raw, buffer, out var written) == OperationStatus.Done)
+                {
+                    text = buffer[..written];
+                    return true;
+                }
+            }
+        }
+
+        var read = Text(node);
+        text = read;
+        return read is not null;
+    }
+
     /// <summary>The canonical string to write in place of a quantity value; null when it is one already or not a quantity.</summary>
     private static string? Replacement(JsonNode? node, bool roundToMilli) =>
         Text(node) is { } text && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || node!.GetValueKind() != JsonValueKind.String) ? canonical : null;
@@ -121,8 +154,13 @@ public static class ResourceQuantity
     /// <summary>The value of a quantity as mantissa × 10^scale; false when <paramref name="text"/> is not a quantity.</summary>
     public static bool TryGetValue(string text, out BigInteger mantissa, out int scale) => TryParseExact(text, out mantissa, out scale, out _);
 
+    private static bool TryGetValue(ReadOnlySpan<char> text, out BigInteger mantissa, out int scale) => TryParseExact(text, out mantissa, out scale, out _);
+
     /// <summary>Quantity.Cmp: the sign of <paramref name="a"/> − <paramref name="b"/>; null when either is not a quantity.</summary>
-    public static int? Compare(string a, string b)
+    public static int? Compare(string a, string b) => Compare(a.AsSpan(), b.AsSpan());
+
+    /// <inheritdoc cref="Compare(string, string)"/>
+    public static int? Compare(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
     {
         if (!TryGetValue(a, out var ma, out var sa) || !TryGetValue(b, out var mb, out var sb))
         {
@@ -133,12 +171,11 @@ public static class ResourceQuantity
         return (ma * BigInteger.Pow(10, sa - scale)).CompareTo(mb * BigInteger.Pow(10, sb - scale));
     }
 
-    private static bool TryParseExact(string text, out BigInteger mantissa, out int scale, out QuantityFormat format)
+    private static bool TryParseExact(ReadOnlySpan<char> s, out BigInteger mantissa, out int scale, out QuantityFormat format)
     {
         mantissa = BigInteger.Zero;
         scale = 0;
         format = QuantityFormat.DecimalSI;
-        var s = text.AsSpan();
         if (s.Length == 0)
         {
             return false;

@@ -192,6 +192,65 @@ public static class KubeJson
         }
     }
 
+    /// <summary>
+    /// The UTF-8 of a parsed string value as it lies in the request body, when it has no escapes;
+    /// false for anything else (absent, not a string, escaped, or set by code rather than parsed).
+    /// Reading a parsed value as a string decodes it into a new string on every read.
+    /// </summary>
+    internal static bool TryGetUtf8(JsonNode? node, out ReadOnlySpan<byte> utf8)
+    {
+        if (node is JsonValue value && value.TryGetValue(out JsonElement element) && element.ValueKind == JsonValueKind.String)
+        {
+            // The raw value is the quoted string; without a backslash the quoted bytes are the text.
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element);
+            utf8 = raw[1..^1];
+            return utf8.IndexOf((byte)'\\') < 0;
+        }
+
+        utf8 = default;
+        return false;
+    }
+
+    /// <summary>
+    /// The text of a string value, widened into <paramref name="buffer"/> when it is a parsed ASCII
+    /// string that fits (names, keys, images, quantities: what defaulting and validation read, mostly
+    /// to find them valid), else the value's string; false when the node is not a string (as
+    /// <c>TryGetValue&lt;string&gt;</c> sees it).
+    /// </summary>
+    internal static bool TryGetChars(JsonNode? node, Span<char> buffer, out ReadOnlySpan<char> text)
+    {
+        if (node is not JsonValue value)
+        {
+            text = default;
+            return false;
+        }
+
+        if (value.TryGetValue(out JsonElement element))
+        {
+            if (element.ValueKind != JsonValueKind.String)
+            {
+                text = default;
+                return false;
+            }
+
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(element)[1..^1];
+            if (raw.Length <= buffer.Length && raw.IndexOf((byte)'\\') < 0
+                && System.Text.Ascii.ToUtf16(raw, buffer, out var written) == System.Buffers.OperationStatus.Done)
+            {
+                text = buffer[..written];
+                return true;
+            }
+
+            text = element.GetString();
+            return true;
+        }
+
+        // A value set by code holds its string.
+        var isString = value.TryGetValue(out string? s);
+        text = s;
+        return isString;
+    }
+
     /// <summary>A string member of an object, or null when absent or not a string.</summary>
     public static string? GetString(JsonObject? obj, string name) =>
         obj is not null && obj.TryGetPropertyValue(name, out var node) && node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;

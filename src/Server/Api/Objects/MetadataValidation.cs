@@ -1,10 +1,9 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Nautilus.Server.Api.Objects;
 
 /// <summary>Validation of ObjectMeta with kube-apiserver's wording (apimachinery validation.go).</summary>
-public static partial class MetadataValidation
+public static class MetadataValidation
 {
     public const string Dns1123SubdomainMessage =
         "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')";
@@ -21,43 +20,118 @@ public static partial class MetadataValidation
     private const string QualifiedNameMessage =
         "name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')";
 
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\\z")]
-    private static partial Regex Dns1123Subdomain();
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?\\z")]
-    private static partial Regex Dns1123Label();
-
-    [GeneratedRegex("^[a-z]([-a-z0-9]*[a-z0-9])?\\z")]
-    private static partial Regex Dns1035Label();
-
-    [GeneratedRegex("^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\\z")]
-    private static partial Regex LabelValue();
-
-    [GeneratedRegex("^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\\z")]
-    private static partial Regex QualifiedNamePart();
-
     /// <summary>Messages for an invalid name under a rule; empty when valid.</summary>
     public static IReadOnlyList<string> ValidateName(ReadOnlySpan<char> name, NameRule rule) => rule switch
     {
         NameRule.Dns1123Subdomain => Messages(
             name.Length > 253 ? "must be no more than 253 characters" : null,
-            Dns1123Subdomain().IsMatch(name) ? null : Dns1123SubdomainMessage),
+            IsDns1123Subdomain(name) ? null : Dns1123SubdomainMessage),
         NameRule.Dns1123Label => Messages(
             name.Length > 63 ? "must be no more than 63 characters" : null,
-            Dns1123Label().IsMatch(name) ? null : Dns1123LabelMessage),
+            IsDns1123Label(name) ? null : Dns1123LabelMessage),
         NameRule.Dns1035Label => Messages(
             name.Length > 63 ? "must be no more than 63 characters" : null,
-            Dns1035Label().IsMatch(name) ? null : Dns1035LabelMessage),
+            IsDns1035Label(name) ? null : Dns1035LabelMessage),
         NameRule.PathSegment => Messages(
             name is "." or ".." || name.Contains('/') || name.Contains('%') ? "may not be '.' or '..' and may not contain '/' or '%'" : null,
             null),
         _ => [],
     };
 
+    // The grammars of apimachinery's regexes (quoted in the messages above), checked by hand: they
+    // are read for every name, label and resource key of every write, and a regex match costs
+    // several times a scan of a few ASCII letters. Go's regexes are anchored with $ at the end of
+    // the text, so a trailing newline is just another invalid character here.
+
+    /// <summary>IsDNS1123Label's pattern <c>[a-z0-9]([-a-z0-9]*[a-z0-9])?</c> (length checked apart).</summary>
+    public static bool IsDns1123Label(ReadOnlySpan<char> value)
+    {
+        if (value.Length == 0 || !IsLowerAlphanumeric(value[0]) || !IsLowerAlphanumeric(value[^1]))
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!IsLowerAlphanumeric(c) && c != '-')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>IsDNS1123Subdomain's pattern: DNS-1123 labels joined by dots (length checked apart).</summary>
+    public static bool IsDns1123Subdomain(ReadOnlySpan<char> value)
+    {
+        while (true)
+        {
+            var dot = value.IndexOf('.');
+            if (dot < 0)
+            {
+                return IsDns1123Label(value);
+            }
+
+            if (!IsDns1123Label(value[..dot]))
+            {
+                return false;
+            }
+
+            value = value[(dot + 1)..];
+        }
+    }
+
+    /// <summary>IsDNS1035Label's pattern <c>[a-z]([-a-z0-9]*[a-z0-9])?</c> (length checked apart).</summary>
+    public static bool IsDns1035Label(ReadOnlySpan<char> value) => value.Length > 0 && char.IsAsciiLetterLower(value[0]) && IsDns1123Label(value);
+
+    /// <summary>IsValidLabelValue's pattern <c>(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?</c>: empty, or a qualified name part (length checked apart).</summary>
+    public static bool IsLabelValue(ReadOnlySpan<char> value) => value.Length == 0 || IsQualifiedNamePart(value);
+
+    /// <summary>A qualified name's name part, <c>([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]</c> (length checked apart).</summary>
+    public static bool IsQualifiedNamePart(ReadOnlySpan<char> value)
+    {
+        if (value.Length == 0 || !char.IsAsciiLetterOrDigit(value[0]) || !char.IsAsciiLetterOrDigit(value[^1]))
+        {
+            return false;
+        }
+
+        foreach (var c in value)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>IsQualifiedName without its messages: an optional DNS subdomain prefix and '/', then a name part of at most 63 characters.</summary>
+    public static bool IsQualifiedName(ReadOnlySpan<char> value)
+    {
+        var slash = value.IndexOf('/');
+        if (slash >= 0)
+        {
+            var prefix = value[..slash];
+            if (prefix.Length is 0 or > 253 || !IsDns1123Subdomain(prefix))
+            {
+                return false;
+            }
+
+            value = value[(slash + 1)..];
+        }
+
+        return value.Length <= 63 && IsQualifiedNamePart(value);
+    }
+
+    private static bool IsLowerAlphanumeric(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
+
     /// <summary>Validates metadata of an object about to be written; adds causes in kube's field path form.</summary>
     public static void Validate(JsonObject metadata, ResourceDefinition resource, List<StatusCause> causes)
     {
-        var name = KubeJson.GetString(metadata, "name") ?? "";
+        Span<char> buffer = stackalloc char[256];
+        KubeJson.TryGetChars(metadata["name"], buffer, out var name);
         if (name.Length == 0)
         {
             causes.Add(new("FieldValueRequired", "Required value: name or generateName is required", "metadata.name"));
@@ -66,7 +140,7 @@ public static partial class MetadataValidation
         {
             foreach (var message in ValidateName(name, resource.NameRule))
             {
-                causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(name)}: {message}", "metadata.name"));
+                causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(name.ToString())}: {message}", "metadata.name"));
             }
         }
 
@@ -84,20 +158,26 @@ public static partial class MetadataValidation
     /// <summary>ValidateLabels: every key a qualified name, every value a label value; all causes on <paramref name="field"/> itself, as kube reports them.</summary>
     public static void ValidateLabels(JsonObject labels, string field, List<StatusCause> causes)
     {
+        Span<char> buffer = stackalloc char[64];
         for (var i = 0; i < labels.Count; i++)
         {
             var (key, value) = labels.GetAt(i);
             ValidateQualifiedName(key, key, field, causes);
-            var text = value is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
-            if (text is null)
+            if (!KubeJson.TryGetChars(value, buffer, out var text))
             {
                 causes.Add(new("FieldValueInvalid", "Invalid value: label values must be strings", field));
                 continue;
             }
 
-            foreach (var message in LabelValueErrors(text))
+            if (text.Length <= 63 && IsLabelValue(text))
             {
-                causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(text)}: {message}", field));
+                continue;
+            }
+
+            var rendered = text.ToString();
+            foreach (var message in LabelValueErrors(rendered))
+            {
+                causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(rendered)}: {message}", field));
             }
         }
     }
@@ -105,7 +185,7 @@ public static partial class MetadataValidation
     /// <summary>IsValidLabelValue's messages; empty when valid.</summary>
     public static IReadOnlyList<string> LabelValueErrors(string value) => Messages(
         value.Length > 63 ? "must be no more than 63 characters" : null,
-        LabelValue().IsMatch(value) ? null : LabelValueMessage);
+        IsLabelValue(value) ? null : LabelValueMessage);
 
     /// <summary>ValidateAnnotations: keys are qualified names (checked lower-cased, reported as written) and the total size is at most 256 KiB.</summary>
     public static void ValidateAnnotations(JsonObject annotations, string field, List<StatusCause> causes)
@@ -114,9 +194,16 @@ public static partial class MetadataValidation
         for (var i = 0; i < annotations.Count; i++)
         {
             var (key, value) = annotations.GetAt(i);
+
+            // ToLowerInvariant returns the key itself when it has nothing to lower, as keys mostly do.
             ValidateQualifiedName(key.ToLowerInvariant(), key, field, causes);
             total += System.Text.Encoding.UTF8.GetByteCount(key);
-            if (value is JsonValue v && v.TryGetValue<string>(out var s))
+            if (KubeJson.TryGetUtf8(value, out var utf8))
+            {
+                // A parsed value's bytes, counted where they lie: values run to kilobytes (last-applied-configuration).
+                total += utf8.Length;
+            }
+            else if (value is JsonValue v && v.TryGetValue<string>(out var s))
             {
                 total += System.Text.Encoding.UTF8.GetByteCount(s);
             }
@@ -132,6 +219,11 @@ public static partial class MetadataValidation
     /// <summary>IsQualifiedName's messages (label keys, annotation keys, selector keys); empty when valid.</summary>
     public static IReadOnlyList<string> QualifiedNameErrors(string value)
     {
+        if (IsQualifiedName(value))
+        {
+            return [];
+        }
+
         List<string>? errors = null;
         var slash = value.IndexOf('/');
         var name = value.AsSpan(slash + 1);
@@ -164,7 +256,7 @@ public static partial class MetadataValidation
             (errors ??= []).Add("name part must be no more than 63 characters");
         }
 
-        if (!QualifiedNamePart().IsMatch(name))
+        if (!IsQualifiedNamePart(name))
         {
             (errors ??= []).Add(QualifiedNameMessage);
         }
@@ -174,6 +266,11 @@ public static partial class MetadataValidation
 
     private static void ValidateQualifiedName(string checkedKey, string reportedKey, string field, List<StatusCause> causes)
     {
+        if (IsQualifiedName(checkedKey))
+        {
+            return;
+        }
+
         foreach (var message in QualifiedNameErrors(checkedKey))
         {
             causes.Add(new("FieldValueInvalid", $"Invalid value: {Quote(reportedKey)}: {message}", field));

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nautilus.Server.Api.Objects;
 
 namespace Nautilus.Server.Api.Strategies.Defaults;
 
@@ -75,6 +76,13 @@ internal static class JsonDefaults
     }
 
     public static string? StringValue(JsonObject? obj, string name) => StringNode(obj, name)?.GetValue<string>();
+
+    /// <summary>
+    /// The text of a string member, copied into <paramref name="buffer"/> when it is parsed ASCII
+    /// that fits; "" when absent or not a string, as <c>StringValue(...) ?? ""</c> reads it (see <see cref="KubeJson.TryGetChars"/>).
+    /// </summary>
+    public static ReadOnlySpan<char> Chars(JsonObject? obj, string name, Span<char> buffer) =>
+        obj is not null && KubeJson.TryGetChars(obj[name], buffer, out var text) ? text : default;
 
     /// <summary>The member <paramref name="name"/> when it is a string, left unread (see <see cref="StringEquals"/>); null otherwise.</summary>
     public static JsonValue? StringNode(JsonObject? obj, string name) =>

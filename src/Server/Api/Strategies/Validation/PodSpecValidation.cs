@@ -1,5 +1,6 @@
 using ResourceQuantity = Nautilus.Controllers.Machinery.ResourceQuantity;
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Objects;
@@ -36,6 +37,10 @@ internal static class PodSpecValidation
         "portworxVolume", "azureDisk", "storageos", "scaleIO", "configMap", "projected", "csi", "ephemeral", "image",
     ];
 
+    /// <summary>A volume source's place in <see cref="VolumeSources"/>.</summary>
+    private static readonly FrozenDictionary<string, int> VolumeSourceOrder =
+        VolumeSources.Select((source, order) => KeyValuePair.Create(source, order)).ToFrozenDictionary(StringComparer.Ordinal);
+
     /// <summary>ValidatePodTemplateSpec: template labels and annotations, then the pod spec.</summary>
     public static void ValidatePodTemplateSpec(JsonObject template, string path, FieldErrors errors)
     {
@@ -56,22 +61,32 @@ internal static class PodSpecValidation
     public static void ValidatePodSpec(JsonObject spec, string path, FieldErrors errors)
     {
         var volumes = ValidateVolumes(spec, path, errors);
-        var names = new HashSet<string>(StringComparer.Ordinal);
         var containers = spec["containers"] as JsonArray;
+        var initContainers = spec["initContainers"] as JsonArray;
         if (containers is not { Count: > 0 })
         {
             errors.Required(path + ".containers");
         }
 
+        Span<char> nameBuffer = stackalloc char[64];
+
+        // Container names are unique across containers and init containers; a set for long lists only (see EarlierHas).
+        var names = (containers?.Count ?? 0) + (initContainers?.Count ?? 0) > ScannedListLength ? new HashSet<string>(StringComparer.Ordinal) : null;
         var index = 0;
-        foreach (var container in Items(spec, "containers"))
+        for (var i = 0; i < (containers?.Count ?? 0); i++)
         {
-            var containerPath = $"{path}.containers[{index++}]";
-            var name = StringValue(container, "name") ?? "";
-            ValidateContainer(container, name, volumes, containerPath, errors);
-            if (!names.Add(name))
+            if (containers![i] is not JsonObject container)
             {
-                errors.Duplicate(containerPath + ".name", GoValue.Quote(name));
+                continue;
+            }
+
+            // One string per container: most of a container's checks name it in their errors.
+            var containerPath = $"{path}.containers[{index++}]";
+            var name = Chars(container, "name", nameBuffer);
+            ValidateContainer(container, name, volumes, containerPath, errors);
+            if (names is not null ? !names.Add(name.ToString()) : EarlierHas(containers, i, "name", name))
+            {
+                errors.Duplicate(containerPath + ".name", GoValue.Quote(name.ToString()));
             }
 
             ValidateProbes(container, containerPath, errors);
@@ -82,23 +97,29 @@ internal static class PodSpecValidation
         }
 
         index = 0;
-        foreach (var container in Items(spec, "initContainers"))
+        for (var i = 0; i < (initContainers?.Count ?? 0); i++)
         {
+            if (initContainers![i] is not JsonObject container)
+            {
+                continue;
+            }
+
             var containerPath = $"{path}.initContainers[{index++}]";
-            var name = StringValue(container, "name") ?? "";
+            var name = Chars(container, "name", nameBuffer);
             ValidateContainer(container, name, volumes, containerPath, errors);
-            if (!names.Add(name))
+            if (names is not null ? !names.Add(name.ToString()) : EarlierHas(containers, containers?.Count ?? 0, "name", name) || EarlierHas(initContainers, i, "name", name))
             {
-                errors.Duplicate(containerPath + ".name", GoValue.Quote(name));
+                errors.Duplicate(containerPath + ".name", GoValue.Quote(name.ToString()));
             }
 
-            var restartPolicy = StringValue(container, "restartPolicy");
-            if (restartPolicy is not null && restartPolicy != "Always")
+            var restartPolicy = StringNode(container, "restartPolicy");
+            var always = restartPolicy is not null && StringEquals(restartPolicy, "Always");
+            if (restartPolicy is not null && !always)
             {
-                errors.NotSupportedString(containerPath + ".restartPolicy", restartPolicy, ["Always"]);
+                errors.NotSupportedString(containerPath + ".restartPolicy", restartPolicy.GetValue<string>(), ["Always"]);
             }
 
-            if (restartPolicy == "Always")
+            if (always)
             {
                 ValidateProbes(container, containerPath, errors);
             }
@@ -121,19 +142,16 @@ internal static class PodSpecValidation
             MetadataValidation.ValidateLabels(nodeSelector, path + ".nodeSelector", errors.Causes);
         }
 
-        if (StringValue(spec, "serviceAccountName") is { Length: > 0 } serviceAccount)
+        Span<char> buffer = stackalloc char[256];
+        foreach (var field in (ReadOnlySpan<string>)["serviceAccountName", "nodeName"])
         {
-            foreach (var message in MetadataValidation.ValidateName(serviceAccount, NameRule.Dns1123Subdomain))
+            if (Chars(spec, field, buffer) is { Length: > 0 } value && !(value.Length <= 253 && MetadataValidation.IsDns1123Subdomain(value)))
             {
-                errors.InvalidString(path + ".serviceAccountName", serviceAccount, message);
-            }
-        }
-
-        if (StringValue(spec, "nodeName") is { Length: > 0 } nodeName)
-        {
-            foreach (var message in MetadataValidation.ValidateName(nodeName, NameRule.Dns1123Subdomain))
-            {
-                errors.InvalidString(path + ".nodeName", nodeName, message);
+                var text = value.ToString();
+                foreach (var message in MetadataValidation.ValidateName(text, NameRule.Dns1123Subdomain))
+                {
+                    errors.InvalidString($"{path}.{field}", text, message);
+                }
             }
         }
 
@@ -144,7 +162,7 @@ internal static class PodSpecValidation
 
         foreach (var field in (ReadOnlySpan<string>)["hostname", "subdomain"])
         {
-            if (StringValue(spec, field) is { Length: > 0 } value)
+            if (Chars(spec, field, buffer) is { Length: > 0 } value)
             {
                 Dns1123Label(value, path, field, errors);
             }
@@ -153,10 +171,32 @@ internal static class PodSpecValidation
         ValidateTolerations(spec, path, errors);
     }
 
+    /// <summary>
+    /// Lists up to this long are checked for duplicates by reading their earlier items again (no set,
+    /// no strings); a longer one gets a set, so a pathological pod stays linear.
+    /// </summary>
+    private const int ScannedListLength = 16;
+
+    /// <summary>Whether an object among <paramref name="items"/>[..<paramref name="end"/>] has <paramref name="member"/> equal to <paramref name="value"/> (absent or not a string reads as "").</summary>
+    private static bool EarlierHas(JsonArray? items, int end, string member, ReadOnlySpan<char> value)
+    {
+        Span<char> buffer = stackalloc char[256];
+        for (var i = 0; i < end; i++)
+        {
+            if (items![i] is JsonObject item && Chars(item, member, buffer).SequenceEqual(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>A required string member of <paramref name="path"/> that must be one of <paramref name="supported"/>.</summary>
     private static void OneOf(JsonObject obj, string member, string path, string[] supported, FieldErrors errors)
     {
-        if (StringNode(obj, member) is not { } value || StringEquals(value, ""))
+        Span<char> buffer = stackalloc char[32];
+        if (!KubeJson.TryGetChars(obj[member], buffer, out var value) || value.Length == 0)
         {
             errors.Required($"{path}.{member}");
             return;
@@ -164,71 +204,158 @@ internal static class PodSpecValidation
 
         foreach (var candidate in supported)
         {
-            if (StringEquals(value, candidate))
+            if (value.SequenceEqual(candidate))
             {
                 return;
             }
         }
 
-        errors.NotSupportedString($"{path}.{member}", value.GetValue<string>(), supported);
+        errors.NotSupportedString($"{path}.{member}", value.ToString(), supported);
     }
 
     /// <summary>IsDNS1123Label of the member <paramref name="member"/> of <paramref name="path"/>.</summary>
-    public static void Dns1123Label(string value, string path, string member, FieldErrors errors)
+    public static void Dns1123Label(string value, string path, string member, FieldErrors errors) => Dns1123Label(value.AsSpan(), path, member, errors);
+
+    /// <inheritdoc cref="Dns1123Label(string, string, string, FieldErrors)"/>
+    public static void Dns1123Label(ReadOnlySpan<char> value, string path, string member, FieldErrors errors)
     {
-        foreach (var message in MetadataValidation.ValidateName(value, NameRule.Dns1123Label))
+        if (value.Length <= 63 && MetadataValidation.IsDns1123Label(value))
         {
-            errors.InvalidString($"{path}.{member}", value, message);
+            return;
+        }
+
+        var text = value.ToString();
+        foreach (var message in MetadataValidation.ValidateName(text, NameRule.Dns1123Label))
+        {
+            errors.InvalidString($"{path}.{member}", text, message);
         }
     }
 
-    /// <summary>ValidateVolumes of the spec at <paramref name="path"/>; returns the names of the valid volumes, which mounts may refer to.</summary>
-    private static HashSet<string> ValidateVolumes(JsonObject spec, string path, FieldErrors errors)
+    /// <summary>
+    /// ValidateVolumes of the spec at <paramref name="path"/>; returns the volumes that validated,
+    /// which mounts may refer to. Field paths are built only for errors.
+    /// </summary>
+    private static ValidVolumes ValidateVolumes(JsonObject spec, string path, FieldErrors errors)
     {
-        var valid = new HashSet<string>(StringComparer.Ordinal);
+        if (spec["volumes"] is not JsonArray list)
+        {
+            return default;
+        }
+
+        // A bit per volume object (by position) up to 64, as pods have; a set of names beyond.
+        var names = list.Count > 64 ? new HashSet<string>(StringComparer.Ordinal) : null;
+        var valid = 0UL;
+        Span<char> buffer = stackalloc char[64];
         var index = 0;
-        foreach (var volume in Items(spec, "volumes"))
+        for (var i = 0; i < list.Count; i++)
         {
-            var volumePath = $"{path}.volumes[{index++}]";
-            var before = errors.Count;
-            ValidateVolumeSource(volume, volumePath, errors);
-            var name = StringValue(volume, "name") ?? "";
-            if (name.Length == 0)
-            {
-                errors.Required(volumePath + ".name");
-            }
-            else
-            {
-                Dns1123Label(name, volumePath, "name", errors);
-            }
-
-            if (valid.Contains(name))
-            {
-                errors.Duplicate(volumePath + ".name", GoValue.Quote(name));
-            }
-
-            if (errors.Count == before)
-            {
-                valid.Add(name);
-            }
-        }
-
-        return valid;
-    }
-
-    private static void ValidateVolumeSource(JsonObject volume, string path, FieldErrors errors)
-    {
-        var count = 0;
-        foreach (var source in VolumeSources)
-        {
-            if (IsUnset(volume, source))
+            if (list[i] is not JsonObject volume)
             {
                 continue;
             }
 
+            var before = errors.Count;
+            ValidateVolumeSource(volume, path, index, errors);
+            var name = Chars(volume, "name", buffer);
+            if (name.Length == 0)
+            {
+                errors.Required(VolumePath(path, index) + ".name");
+            }
+            else
+            {
+                Dns1123Label(name, VolumePath(path, index), "name", errors);
+            }
+
+            var validVolumes = new ValidVolumes(list, valid, names);
+            if (validVolumes.Contains(name))
+            {
+                errors.Duplicate(VolumePath(path, index) + ".name", GoValue.Quote(name.ToString()));
+            }
+
+            if (errors.Count == before)
+            {
+                if (names is not null)
+                {
+                    names.Add(name.ToString());
+                }
+                else
+                {
+                    valid |= 1UL << index;
+                }
+            }
+
+            index++;
+        }
+
+        return new ValidVolumes(list, valid, names);
+    }
+
+    private static string VolumePath(string path, int index) => $"{path}.volumes[{index}]";
+
+    /// <summary>The volumes of a pod that validated: bits over the volume objects, or a set of names for more than 64 volumes.</summary>
+    private readonly struct ValidVolumes(JsonArray? list, ulong bits, HashSet<string>? names)
+    {
+        public bool Contains(ReadOnlySpan<char> name)
+        {
+            if (names is not null)
+            {
+                return names.GetAlternateLookup<ReadOnlySpan<char>>().Contains(name);
+            }
+
+            Span<char> buffer = stackalloc char[64];
+            var index = 0;
+            for (var i = 0; i < (list?.Count ?? 0) && bits >> index != 0; i++)
+            {
+                if (list![i] is not JsonObject volume)
+                {
+                    continue;
+                }
+
+                if ((bits & (1UL << index)) != 0 && Chars(volume, "name", buffer).SequenceEqual(name))
+                {
+                    return true;
+                }
+
+                index++;
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>validateVolumeSource of the volume at index <paramref name="index"/> of the spec at <paramref name="path"/>.</summary>
+    private static void ValidateVolumeSource(JsonObject volume, string path, int index, FieldErrors errors)
+    {
+        // The sources a volume sets, as bits in VolumeSources order: one pass over its few members
+        // instead of a lookup of each of the 29 sources.
+        var sources = 0UL;
+        for (var i = 0; i < volume.Count; i++)
+        {
+            var (member, value) = volume.GetAt(i);
+            if (value is not null && VolumeSourceOrder.TryGetValue(member, out var order))
+            {
+                sources |= 1UL << order;
+            }
+        }
+
+        if (sources == 0)
+        {
+            errors.Required(VolumePath(path, index), "must specify a volume type");
+            return;
+        }
+
+        var count = 0;
+        for (var order = 0; order < VolumeSources.Length; order++)
+        {
+            if ((sources & (1UL << order)) == 0)
+            {
+                continue;
+            }
+
+            var source = VolumeSources[order];
             if (count++ > 0)
             {
-                errors.Forbidden($"{path}.{source}", "may not specify more than 1 volume type");
+                errors.Forbidden($"{VolumePath(path, index)}.{source}", "may not specify more than 1 volume type");
                 continue;
             }
 
@@ -236,44 +363,39 @@ internal static class PodSpecValidation
             switch (source)
             {
                 case "hostPath" when !HasString(body, "path"):
-                    errors.Required(path + ".hostPath.path");
+                    errors.Required(VolumePath(path, index) + ".hostPath.path");
                     break;
                 case "secret" when !HasString(body, "secretName"):
-                    errors.Required(path + ".secret.secretName");
+                    errors.Required(VolumePath(path, index) + ".secret.secretName");
                     break;
                 case "configMap" when !HasString(body, "name"):
-                    errors.Required(path + ".configMap.name");
+                    errors.Required(VolumePath(path, index) + ".configMap.name");
                     break;
                 case "persistentVolumeClaim" when !HasString(body, "claimName"):
-                    errors.Required(path + ".persistentVolumeClaim.claimName");
+                    errors.Required(VolumePath(path, index) + ".persistentVolumeClaim.claimName");
                     break;
                 case "nfs":
                     if (string.IsNullOrEmpty(StringValue(body, "server")))
                     {
-                        errors.Required(path + ".nfs.server");
+                        errors.Required(VolumePath(path, index) + ".nfs.server");
                     }
 
                     if (string.IsNullOrEmpty(StringValue(body, "path")))
                     {
-                        errors.Required(path + ".nfs.path");
+                        errors.Required(VolumePath(path, index) + ".nfs.path");
                     }
                     else if (!StringValue(body, "path")!.StartsWith('/'))
                     {
-                        errors.InvalidString(path + ".nfs.path", StringValue(body, "path")!, "must be an absolute path");
+                        errors.InvalidString(VolumePath(path, index) + ".nfs.path", StringValue(body, "path")!, "must be an absolute path");
                     }
 
                     break;
             }
         }
-
-        if (count == 0)
-        {
-            errors.Required(path, "must specify a volume type");
-        }
     }
 
     /// <summary>validateContainerCommon: name, image, termination message policy, ports, env, mounts, pull policy, resources.</summary>
-    private static void ValidateContainer(JsonObject container, string name, HashSet<string> volumes, string path, FieldErrors errors)
+    private static void ValidateContainer(JsonObject container, ReadOnlySpan<char> name, ValidVolumes volumes, string path, FieldErrors errors)
     {
         if (name.Length == 0)
         {
@@ -284,14 +406,15 @@ internal static class PodSpecValidation
             Dns1123Label(name, path, "name", errors);
         }
 
-        var image = StringValue(container, "image") ?? "";
+        Span<char> buffer = stackalloc char[256];
+        var image = Chars(container, "image", buffer);
         if (image.Length == 0)
         {
             errors.Required(path + ".image");
         }
         else if (image.Trim().Length != image.Length)
         {
-            errors.InvalidString(path + ".image", image, "must not have leading or trailing whitespace");
+            errors.InvalidString(path + ".image", image.ToString(), "must not have leading or trailing whitespace");
         }
 
         OneOf(container, "terminationMessagePolicy", path, TerminationMessagePolicies, errors);
@@ -299,49 +422,74 @@ internal static class PodSpecValidation
         ValidateEnv(container, path, errors);
         ValidateVolumeMounts(container, volumes, path, errors);
         OneOf(container, "imagePullPolicy", path, PullPolicies, errors);
-        ValidateResources(Object(container, "resources"), path + ".resources", errors);
+        ValidateResources(Object(container, "resources"), path, errors);
     }
 
+    /// <summary>The ports of the container at <paramref name="path"/>; field paths are built only for errors.</summary>
     private static void ValidateContainerPorts(JsonObject container, string path, FieldErrors errors)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        var index = 0;
-        foreach (var port in Items(container, "ports"))
+        if (container["ports"] is not JsonArray ports)
         {
-            var portPath = $"{path}.ports[{index++}]";
-            var name = StringValue(port, "name") ?? "";
+            return;
+        }
+
+        var names = ports.Count > ScannedListLength ? new HashSet<string>(StringComparer.Ordinal) : null;
+        Span<char> buffer = stackalloc char[64];
+        var index = -1;
+        for (var i = 0; i < ports.Count; i++)
+        {
+            if (ports[i] is not JsonObject port)
+            {
+                continue;
+            }
+
+            index++;
+            var name = Chars(port, "name", buffer);
             if (name.Length > 0)
             {
-                var messages = PortNameErrors(name);
-                if (messages.Count > 0)
+                if (!IsValidPortName(name))
                 {
-                    foreach (var message in messages)
+                    var text = name.ToString();
+                    foreach (var message in PortNameErrors(text))
                     {
-                        errors.InvalidString(portPath + ".name", name, message);
+                        errors.InvalidString($"{path}.ports[{index}].name", text, message);
                     }
                 }
-                else if (!names.Add(name))
+
+                // An earlier port with this valid name had it added to the names (or an even earlier one had).
+                else if (names is not null ? !names.Add(name.ToString()) : EarlierHas(ports, i, "name", name))
                 {
-                    errors.Duplicate(portPath + ".name", GoValue.Quote(name));
+                    errors.Duplicate($"{path}.ports[{index}].name", GoValue.Quote(name.ToString()));
                 }
             }
 
             TryGetInt64(port["containerPort"], out var containerPort);
             if (containerPort == 0)
             {
-                errors.Required(portPath + ".containerPort");
+                errors.Required($"{path}.ports[{index}].containerPort");
             }
-            else
+            else if (containerPort is < 1 or > 65535)
             {
-                PortNumber(containerPort, portPath, "containerPort", errors);
+                PortNumber(containerPort, $"{path}.ports[{index}]", "containerPort", errors);
             }
 
-            if (TryGetInt64(port["hostPort"], out var hostPort) && hostPort != 0)
+            if (TryGetInt64(port["hostPort"], out var hostPort) && hostPort is not 0 and (< 1 or > 65535))
             {
-                PortNumber(hostPort, portPath, "hostPort", errors);
+                PortNumber(hostPort, $"{path}.ports[{index}]", "hostPort", errors);
             }
 
-            OneOf(port, "protocol", portPath, PortProtocols, errors);
+            Protocol(port, index, path, errors);
+        }
+
+        // OneOf of the protocol, with the port's path built only for an error.
+        static void Protocol(JsonObject port, int index, string path, FieldErrors errors)
+        {
+            if (KubeJson.TryGetChars(port["protocol"], stackalloc char[8], out var protocol) && protocol is "TCP" or "UDP" or "SCTP")
+            {
+                return;
+            }
+
+            OneOf(port, "protocol", $"{path}.ports[{index}]", PortProtocols, errors);
         }
     }
 
@@ -354,9 +502,19 @@ internal static class PodSpecValidation
         }
     }
 
+    /// <summary>IsValidPortName without its messages.</summary>
+    public static bool IsValidPortName(ReadOnlySpan<char> name) =>
+        name.Length is > 0 and <= 15 && !name.ContainsAnyExcept(PortNameCharacters) && name.ContainsAnyInRange('a', 'z')
+        && !name.Contains("--", StringComparison.Ordinal) && name[0] != '-' && name[^1] != '-';
+
     /// <summary>IsValidPortName's messages; empty when valid.</summary>
     public static IReadOnlyList<string> PortNameErrors(string name)
     {
+        if (IsValidPortName(name))
+        {
+            return [];
+        }
+
         List<string>? messages = null;
         if (name.Length > 15)
         {
@@ -402,6 +560,18 @@ internal static class PodSpecValidation
             TryGetInt64(port, out var number);
             PortNumber(number, path, member, errors);
         }
+    }
+
+    /// <summary>Whether <see cref="PortNumOrName"/> would find nothing wrong, without building its path.</summary>
+    private static bool IsValidPortNumOrName(JsonNode? port)
+    {
+        if (port is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+        {
+            return KubeJson.TryGetChars(v, stackalloc char[16], out var name) && IsValidPortName(name);
+        }
+
+        TryGetInt64(port, out var number);
+        return number is >= 1 and <= 65535;
     }
 
     /// <summary>The env of the container at <paramref name="path"/>; field paths are built only for errors.</summary>
@@ -470,14 +640,26 @@ internal static class PodSpecValidation
     }
 
     /// <summary>The volume mounts of the container at <paramref name="path"/>; field paths are built only for errors.</summary>
-    private static void ValidateVolumeMounts(JsonObject container, HashSet<string> volumes, string path, FieldErrors errors)
+    private static void ValidateVolumeMounts(JsonObject container, ValidVolumes volumes, string path, FieldErrors errors)
     {
-        var mountPoints = new HashSet<string>(StringComparer.Ordinal);
-        var index = -1;
-        foreach (var mount in Items(container, "volumeMounts"))
+        if (container["volumeMounts"] is not JsonArray mounts)
         {
+            return;
+        }
+
+        var mountPoints = mounts.Count > ScannedListLength ? new HashSet<string>(StringComparer.Ordinal) : null;
+        Span<char> nameBuffer = stackalloc char[64];
+        Span<char> targetBuffer = stackalloc char[256];
+        var index = -1;
+        for (var i = 0; i < mounts.Count; i++)
+        {
+            if (mounts[i] is not JsonObject mount)
+            {
+                continue;
+            }
+
             index++;
-            var name = StringValue(mount, "name") ?? "";
+            var name = Chars(mount, "name", nameBuffer);
             if (name.Length == 0)
             {
                 errors.Required($"{path}.volumeMounts[{index}].name");
@@ -485,27 +667,32 @@ internal static class PodSpecValidation
 
             if (!volumes.Contains(name))
             {
-                errors.NotFound($"{path}.volumeMounts[{index}].name", GoValue.Quote(name));
+                errors.NotFound($"{path}.volumeMounts[{index}].name", GoValue.Quote(name.ToString()));
             }
 
-            var target = StringValue(mount, "mountPath") ?? "";
+            var target = Chars(mount, "mountPath", targetBuffer);
             if (target.Length == 0)
             {
                 errors.Required($"{path}.volumeMounts[{index}].mountPath");
             }
 
-            if (!mountPoints.Add(target))
+            if (mountPoints is not null ? !mountPoints.Add(target.ToString()) : EarlierHas(mounts, i, "mountPath", target))
             {
-                errors.InvalidString($"{path}.volumeMounts[{index}].mountPath", target, "must be unique");
+                errors.InvalidString($"{path}.volumeMounts[{index}].mountPath", target.ToString(), "must be unique");
             }
         }
     }
 
-    /// <summary>ValidateContainerResourceRequirements: names, non-negative quantities, requests ≤ limits.</summary>
-    private static void ValidateResources(JsonObject? resources, string path, FieldErrors errors)
+    /// <summary>
+    /// ValidateContainerResourceRequirements of the container at <paramref name="containerPath"/>:
+    /// names, non-negative quantities, requests ≤ limits. Field paths are built only for errors.
+    /// </summary>
+    private static void ValidateResources(JsonObject? resources, string containerPath, FieldErrors errors)
     {
         var limits = Object(resources, "limits");
         var requests = Object(resources, "requests");
+        Span<char> quantityBuffer = stackalloc char[64];
+        Span<char> limitBuffer = stackalloc char[64];
         foreach (var (kind, list) in (ReadOnlySpan<(string, JsonObject?)>)[("limits", limits), ("requests", requests)])
         {
             if (list is null)
@@ -516,9 +703,8 @@ internal static class PodSpecValidation
             for (var i = 0; i < list.Count; i++)
             {
                 var (name, value) = list.GetAt(i);
-                ResourceName(name, path, kind, errors);
-                var quantity = ResourceQuantity.Text(value);
-                if (quantity is null)
+                ResourceName(name, containerPath, kind, errors);
+                if (!ResourceQuantity.TryGetText(value, quantityBuffer, out var quantity))
                 {
                     continue;
                 }
@@ -526,40 +712,49 @@ internal static class PodSpecValidation
                 // Only a quantity with a sign can be below zero: the others skip the exact comparison.
                 if (quantity.StartsWith('-') && ResourceQuantity.Compare(quantity, "0") < 0)
                 {
-                    errors.InvalidString($"{path}.{kind}[{name}]", quantity, "must be greater than or equal to 0");
+                    errors.InvalidString($"{containerPath}.resources.{kind}[{name}]", quantity.ToString(), "must be greater than or equal to 0");
                 }
 
-                if (kind == "requests" && ResourceQuantity.Text(limits?[name]) is { } limit)
+                if (kind == "requests" && limits is not null && ResourceQuantity.TryGetText(limits[name], limitBuffer, out var limit))
                 {
-                    var overcommit = !name.StartsWith("hugepages-", StringComparison.Ordinal) && (StandardContainerResources.Contains(name) || name.Contains('/'));
                     var comparison = ResourceQuantity.Compare(quantity, limit);
-                    if (comparison is not null && comparison != 0 && !overcommit)
+                    if (comparison is null or 0)
                     {
-                        errors.InvalidString($"{path}.requests", quantity, $"must be equal to {name} limit of {limit}");
+                        continue;
+                    }
+
+                    var overcommit = !name.StartsWith("hugepages-", StringComparison.Ordinal) && (StandardContainerResources.Contains(name) || name.Contains('/'));
+                    if (!overcommit)
+                    {
+                        errors.InvalidString($"{containerPath}.resources.requests", quantity.ToString(), $"must be equal to {name} limit of {limit}");
                     }
                     else if (comparison > 0)
                     {
-                        errors.InvalidString($"{path}.requests", quantity, $"must be less than or equal to {name} limit of {limit}");
+                        errors.InvalidString($"{containerPath}.resources.requests", quantity.ToString(), $"must be less than or equal to {name} limit of {limit}");
                     }
                 }
             }
         }
     }
 
-    /// <summary>The name of an item of the <paramref name="kind"/> list of the resources at <paramref name="path"/>.</summary>
-    private static void ResourceName(string name, string path, string kind, FieldErrors errors)
+    /// <summary>The name of an item of the <paramref name="kind"/> list of the resources of the container at <paramref name="containerPath"/>.</summary>
+    private static void ResourceName(string name, string containerPath, string kind, FieldErrors errors)
     {
-        foreach (var message in MetadataValidation.QualifiedNameErrors(name))
+        if (!MetadataValidation.IsQualifiedName(name))
         {
-            errors.InvalidString($"{path}.{kind}[{name}]", name, message);
+            foreach (var message in MetadataValidation.QualifiedNameErrors(name))
+            {
+                errors.InvalidString($"{containerPath}.resources.{kind}[{name}]", name, message);
+            }
         }
 
         if (!name.Contains('/') && !StandardContainerResources.Contains(name) && !name.StartsWith("hugepages-", StringComparison.Ordinal))
         {
-            errors.InvalidString($"{path}.{kind}[{name}]", name, "must be a standard resource for containers");
+            errors.InvalidString($"{containerPath}.resources.{kind}[{name}]", name, "must be a standard resource for containers");
         }
     }
 
+    /// <summary>The probes of the container at <paramref name="path"/>; field paths are built only for errors.</summary>
     private static void ValidateProbes(JsonObject container, string path, FieldErrors errors)
     {
         foreach (var probeName in (ReadOnlySpan<string>)["livenessProbe", "readinessProbe", "startupProbe"])
@@ -569,7 +764,6 @@ internal static class PodSpecValidation
                 continue;
             }
 
-            var probePath = $"{path}.{probeName}";
             var handlers = 0;
             foreach (var handler in ProbeHandlers)
             {
@@ -580,32 +774,32 @@ internal static class PodSpecValidation
 
                 if (handlers++ > 0)
                 {
-                    errors.Forbidden($"{probePath}.{handler}", "may not specify more than 1 handler type");
+                    errors.Forbidden($"{path}.{probeName}.{handler}", "may not specify more than 1 handler type");
                     continue;
                 }
 
-                if (handler is "httpGet" or "tcpSocket")
+                if (handler is "httpGet" or "tcpSocket" && body["port"] is var port && !IsValidPortNumOrName(port))
                 {
-                    PortNumOrName(body["port"], $"{probePath}.{handler}", "port", errors);
+                    PortNumOrName(port, $"{path}.{probeName}.{handler}", "port", errors);
                 }
             }
 
             if (handlers == 0)
             {
-                errors.Required(probePath, "must specify a handler type");
+                errors.Required($"{path}.{probeName}", "must specify a handler type");
             }
 
             foreach (var field in (ReadOnlySpan<string>)["initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"])
             {
                 if (TryGetInt64(probe[field], out var value) && value < 0)
                 {
-                    errors.InvalidNumber($"{probePath}.{field}", value, "must be greater than or equal to 0");
+                    errors.InvalidNumber($"{path}.{probeName}.{field}", value, "must be greater than or equal to 0");
                 }
             }
 
             if (probeName is "livenessProbe" or "startupProbe" && TryGetInt64(probe["successThreshold"], out var success) && success != 1)
             {
-                errors.InvalidNumber(probePath + ".successThreshold", success, "must be 1");
+                errors.InvalidNumber($"{path}.{probeName}.successThreshold", success, "must be 1");
             }
         }
     }
@@ -621,7 +815,7 @@ internal static class PodSpecValidation
             var op = StringValue(toleration, "operator") ?? "";
             var value = StringValue(toleration, "value") ?? "";
             var effect = StringValue(toleration, "effect") ?? "";
-            if (key.Length > 0)
+            if (key.Length > 0 && !MetadataValidation.IsQualifiedName(key))
             {
                 foreach (var message in MetadataValidation.QualifiedNameErrors(key))
                 {
