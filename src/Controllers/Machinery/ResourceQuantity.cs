@@ -28,6 +28,11 @@ public static class ResourceQuantity
     /// <summary>The canonical form of <paramref name="text"/>, rounded up to milli scale when <paramref name="roundToMilli"/>; null when it is not a quantity.</summary>
     public static string? Canonicalize(string text, bool roundToMilli)
     {
+        if (IsCanonical(text, roundToMilli))
+        {
+            return text;
+        }
+
         if (!TryParseExact(text, out var mantissa, out var scale, out var format))
         {
             return null;
@@ -52,6 +57,53 @@ public static class ResourceQuantity
         }
 
         return digits.ToString(CultureInfo.InvariantCulture) + suffix;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> is canonical already, decided without BigInteger for the way
+    /// quantities are mostly written: up to 18 digits without a leading zero and a decimal or binary
+    /// suffix ("100m", "128Mi", "2"). False means "not known here": the exact path decides.
+    /// </summary>
+    private static bool IsCanonical(ReadOnlySpan<char> text, bool roundToMilli)
+    {
+        var unsigned = text.Length > 0 && text[0] == '-' ? text[1..] : text;
+        var digits = unsigned.IndexOfAnyExceptInRange('0', '9');
+        if (digits < 0)
+        {
+            digits = unsigned.Length;
+        }
+
+        if (digits is 0 or > 18)
+        {
+            return false;
+        }
+
+        var number = unsigned[..digits];
+        var suffix = unsigned[digits..];
+        if (number[0] == '0')
+        {
+            // Zero is written "0"; other digits never start with a zero.
+            return text is "0";
+        }
+
+        switch (suffix)
+        {
+            case "Ki" or "Mi" or "Gi" or "Ti" or "Pi":
+                // A binary quantity is written with the largest suffix that leaves a whole number.
+                return long.Parse(number, CultureInfo.InvariantCulture) % 1024 != 0;
+            case "Ei" or "E":
+                // The largest suffixes take any number of digits.
+                return true;
+            case "n" or "u" when roundToMilli:
+                // Rounded up to milli scale in resource lists.
+                return false;
+            case "" or "n" or "u" or "m" or "k" or "M" or "G" or "T" or "P":
+                // A decimal quantity is written with the largest suffix that leaves a whole number:
+                // three trailing zeros would make it the next suffix up.
+                return !number.EndsWith("000");
+            default:
+                return false;
+        }
     }
 
     /// <summary>Canonicalizes a quantity member in place (JSON numbers become strings, as the Go decoder accepts them); leaves anything unparsable.</summary>
@@ -121,8 +173,18 @@ public static class ResourceQuantity
     }
 
     /// <summary>The canonical string to write in place of a quantity value; null when it is one already or not a quantity.</summary>
-    private static string? Replacement(JsonNode? node, bool roundToMilli) =>
-        Text(node) is { } text && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || node!.GetValueKind() != JsonValueKind.String) ? canonical : null;
+    private static string? Replacement(JsonNode? node, bool roundToMilli)
+    {
+        // Most quantities are canonical strings already: that is decided on the parsed value's own
+        // characters, without reading it into a string (which a parsed value allocates on every read).
+        if (node is JsonValue value && value.GetValueKind() == JsonValueKind.String
+            && TryGetText(value, stackalloc char[32], out var chars) && IsCanonical(chars, roundToMilli))
+        {
+            return null;
+        }
+
+        return Text(node) is { } text && Canonicalize(text, roundToMilli) is { } canonical && (canonical != text || node!.GetValueKind() != JsonValueKind.String) ? canonical : null;
+    }
 
     /// <summary>
     /// ParseQuantity for arithmetic: the value as mantissa × 10^scale, rounded up to nano precision

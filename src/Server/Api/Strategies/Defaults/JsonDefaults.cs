@@ -75,6 +75,36 @@ internal static class JsonDefaults
         }
     }
 
+    // The same for strings, integers and booleans: the node is made only when the field is unset
+    // (an argument converted to a JsonNode would be allocated on every call).
+
+    /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
+    public static void SetIfUnset(JsonObject obj, string name, string value)
+    {
+        if (IsUnset(obj, name))
+        {
+            obj[name] = value;
+        }
+    }
+
+    /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
+    public static void SetIfUnset(JsonObject obj, string name, int value)
+    {
+        if (IsUnset(obj, name))
+        {
+            obj[name] = value;
+        }
+    }
+
+    /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
+    public static void SetIfUnset(JsonObject obj, string name, bool value)
+    {
+        if (IsUnset(obj, name))
+        {
+            obj[name] = value;
+        }
+    }
+
     public static string? StringValue(JsonObject? obj, string name) => StringNode(obj, name)?.GetValue<string>();
 
     /// <summary>

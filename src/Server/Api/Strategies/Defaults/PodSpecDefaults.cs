@@ -86,7 +86,11 @@ internal static class PodSpecDefaults
     {
         SetIfEmpty(spec, "dnsPolicy", "ClusterFirst");
         SetIfEmpty(spec, "restartPolicy", "Always");
-        SetIfUnset(spec, "securityContext", new JsonObject());
+        if (IsUnset(spec, "securityContext"))
+        {
+            spec["securityContext"] = new JsonObject();
+        }
+
         SetIfUnset(spec, "terminationGracePeriodSeconds", 30);
         SetIfEmpty(spec, "schedulerName", "default-scheduler");
         AliasServiceAccount(spec);
@@ -134,7 +138,7 @@ internal static class PodSpecDefaults
     {
         if (IsEmptyString(container, "imagePullPolicy"))
         {
-            container["imagePullPolicy"] = ImageReference.DefaultPullPolicy(StringValue(container, "image") ?? "");
+            container["imagePullPolicy"] = ImageReference.DefaultPullPolicy(Chars(container, "image", stackalloc char[256]));
         }
 
         SetIfEmpty(container, "terminationMessagePath", "/dev/termination-log");
@@ -221,93 +225,100 @@ internal static class PodSpecDefaults
             volume["emptyDir"] = new JsonObject();
         }
 
-        if (Object(volume, "emptyDir") is { } emptyDir)
+        // One pass over the volume's few members, not a lookup of every source a volume may have.
+        for (var i = 0; i < volume.Count; i++)
         {
-            ResourceQuantity.CanonicalizeMember(emptyDir, "sizeLimit", roundToMilli: false);
-        }
-
-        if (Object(volume, "secret") is { } secret)
-        {
-            SetIfUnset(secret, "defaultMode", 420);
-        }
-
-        if (Object(volume, "configMap") is { } configMap)
-        {
-            SetIfUnset(configMap, "defaultMode", 420);
-        }
-
-        if (Object(volume, "downwardAPI") is { } downwardApi)
-        {
-            SetIfUnset(downwardApi, "defaultMode", 420);
-            foreach (var item in Items(downwardApi, "items"))
+            if (volume.GetAt(i) is not (var source, JsonObject body))
             {
-                ApplyToValueSource(item);
-            }
-        }
-
-        if (Object(volume, "projected") is { } projected)
-        {
-            SetIfUnset(projected, "defaultMode", 420);
-            foreach (var source in Items(projected, "sources"))
-            {
-                foreach (var item in Items(Object(source, "downwardAPI"), "items"))
-                {
-                    ApplyToValueSource(item);
-                }
-
-                if (Object(source, "serviceAccountToken") is { } token)
-                {
-                    SetIfUnset(token, "expirationSeconds", 3600);
-                }
-            }
-        }
-
-        if (Object(volume, "ephemeral") is { } ephemeral && Object(ephemeral, "volumeClaimTemplate") is { } claimTemplate)
-        {
-            var metadata = EnsureObject(claimTemplate, "metadata");
-            if (!metadata.ContainsKey("creationTimestamp"))
-            {
-                metadata["creationTimestamp"] = null;
+                continue;
             }
 
-            ApplyToClaimSpec(EnsureObject(claimTemplate, "spec"));
-        }
+            switch (source)
+            {
+                case "emptyDir":
+                    ResourceQuantity.CanonicalizeMember(body, "sizeLimit", roundToMilli: false);
+                    break;
+                case "secret" or "configMap":
+                    SetIfUnset(body, "defaultMode", 420);
+                    break;
+                case "downwardAPI":
+                    SetIfUnset(body, "defaultMode", 420);
+                    foreach (var item in Items(body, "items"))
+                    {
+                        ApplyToValueSource(item);
+                    }
 
-        ApplyToVolumeSource(volume);
+                    break;
+                case "projected":
+                    SetIfUnset(body, "defaultMode", 420);
+                    foreach (var projection in Items(body, "sources"))
+                    {
+                        foreach (var item in Items(Object(projection, "downwardAPI"), "items"))
+                        {
+                            ApplyToValueSource(item);
+                        }
+
+                        if (Object(projection, "serviceAccountToken") is { } token)
+                        {
+                            SetIfUnset(token, "expirationSeconds", 3600);
+                        }
+                    }
+
+                    break;
+                case "ephemeral" when Object(body, "volumeClaimTemplate") is { } claimTemplate:
+                    var metadata = EnsureObject(claimTemplate, "metadata");
+                    if (!metadata.ContainsKey("creationTimestamp"))
+                    {
+                        metadata["creationTimestamp"] = null;
+                    }
+
+                    ApplyToClaimSpec(EnsureObject(claimTemplate, "spec"));
+                    break;
+                default:
+                    ApplyToVolumeSource(source, body);
+                    break;
+            }
+        }
     }
 
     /// <summary>The defaults of volume sources a Pod and a PersistentVolume share.</summary>
     public static void ApplyToVolumeSource(JsonObject source)
     {
-        if (Object(source, "hostPath") is { } hostPath)
+        for (var i = 0; i < source.Count; i++)
         {
-            SetIfUnset(hostPath, "type", "");
+            if (source.GetAt(i) is (var name, JsonObject body))
+            {
+                ApplyToVolumeSource(name, body);
+            }
         }
+    }
 
-        if (Object(source, "iscsi") is { } iscsi)
+    /// <summary>The defaults of the volume source <paramref name="source"/>, whose object is <paramref name="body"/>.</summary>
+    private static void ApplyToVolumeSource(string source, JsonObject body)
+    {
+        switch (source)
         {
-            SetIfEmpty(iscsi, "iscsiInterface", "default");
-        }
-
-        if (Object(source, "rbd") is { } rbd)
-        {
-            SetIfEmpty(rbd, "pool", "rbd");
-            SetIfEmpty(rbd, "user", "admin");
-            SetIfEmpty(rbd, "keyring", "/etc/ceph/keyring");
-        }
-
-        if (Object(source, "azureDisk") is { } azureDisk)
-        {
-            SetIfUnset(azureDisk, "cachingMode", "ReadWrite");
-            SetIfUnset(azureDisk, "kind", "Shared");
-            SetIfUnset(azureDisk, "fsType", "ext4");
-            SetIfUnset(azureDisk, "readOnly", false);
-        }
-
-        if (Object(source, "scaleIO") is { } scaleIo)
-        {
-            SetIfEmpty(scaleIo, "storageMode", "ThinProvisioned");
-            SetIfEmpty(scaleIo, "fsType", "xfs");
+            case "hostPath":
+                SetIfUnset(body, "type", "");
+                break;
+            case "iscsi":
+                SetIfEmpty(body, "iscsiInterface", "default");
+                break;
+            case "rbd":
+                SetIfEmpty(body, "pool", "rbd");
+                SetIfEmpty(body, "user", "admin");
+                SetIfEmpty(body, "keyring", "/etc/ceph/keyring");
+                break;
+            case "azureDisk":
+                SetIfUnset(body, "cachingMode", "ReadWrite");
+                SetIfUnset(body, "kind", "Shared");
+                SetIfUnset(body, "fsType", "ext4");
+                SetIfUnset(body, "readOnly", false);
+                break;
+            case "scaleIO":
+                SetIfEmpty(body, "storageMode", "ThinProvisioned");
+                SetIfEmpty(body, "fsType", "xfs");
+                break;
         }
     }
 
