@@ -18,6 +18,12 @@ public static class KubeJson
         "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers", "managedFields",
     ];
 
+    /// <summary>The names of <see cref="MetadataOrder"/> encoded once: every write writes them.</summary>
+    private static readonly JsonEncodedText[] MetadataOrderNames = Array.ConvertAll(MetadataOrder, name => JsonEncodedText.Encode(name));
+
+    /// <summary>The segments of each field path <see cref="FieldValue"/> has read, split once: the paths are the resources' own selectable fields, so a table keyed by those strings lives as long as they do.</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, string[]> FieldPathSegments = [];
+
     private static readonly System.Text.Json.Serialization.Metadata.JsonTypeInfo<RawJson> RawJsonInfo =
         System.Text.Json.Serialization.Metadata.JsonMetadataServices.CreateValueInfo<RawJson>(new JsonSerializerOptions { TypeInfoResolver = System.Text.Json.Serialization.Metadata.JsonTypeInfoResolver.Combine() }, new RawJsonConverter());
 
@@ -145,20 +151,29 @@ public static class KubeJson
     private static void WriteMetadata(Utf8JsonWriter writer, JsonObject metadata)
     {
         writer.WriteStartObject();
-        foreach (var name in MetadataOrder)
+        var known = 0;
+        for (var i = 0; i < MetadataOrder.Length; i++)
         {
+            var name = MetadataOrder[i];
+            if (!metadata.TryGetPropertyValue(name, out var value))
+            {
+                continue;
+            }
+
+            known++;
             if (name is "labels" or "annotations" or "ownerReferences" or "finalizers" or "managedFields"
-                && metadata.TryGetPropertyValue(name, out var collection)
-                && collection is null or JsonObject { Count: 0 } or JsonArray { Count: 0 })
+                && value is null or JsonObject { Count: 0 } or JsonArray { Count: 0 })
             {
                 // omitempty maps and slices: kube-apiserver stores an emptied label or annotation map (kubectl label/annotate key-) as absent.
                 continue;
             }
 
-            WriteMember(writer, metadata, name);
+            writer.WritePropertyName(MetadataOrderNames[i]);
+            WriteValue(writer, value);
         }
 
-        for (var i = 0; i < metadata.Count; i++)
+        // Members ObjectMeta does not have, in their own order (there are none in what kube sends).
+        for (var i = 0; i < metadata.Count && known < metadata.Count; i++)
         {
             var (key, value) = metadata.GetAt(i);
             if (Array.IndexOf(MetadataOrder, key) < 0)
@@ -259,7 +274,7 @@ public static class KubeJson
     public static string FieldValue(JsonObject obj, string path)
     {
         JsonNode? node = obj;
-        foreach (var part in path.Split('.'))
+        foreach (var part in FieldPathSegments.GetValue(path, static path => path.Split('.')))
         {
             node = node is JsonObject o && o.TryGetPropertyValue(part, out var child) ? child : null;
             if (node is null)
