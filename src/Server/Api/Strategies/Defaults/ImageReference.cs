@@ -41,9 +41,8 @@ internal static partial class ImageReference
         // also matches before a final newline). It splits without the regex's groups: only a digest
         // has '@', and a tag's ':' is the last one with no '/' after it (a registry port's ':' is
         // followed by the path).
-        var reference = image;
-        var at = reference.IndexOf('@');
-        var nameAndTag = at < 0 ? reference : reference[..at];
+        var at = image.IndexOf('@');
+        var nameAndTag = at < 0 ? image : image[..at];
         var colon = nameAndTag.LastIndexOf(':');
         var tagged = colon > nameAndTag.LastIndexOf('/');
         var name = tagged ? nameAndTag[..colon] : nameAndTag;
