@@ -15,6 +15,12 @@ namespace Nautilus.Server.Api.Strategies.Validation;
 /// </summary>
 internal static class PodSpecValidation
 {
+    /// <summary>
+    /// Lists up to this long are checked for duplicates by reading their earlier items again (no set,
+    /// no strings); a longer one gets a set, so a pathological pod stays linear.
+    /// </summary>
+    private const int ScannedListLength = 16;
+
     public static readonly string[] PortProtocols = ["SCTP", "TCP", "UDP"];
 
     private static readonly string[] RestartPolicies = ["Always", "OnFailure", "Never"];
@@ -170,12 +176,6 @@ internal static class PodSpecValidation
 
         ValidateTolerations(spec, path, errors);
     }
-
-    /// <summary>
-    /// Lists up to this long are checked for duplicates by reading their earlier items again (no set,
-    /// no strings); a longer one gets a set, so a pathological pod stays linear.
-    /// </summary>
-    private const int ScannedListLength = 16;
 
     /// <summary>Whether an object among <paramref name="items"/>[..<paramref name="end"/>] has <paramref name="member"/> equal to <paramref name="value"/> (absent or not a string reads as "").</summary>
     private static bool EarlierHas(JsonArray? items, int end, string member, ReadOnlySpan<char> value)
