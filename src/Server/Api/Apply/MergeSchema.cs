@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 
 using Nautilus.Server.Api.Objects;
@@ -32,6 +34,12 @@ public sealed class MergeSchema
     public static readonly MergeSchema Untyped = new() { Kind = MergeKind.Untyped };
 
     private static readonly ConcurrentDictionary<(string Group, string Version, string Kind), MergeSchema?> ByKind = new();
+
+    // Built on first use, once the schema is complete (a struct's fields are filled in after it is
+    // created, for recursive types); two threads may both build it, and either result is the same.
+    private DeclaredFields? declared;
+    private ListKeyNames? keyNames;
+
     public MergeKind Kind { get; private init; }
 
     /// <summary>Atomic: the node is owned and replaced as a whole (atomic lists, structs, maps).</summary>
@@ -74,6 +82,58 @@ public sealed class MergeSchema
     /// <summary>The schema of one struct field, or null when the struct does not declare it.</summary>
     public MergeSchema? Field(string name) => Fields is not null && Fields.TryGetValue(name, out var field) ? field : null;
 
+    /// <summary>
+    /// A struct's fields for writing FieldsV1: each with its rank in FieldsV1 (ordinal) order and
+    /// its FieldsV1 key as written, so a created object's members sort by an integer and their keys
+    /// are copied rather than encoded. Read after the schema is built (<see cref="Fields"/> is not
+    /// changed afterwards).
+    /// </summary>
+    internal DeclaredFields Declared => declared ??= BuildDeclared();
+
+    /// <summary>
+    /// A map list's key names sorted as <c>k:{…}</c> writes them, each as its <c>\"name\":</c> in
+    /// a FieldsV1 key; null for atomic lists and sets, and when a name would need more escaping than
+    /// that (kube's key names never do).
+    /// </summary>
+    internal ListKeyNames? KeyNames => Keys is { Length: > 0 } && !Atomic ? keyNames ??= BuildKeyNames(Keys) : null;
+
+    private DeclaredFields BuildDeclared()
+    {
+        var names = Fields?.Keys.ToArray() ?? [];
+        Array.Sort(names, string.CompareOrdinal);
+        var byOrder = new DeclaredField[names.Length];
+        var name = new ArrayBufferWriter<byte>(64);
+        for (var i = 0; i < names.Length; i++)
+        {
+            name.ResetWrittenCount();
+            PathElement.Field(names[i]).WriteJsonName(name);
+            byOrder[i] = new DeclaredField(Fields![names[i]], i, name.WrittenSpan.ToArray());
+        }
+
+        return new DeclaredFields(byOrder.ToFrozenDictionary(f => names[f.Order], StringComparer.Ordinal), byOrder);
+    }
+
+    private static ListKeyNames BuildKeyNames(string[] keys)
+    {
+        var sorted = (string[])keys.Clone();
+        Array.Sort(sorted, string.CompareOrdinal);
+        var json = new byte[sorted.Length][];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            foreach (var c in sorted[i])
+            {
+                if (c is < ' ' or > '~' or '"' or '\\')
+                {
+                    return new ListKeyNames(sorted, null);
+                }
+            }
+
+            json[i] = System.Text.Encoding.ASCII.GetBytes("\\\"" + sorted[i] + "\\\":");
+        }
+
+        return new ListKeyNames(sorted, json);
+    }
+
     private static MergeSchema From(ModelSchema node, Dictionary<ModelSchema, MergeSchema> seen)
     {
         switch (node.Kind)
@@ -114,3 +174,12 @@ public sealed class MergeSchema
         return obj;
     }
 }
+
+/// <summary>A declared struct field: its schema, its rank among the struct's fields in ordinal order, and its FieldsV1 key as JSON (<c>"f:name":</c>).</summary>
+internal sealed record DeclaredField(MergeSchema Schema, int Order, byte[] JsonName);
+
+/// <summary>A struct's declared fields by name and in ordinal order of their names (<see cref="DeclaredField.Order"/>).</summary>
+internal sealed record DeclaredFields(FrozenDictionary<string, DeclaredField> ByName, DeclaredField[] ByOrder);
+
+/// <summary>A map list's key names in ordinal order, and each as written inside a FieldsV1 key (null when one needs escaping).</summary>
+internal sealed record ListKeyNames(string[] Sorted, byte[][]? Json);
