@@ -57,6 +57,37 @@ public sealed class CreatedFieldsWriterTests
         Assert.That(written, Is.EqualTo(ByComparison(pods, pod)));
     }
 
+    [TestCase("""[{"containerPort":80,"protocol":"TCP"},{"containerPort":80.0,"protocol":"TCP"},{"containerPort":80}]""", TestName = "Write_PortKeysOfDifferentSpellings_MatchesTheComparison")]
+    [TestCase("""[{"containerPort":-0},{"containerPort":0,"protocol":"TCP"},{"containerPort":1e2},{"containerPort":100}]""", TestName = "Write_ZeroAndExponentKeys_MatchesTheComparison")]
+    [TestCase("""[{"containerPort":9090,"protocol":"UDP"},{"containerPort":8080},{"containerPort":9090,"protocol":"TCP"},{"containerPort":8080,"protocol":"TCP","name":"again"}]""", TestName = "Write_UnsortedAndDuplicateKeys_MatchesTheComparison")]
+    [TestCase("""[{"containerPort":80,"protocol":"A"},{"containerPort":80,"protocol":"B"},{"containerPort":81,"protocol":"A"}]""", TestName = "Write_AlreadySortedKeys_MatchesTheComparison")]
+    [TestCase("""[{"containerPort":"80","protocol":"TCP"},{"containerPort":true},{"containerPort":null},{"containerPort":{"a":1}},{"name":"keyless"},"scalar",null]""", TestName = "Write_KeysOfOtherKinds_MatchesTheComparison")]
+    [TestCase("""[{"containerPort":80,"protocol":"x\"y"},{"containerPort":80,"protocol":"a\\b"},{"containerPort":80,"protocol":"\u0041"},{"containerPort":80,"protocol":"A"},{"containerPort":80,"protocol":"é"}]""", TestName = "Write_KeysThatNeedEscaping_MatchesTheComparison")]
+    public void Write_ContainerPorts_MatchesTheComparison(string ports)
+    {
+        var pods = Resources.Single(r => r.Plural == "pods" && r.Group.Length == 0);
+        var pod = (JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"app","ports":""" + ports + "}]}}")!;
+
+        var written = Written(pods, pod);
+
+        Assert.That(written, Does.Contain("f:ports"));
+        Assert.That(written, Is.EqualTo(ByComparison(pods, pod)));
+    }
+
+    [TestCase("""["b","a","b","c"]""", TestName = "Write_UnsortedSetWithDuplicates_MatchesTheComparison")]
+    [TestCase("""["a","b","c"]""", TestName = "Write_SortedSet_MatchesTheComparison")]
+    [TestCase("""["x\"y","é","a",1,80.0,true,null,{"a":1},["b"]]""", TestName = "Write_SetOfMixedScalars_MatchesTheComparison")]
+    public void Write_Finalizers_MatchesTheComparison(string finalizers)
+    {
+        var configMaps = Resources.Single(r => r.Plural == "configmaps" && r.Group.Length == 0);
+        var created = (JsonObject)JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","finalizers":""" + finalizers + "}}")!;
+
+        var written = Written(configMaps, created);
+
+        Assert.That(written, Does.Contain("f:finalizers"));
+        Assert.That(written, Is.EqualTo(ByComparison(configMaps, created)));
+    }
+
     [Test]
     public void Write_NothingOwned_WritesNothing()
     {
@@ -81,6 +112,10 @@ public sealed class CreatedFieldsWriterTests
                 var expected = ByComparison(resource, created);
                 var written = Written(resource, created);
                 Assert.That(written, Is.EqualTo(expected), $"{resource.Kind}: {created.ToJsonString()}");
+
+                // As the server holds a request: values read from the parsed bytes, not built.
+                var parsed = (JsonObject)JsonNode.Parse(created.ToJsonString())!;
+                Assert.That(Written(resource, parsed), Is.EqualTo(ByComparison(resource, parsed)), $"{resource.Kind} parsed: {created.ToJsonString()}");
                 compared++;
             }
         }
@@ -91,7 +126,9 @@ public sealed class CreatedFieldsWriterTests
     /// <summary>Random objects that follow a schema, mostly: sometimes a value of the wrong shape, a null, a duplicate or keyless list item.</summary>
     private sealed class Generator(Random random)
     {
-        private static readonly string[] Words = ["a", "app", "b", "name", "web", "z", "é", "x\"y", "kubernetes.io/x"];
+        private static readonly string[] Words = ["a", "app", "b", "name", "web", "z", "é", "x\"y", "kubernetes.io/x", "a\\b", "tab\t"];
+
+        private static readonly string[] NumberSpellings = ["80", "80.0", "8e1", "-0", "0", "1", "1.5"];
 
         public JsonObject Object(ResourceDefinition resource, MergeSchema schema)
         {
@@ -186,7 +223,7 @@ public sealed class CreatedFieldsWriterTests
                                 {
                                     if (random.Next(12) > 0)
                                     {
-                                        keyed[key] = random.Next(4) == 0 ? JsonValue.Create(random.Next(3)) : Words[random.Next(3)];
+                                        keyed[key] = KeyValue();
                                     }
                                 }
                             }
@@ -195,6 +232,17 @@ public sealed class CreatedFieldsWriterTests
                             if (random.Next(8) == 0)
                             {
                                 list.Add(item?.DeepClone());
+                            }
+                        }
+
+                        if (random.Next(3) == 0)
+                        {
+                            // Items already in FieldsV1 order, as sorted lists come back from a server.
+                            var items = list.ToList();
+                            list.Clear();
+                            foreach (var item in items.OrderBy(SortKey, StringComparer.Ordinal))
+                            {
+                                list.Add(item);
                             }
                         }
 
@@ -213,6 +261,20 @@ public sealed class CreatedFieldsWriterTests
                     return Scalar();
             }
         }
+
+        // A key value: mostly short words (few enough to repeat), sometimes a number of one of
+        // several spellings (parsed, so 80 and 80.0 differ as text), a boolean, null or a word
+        // that needs escaping.
+        private JsonNode? KeyValue() => random.Next(10) switch
+        {
+            0 => JsonValue.Create(random.Next(3)),
+            1 => JsonNode.Parse(NumberSpellings[random.Next(NumberSpellings.Length)]),
+            2 => random.Next(3) == 0 ? null : JsonValue.Create(random.Next(2) == 0),
+            3 => JsonValue.Create(Words[random.Next(Words.Length)]),
+            _ => JsonValue.Create(Words[random.Next(3)]),
+        };
+
+        private static string SortKey(JsonNode? item) => item is JsonObject obj ? string.Join(",", obj.Select(p => p.Value?.ToJsonString())) : item?.ToJsonString() ?? "";
 
         private JsonNode? Scalar() => random.Next(5) switch
         {
