@@ -74,6 +74,31 @@ public sealed class CreatedFieldsWriterTests
         Assert.That(written, Is.EqualTo(ByComparison(pods, pod)));
     }
 
+    [Test]
+    public void Write_LongListWithLongKeys_MatchesTheComparison()
+    {
+        // More items and key text than the writer keeps on the stack: its pooled arrays.
+        var pods = Resources.Single(r => r.Plural == "pods" && r.Group.Length == 0);
+        var env = new JsonArray();
+        for (var i = 40; i > 0; i--)
+        {
+            env.Add(new JsonObject { ["name"] = "VARIABLE_WITH_A_LONG_NAME_" + (i % 37).ToString(System.Globalization.CultureInfo.InvariantCulture), ["value"] = "v" });
+        }
+
+        var pod = (JsonObject)JsonNode.Parse(new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = new JsonObject { ["name"] = "p" },
+            ["spec"] = new JsonObject { ["containers"] = new JsonArray(new JsonObject { ["name"] = "app", ["env"] = env }) },
+        }.ToJsonString())!;
+
+        var written = Written(pods, pod);
+
+        Assert.That(written, Does.Contain("VARIABLE_WITH_A_LONG_NAME_36"));
+        Assert.That(written, Is.EqualTo(ByComparison(pods, pod)));
+    }
+
     [TestCase("""["b","a","b","c"]""", TestName = "Write_UnsortedSetWithDuplicates_MatchesTheComparison")]
     [TestCase("""["a","b","c"]""", TestName = "Write_SortedSet_MatchesTheComparison")]
     [TestCase("""["x\"y","é","a",1,80.0,true,null,{"a":1},["b"]]""", TestName = "Write_SetOfMixedScalars_MatchesTheComparison")]

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -19,8 +20,8 @@ namespace Nautilus.Server.Api.Apply;
 /// <remarks>
 /// Children are sorted without <see cref="PathElement"/>s where it can be done exactly: a struct's
 /// declared fields by their precomputed rank, and a map list's items by their key values read once
-/// (strings as their UTF-8 bytes, numbers as integers) with their FieldsV1 keys written into pooled
-/// memory, no string per item. Anything else (keys that need escaping or are not integers or
+/// (strings as their UTF-8 bytes, numbers as integers) with their FieldsV1 keys written on the
+/// stack, no string, array or dictionary per item or list. Anything else (keys that need escaping or are not integers or
 /// strings, a zero object with items in the list, a strip set below the list) takes the general
 /// path through <see cref="TypedValue.IndexItems"/> and <see cref="PathElement.CompareTo"/>.
 /// </remarks>
@@ -115,21 +116,32 @@ internal static class CreatedFieldsWriter
         }
 
         var start = output.WrittenCount;
-        if (comma)
-        {
-            output.Write(","u8);
-        }
-
         if (name.IsEmpty)
         {
+            if (comma)
+            {
+                output.Write(","u8);
+            }
+
             element.WriteJsonName(output);
+            output.Write("{"u8);
         }
         else
         {
-            output.Write(name);
+            // Most elements are leaves with a known name: `,"f:name":{` in one copy.
+            var span = output.GetSpan(name.Length + 3);
+            var at = 0;
+            if (comma)
+            {
+                span[at++] = (byte)',';
+            }
+
+            name.CopyTo(span[at..]);
+            at += name.Length;
+            span[at++] = (byte)'{';
+            output.Advance(at);
         }
 
-        output.Write("{"u8);
         if (walk && rhs is not null)
         {
             var open = output.WrittenCount;
@@ -163,6 +175,7 @@ internal static class CreatedFieldsWriter
     /// Members are sorted as their positions in the object (on the stack for all but huge
     /// objects), a declared field by its rank: no array of references to fill and clear per object.
     /// </remarks>
+    [SkipLocalsInit]
     private static bool WriteMembers(Slot lhs, JsonObject rhs, MergeSchema resolved, FieldSet? strip, FieldSet? skip, PooledBufferWriter output, bool leadingComma)
     {
         const int OnStack = 64;
@@ -231,13 +244,23 @@ internal static class CreatedFieldsWriter
     }
 
     /// <summary>The items of a list that is walked, in FieldsV1 order; true when any was written.</summary>
+    [SkipLocalsInit]
     private static bool WriteItems(Slot lhs, JsonArray rhs, MergeSchema resolved, FieldSet? strip, PooledBufferWriter output, bool leadingComma)
     {
         // The zero objects hold no list items, and the strip set no path through a list: items
         // need no old value and no PathElement, unless a caller's zero or strip set says otherwise.
-        if (strip is null && lhs.Node is not JsonArray { Count: > 0 })
+        if (strip is null && lhs.Node is not JsonArray { Count: > 0 } && resolved.Keys is { } keys)
         {
-            var items = new ListItemKeys(rhs.Count, resolved.KeyNames);
+            // Lists hold a handful of items: their keys on the stack, pooled arrays beyond that.
+            const int Items = 16;
+            var width = Math.Max(keys.Length, 1);
+            var items = new ListItemKeys(
+                resolved.KeyNames,
+                width,
+                rhs.Count <= Items ? stackalloc ListItem[Items] : default,
+                rhs.Count * width <= Items * 2 ? stackalloc ScalarKey[Items * 2] : default,
+                stackalloc byte[1024],
+                rhs.Count);
             try
             {
                 if (items.TryRead(rhs, resolved))
@@ -295,21 +318,45 @@ internal static class CreatedFieldsWriter
     private readonly record struct Item(PathElement Element, Slot Old, JsonNode? New);
 
     /// <summary>
-    /// A list's items as FieldsV1 keys written into pooled memory (<c>"k:{\"name\":\"app\"}":</c>,
+    /// A list's items as FieldsV1 keys written into the caller's (stack) memory (<c>"k:{\"name\":\"app\"}":</c>,
     /// <c>"v:\"a\"":</c>, <c>"i:0":</c>) and their key values read once for sorting, for the items
     /// whose keys this writes exactly as <see cref="PathElement"/> does: strings of printable
     /// ASCII without quotes or backslashes, integers (in map keys), booleans and null. A key
     /// written the same is the same item, as <see cref="PathElement.Equals(PathElement)"/> compares
     /// that text.
     /// </summary>
-    private struct ListItemKeys(int capacity, ListKeyNames? keyNames) : IDisposable
+    private ref struct ListItemKeys
     {
-        private readonly int width = keyNames?.Sorted.Length ?? 1;
-        private ListItem[] items = ArrayPool<ListItem>.Shared.Rent(Math.Max(capacity, 1));
-        private ScalarKey[] values = ArrayPool<ScalarKey>.Shared.Rent(Math.Max(capacity * (keyNames?.Sorted.Length ?? 1), 1));
-        private byte[] text = ArrayPool<byte>.Shared.Rent(64 * Math.Max(capacity, 1));
+        private readonly ListKeyNames? keyNames;
+        private readonly int width;
+        private readonly Span<ListItem> items;
+        private readonly Span<ScalarKey> values;
+        private readonly ListItem[]? rentedItems;
+        private readonly ScalarKey[]? rentedValues;
+        private Span<byte> text;
+        private byte[]? rentedText;
         private int count;
         private int length;
+
+        /// <summary>Over the caller's memory where it is large enough for <paramref name="capacity"/> items, pooled arrays where not.</summary>
+        public ListItemKeys(ListKeyNames? keyNames, int width, Span<ListItem> items, Span<ScalarKey> values, Span<byte> text, int capacity)
+        {
+            this.keyNames = keyNames;
+            this.width = width;
+            if (items.Length < capacity)
+            {
+                items = rentedItems = ArrayPool<ListItem>.Shared.Rent(capacity);
+            }
+
+            if (values.Length < capacity * width)
+            {
+                values = rentedValues = ArrayPool<ScalarKey>.Shared.Rent(capacity * width);
+            }
+
+            this.items = items;
+            this.values = values;
+            this.text = text;
+        }
 
         private enum Read : byte
         {
@@ -362,7 +409,7 @@ internal static class CreatedFieldsWriter
                             length = start;
                             Append("\"i:"u8);
                             Reserve(11);
-                            Utf8Formatter.TryFormat(i, text.AsSpan(length), out var written);
+                            Utf8Formatter.TryFormat(i, text.Slice(length), out var written);
                             length += written;
                             Append("\":"u8);
                             item = new ListItem(PathElementKind.Index, i, count, start, length - start);
@@ -407,7 +454,7 @@ internal static class CreatedFieldsWriter
                     continue;
                 }
 
-                any |= WriteElement(text.AsSpan(item.TextStart, item.TextLength), default, Slot.Absent, list[item.Position], element, strip: null, leadingComma || any, output);
+                any |= WriteElement(text.Slice(item.TextStart, item.TextLength), default, Slot.Absent, list[item.Position], element, strip: null, leadingComma || any, output);
             }
 
             return any;
@@ -415,20 +462,31 @@ internal static class CreatedFieldsWriter
 
         public void Dispose()
         {
-            ArrayPool<ListItem>.Shared.Return(items);
-            ArrayPool<ScalarKey>.Shared.Return(values);
-            ArrayPool<byte>.Shared.Return(text);
-            items = [];
-            values = [];
-            text = [];
+            if (rentedItems is not null)
+            {
+                ArrayPool<ListItem>.Shared.Return(rentedItems);
+            }
+
+            if (rentedValues is not null)
+            {
+                ArrayPool<ScalarKey>.Shared.Return(rentedValues);
+            }
+
+            if (rentedText is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedText);
+            }
+
+            rentedText = null;
+            text = default;
         }
 
         private readonly bool IsRepeat(int i)
         {
-            var key = text.AsSpan(items[i].TextStart, items[i].TextLength);
+            var key = text.Slice(items[i].TextStart, items[i].TextLength);
             for (var j = i - 1; j >= 0 && Compare(items[j], items[i]) == 0; j--)
             {
-                if (key.SequenceEqual(text.AsSpan(items[j].TextStart, items[j].TextLength)))
+                if (key.SequenceEqual(text.Slice(items[j].TextStart, items[j].TextLength)))
                 {
                     return true;
                 }
@@ -532,7 +590,7 @@ internal static class CreatedFieldsWriter
                         // JsonValues.Compare reads numbers as doubles: the double of this integer.
                         value = new ScalarKey(ScalarRank.Number, number, 0, 0);
                         Reserve(20);
-                        Utf8Formatter.TryFormat(number, text.AsSpan(length), out var written);
+                        Utf8Formatter.TryFormat(number, text.Slice(length), out var written);
                         length += written;
                         return true;
                     }
@@ -570,7 +628,7 @@ internal static class CreatedFieldsWriter
                 var c = x.Rank != y.Rank ? x.Rank.CompareTo(y.Rank) : x.Rank switch
                 {
                     ScalarRank.Number or ScalarRank.Boolean => x.Number.CompareTo(y.Number),
-                    ScalarRank.String => text.AsSpan(x.TextStart, x.TextLength).SequenceCompareTo(text.AsSpan(y.TextStart, y.TextLength)),
+                    ScalarRank.String => text.Slice(x.TextStart, x.TextLength).SequenceCompareTo(text.Slice(y.TextStart, y.TextLength)),
                     _ => 0,
                 };
                 if (c != 0)
@@ -585,7 +643,7 @@ internal static class CreatedFieldsWriter
         private void Append(ReadOnlySpan<byte> bytes)
         {
             Reserve(bytes.Length);
-            bytes.CopyTo(text.AsSpan(length));
+            bytes.CopyTo(text.Slice(length));
             length += bytes.Length;
         }
 
@@ -597,9 +655,13 @@ internal static class CreatedFieldsWriter
             }
 
             var larger = ArrayPool<byte>.Shared.Rent(Math.Max(text.Length * 2, length + more));
-            text.AsSpan(0, length).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(text);
-            text = larger;
+            text[..length].CopyTo(larger);
+            if (rentedText is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rentedText);
+            }
+
+            text = rentedText = larger;
         }
     }
 
