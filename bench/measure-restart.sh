@@ -36,7 +36,7 @@ echo "store after seeding $pods pods:"
 ls -l "$data/store" | awk 'NR > 1 { printf "  %-40s %12d bytes\n", $9, $5 }'
 for run in $(seq 1 "$restarts"); do
   start_server
-  ready=$(grep -o 'ready in [0-9]* ms' "$data/server.log")
+  ready=$(grep -o "ready in [0-9]* ms" "$data/server.log" || true)
   rss_kb=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
   echo "restart $run: $ready, RSS $((rss_kb / 1024)) MiB"
   stop_server
