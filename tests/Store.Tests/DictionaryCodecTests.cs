@@ -107,4 +107,79 @@ public sealed class DictionaryCodecTests
         Assert.Throws<InvalidDataException>(() => DictionaryCodec.Decompress(compressed.AsSpan(0, compressed.Length - 3), dictionary));
         Assert.Throws<InvalidDataException>(() => DictionaryCodec.Decompress([.. compressed, 0], dictionary));
     }
+
+    [Test]
+    public void Compress_ManyShapesAndSizes_SameBytesAsTheReferenceEncoder()
+    {
+        var random = new Random(11);
+        for (var round = 0; round < 400; round++)
+        {
+            // Arrange: pods of every size against siblings (long matches, short literal runs) and
+            // random bytes over small and full alphabets (short matches, long chains, collisions).
+            byte[] input, dictionaryContent;
+            if (round % 2 == 0)
+            {
+                input = Mutate(random, Pod(random.Next(0, 100_000), new string('x', random.Next(0, 300))));
+                dictionaryContent = round % 4 == 0 ? Pod(random.Next(0, 100)) : Mutate(random, Pod(7));
+            }
+            else
+            {
+                input = RandomBytes(random, random.Next(0, 6000), round % 3 == 0 ? 256 : 3);
+                dictionaryContent = RandomBytes(random, random.Next(0, 4000), round % 3 == 0 ? 256 : 3);
+            }
+
+            var dictionary = dictionaryContent.Length == 0 || round % 5 == 0 ? null : new CompressionDictionary(dictionaryContent);
+
+            // Act
+            var compressed = DictionaryCodec.Compress(input, dictionary);
+
+            // Assert
+            Assert.That(compressed, Is.EqualTo(ReferenceDictionaryCodec.Compress(input, dictionary)), $"round {round}");
+            Assert.That(DictionaryCodec.Decompress(compressed, dictionary), Is.EqualTo(input), $"round {round}");
+        }
+    }
+
+    [Test]
+    public void Decompress_ReferenceEncoderOutput_ReturnsTheInput()
+    {
+        // Arrange: bytes as the first encoder wrote them (kept objects, snapshot and log frames).
+        var dictionary = new CompressionDictionary(Pod(1));
+        var pod = Pod(42, "registry.example/team/app:v2");
+        var old = ReferenceDictionaryCodec.Compress(pod, dictionary);
+
+        // Act
+        var output = DictionaryCodec.Decompress(old, dictionary);
+
+        // Assert
+        Assert.That(output, Is.EqualTo(pod));
+    }
+
+    /// <summary>A few bytes of <paramref name="json"/> overwritten, inserted or removed at random places.</summary>
+    private static byte[] Mutate(Random random, byte[] json)
+    {
+        var bytes = new List<byte>(json);
+        for (var edits = random.Next(0, 8); edits > 0 && bytes.Count > 0; edits--)
+        {
+            var at = random.Next(0, bytes.Count);
+            switch (random.Next(0, 3))
+            {
+                case 0: bytes[at] = (byte)random.Next(32, 127); break;
+                case 1: bytes.Insert(at, (byte)random.Next(32, 127)); break;
+                default: bytes.RemoveAt(at); break;
+            }
+        }
+
+        return [.. bytes];
+    }
+
+    private static byte[] RandomBytes(Random random, int length, int alphabet)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < length; i++)
+        {
+            bytes[i] = (byte)random.Next(0, alphabet);
+        }
+
+        return bytes;
+    }
 }

@@ -66,6 +66,14 @@ public static class DictionaryCodec
                 var depth = 0;
                 for (var c = bestLength < NiceLength ? inHead[h] : -1; c >= 0 && depth < MaxChainDepth; c = inChain[c], depth++)
                 {
+                    // A candidate longer than the best so far agrees with it at the best's length:
+                    // one byte rejects most of the chain (zlib's scan_end check) without a compare
+                    // call, and the output is the same as comparing every candidate in full.
+                    if (bestLength >= n - i || input[c + bestLength] != input[i + bestLength])
+                    {
+                        continue;
+                    }
+
                     var length = input[c..].CommonPrefixLength(input[i..]);
                     if (length > bestLength)
                     {
@@ -83,6 +91,11 @@ public static class DictionaryCodec
                     depth = 0;
                     for (var c = index.Head[Hash(input, i, CompressionDictionary.HashBits)]; c >= 0 && depth < MaxChainDepth; c = index.Chain[c], depth++)
                     {
+                        if (bestLength >= n - i || bestLength >= d - c || dict[c + bestLength] != input[i + bestLength])
+                        {
+                            continue;
+                        }
+
                         var length = dict[c..].CommonPrefixLength(input[i..]);
                         if (length > bestLength)
                         {
