@@ -126,6 +126,9 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(obj);
         Task<StoredObject>? durable;
         StoredObject created;
+
+        // Where the revision goes, found before the lock: only the copy with its digits waits for it.
+        var stamp = obj.PrepareStamp();
         lock (_gate)
         {
             ThrowIfNotWritable();
@@ -136,7 +139,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
             }
 
             var revision = _revision + 1;
-            created = obj.WithResourceVersion(revision);
+            created = obj.WithResourceVersion(stamp, revision);
             durable = Commit(table, new ChangeEvent(WatchEventType.Added, revision, table.Compact(created), null), WalOp.Create, created);
         }
 
@@ -211,6 +214,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
 
             Task<StoredObject>? durable;
             StoredObject written;
+            var stamp = updated.PrepareStamp();
             lock (_gate)
             {
                 ThrowIfNotWritable();
@@ -222,7 +226,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
                 }
 
                 var revision = _revision + 1;
-                written = updated.WithResourceVersion(revision);
+                written = updated.WithResourceVersion(stamp, revision);
                 durable = current is null
                     ? Commit(table, new ChangeEvent(WatchEventType.Added, revision, table.Compact(written), null), WalOp.Create, written)
                     : Commit(table, new ChangeEvent(WatchEventType.Modified, revision, table.Compact(written), current), WalOp.Update, written);

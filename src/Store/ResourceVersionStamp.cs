@@ -20,14 +20,38 @@ public static class ResourceVersionStamp
     public static byte[] Write(byte[] json, long resourceVersion)
     {
         ArgumentNullException.ThrowIfNull(json);
+        return Write(json, Locate(json), resourceVersion);
+    }
+
+    /// <summary>
+    /// Where <see cref="Write(byte[], long)"/> would put the revision in <paramref name="json"/>, or
+    /// false when it is not a JSON object: the scan, which does not depend on the revision, done
+    /// apart from the copy, which does (the store scans before it takes its lock).
+    /// </summary>
+    internal static bool TryLocate(ReadOnlySpan<byte> json, out Edit edit)
+    {
+        try
+        {
+            edit = Locate(json);
+            return true;
+        }
+        catch (FormatException)
+        {
+            edit = default;
+            return false;
+        }
+    }
+
+    /// <summary><see cref="Write(byte[], long)"/> at a place found by <see cref="TryLocate"/> in the same bytes.</summary>
+    internal static byte[] Write(byte[] json, in Edit edit, long resourceVersion)
+    {
         Span<byte> buffer = stackalloc byte[20];
         var digits = Digits(resourceVersion, buffer);
-        var edit = Locate(json);
         return Splice(json, edit.Start, edit.End, edit.Prefix, digits, edit.Suffix);
     }
 
     /// <summary>
-    /// True when <see cref="Write"/> of <paramref name="json"/> at <paramref name="resourceVersion"/>
+    /// True when <see cref="Write(byte[], long)"/> of <paramref name="json"/> at <paramref name="resourceVersion"/>
     /// would give exactly <paramref name="stamped"/>: a write that changes nothing, checked without
     /// making the copy.
     /// </summary>
@@ -62,16 +86,52 @@ public static class ResourceVersionStamp
     private static Span<byte> Digits(long resourceVersion, Span<byte> buffer) =>
         Utf8Formatter.TryFormat(resourceVersion, buffer, out var length) ? buffer[..length] : throw new ArgumentOutOfRangeException(nameof(resourceVersion));
 
-    /// <summary>Where the revision goes: json[Start..End] becomes Prefix + digits + Suffix.</summary>
-    private readonly ref struct Edit(int start, int end, ReadOnlySpan<byte> prefix, ReadOnlySpan<byte> suffix)
+    /// <summary>What surrounds the digits, by where they go.</summary>
+    internal enum EditKind : byte
+    {
+        /// <summary>Replaces the value of metadata.resourceVersion: <c>"N"</c>.</summary>
+        Value,
+
+        /// <summary>Replaces <c>"metadata":null</c>'s null.</summary>
+        NullMetadata,
+
+        /// <summary>First member of an empty metadata.</summary>
+        EmptyMetadata,
+
+        /// <summary>First member of a metadata with members.</summary>
+        Metadata,
+
+        /// <summary>A new metadata, first member of an empty object.</summary>
+        EmptyRoot,
+
+        /// <summary>A new metadata, first member of an object with members.</summary>
+        Root,
+    }
+
+    /// <summary>Where the revision goes: json[Start..End] becomes Prefix + digits + Suffix. Plain data, so it can be found before the revision is known.</summary>
+    internal readonly struct Edit(int start, int end, EditKind kind)
     {
         public int Start { get; } = start;
 
         public int End { get; } = end;
 
-        public ReadOnlySpan<byte> Prefix { get; } = prefix;
+        public EditKind Kind { get; } = kind;
 
-        public ReadOnlySpan<byte> Suffix { get; } = suffix;
+        public ReadOnlySpan<byte> Prefix => Kind switch
+        {
+            EditKind.Value => "\""u8,
+            EditKind.NullMetadata => "{\"resourceVersion\":\""u8,
+            EditKind.EmptyMetadata or EditKind.Metadata => "\"resourceVersion\":\""u8,
+            _ => "\"metadata\":{\"resourceVersion\":\""u8,
+        };
+
+        public ReadOnlySpan<byte> Suffix => Kind switch
+        {
+            EditKind.Value or EditKind.EmptyMetadata => "\""u8,
+            EditKind.Metadata => "\","u8,
+            EditKind.NullMetadata or EditKind.EmptyRoot => "\"}"u8,
+            _ => "\"},"u8,
+        };
     }
 
     /// <exception cref="FormatException">The bytes are not a JSON object.</exception>
@@ -111,7 +171,7 @@ public static class ResourceVersionStamp
             if (reader.TokenType == JsonTokenType.Null)
             {
                 // "metadata":null -> "metadata":{"resourceVersion":"N"}
-                return new Edit((int)reader.TokenStartIndex, (int)reader.BytesConsumed, "{\"resourceVersion\":\""u8, "\"}"u8);
+                return new Edit((int)reader.TokenStartIndex, (int)reader.BytesConsumed, EditKind.NullMetadata);
             }
 
             if (reader.TokenType != JsonTokenType.StartObject)
@@ -130,20 +190,20 @@ public static class ResourceVersionStamp
                 {
                     var start = (int)reader.TokenStartIndex;
                     reader.Skip();
-                    return new Edit(start, (int)reader.BytesConsumed, "\""u8, "\""u8);
+                    return new Edit(start, (int)reader.BytesConsumed, EditKind.Value);
                 }
 
                 reader.Skip();
             }
 
             return metadataEmpty
-                ? new Edit(metadataOpenEnd, metadataOpenEnd, "\"resourceVersion\":\""u8, "\""u8)
-                : new Edit(metadataOpenEnd, metadataOpenEnd, "\"resourceVersion\":\""u8, "\","u8);
+                ? new Edit(metadataOpenEnd, metadataOpenEnd, EditKind.EmptyMetadata)
+                : new Edit(metadataOpenEnd, metadataOpenEnd, EditKind.Metadata);
         }
 
         return rootEmpty
-            ? new Edit(rootOpenEnd, rootOpenEnd, "\"metadata\":{\"resourceVersion\":\""u8, "\"}"u8)
-            : new Edit(rootOpenEnd, rootOpenEnd, "\"metadata\":{\"resourceVersion\":\""u8, "\"},"u8);
+            ? new Edit(rootOpenEnd, rootOpenEnd, EditKind.EmptyRoot)
+            : new Edit(rootOpenEnd, rootOpenEnd, EditKind.Root);
     }
 
     /// <summary>json[..start] + prefix + digits + suffix + json[end..], in one allocation.</summary>

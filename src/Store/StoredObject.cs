@@ -166,6 +166,24 @@ public sealed class StoredObject
     public StoredObject WithResourceVersion(long resourceVersion) =>
         new(this, ResourceVersionStamp.Write(Json, resourceVersion), null, resourceVersion);
 
+    /// <summary>
+    /// <see cref="WithResourceVersion(long)"/> in two steps: the scan of the JSON for where the
+    /// revision goes (does not depend on the revision, so the store does it before its lock)...
+    /// </summary>
+    internal PendingStamp PrepareStamp()
+    {
+        var json = Json;
+        return new PendingStamp(json, ResourceVersionStamp.TryLocate(json, out var edit), edit);
+    }
+
+    /// <summary>...and the copy with the revision's digits, which gives the same bytes as <see cref="WithResourceVersion(long)"/>.</summary>
+    /// <exception cref="FormatException">The JSON is not a JSON object (found by <see cref="PrepareStamp"/>, thrown here, where the one-step write would throw it).</exception>
+    internal StoredObject WithResourceVersion(in PendingStamp stamp, long resourceVersion) =>
+        new(this, stamp.Located ? ResourceVersionStamp.Write(stamp.Json, stamp.Edit, resourceVersion) : ResourceVersionStamp.Write(stamp.Json, resourceVersion), null, resourceVersion);
+
+    /// <summary>An object's JSON (read once: a compressed object's is a new array each read) and where its revision goes.</summary>
+    internal readonly record struct PendingStamp(byte[] Json, bool Located, ResourceVersionStamp.Edit Edit);
+
     /// <summary>The same object with its JSON compressed by <paramref name="compressor"/>, or this object when it is not worth it.</summary>
     public StoredObject Compress(ObjectCompressor compressor)
     {

@@ -31,6 +31,32 @@ public sealed class ResourceVersionStampTests
         Assert.DoesNotThrow(() => JsonDocument.Parse(output).Dispose());
     }
 
+    [TestCaseSource(nameof(Cases))]
+    public void WithResourceVersion_PreparedBeforeTheRevision_SameBytesAsInOneStep(string input, string expected)
+    {
+        // Arrange: the store finds the place before its lock and copies with the digits inside it.
+        var obj = new StoredObject(new ObjectKey("ns", "a"), "uid", Encoding.UTF8.GetBytes(input), null, null);
+        var stamp = obj.PrepareStamp();
+
+        // Act
+        var stamped = obj.WithResourceVersion(stamp, 42);
+
+        // Assert
+        Assert.That(Encoding.UTF8.GetString(stamped.Json), Is.EqualTo(expected));
+        Assert.That(stamped.ResourceVersion, Is.EqualTo(42));
+    }
+
+    [Test]
+    public void WithResourceVersion_PreparedFromNotAnObject_ThrowsFormatExceptionOnWrite()
+    {
+        // Arrange
+        var obj = new StoredObject(new ObjectKey("ns", "a"), "uid", "[1]"u8.ToArray(), null, null);
+        var stamp = obj.PrepareStamp();
+
+        // Act / Assert: the error surfaces where the one-step write raised it, under the store's checks.
+        Assert.Throws<FormatException>(() => obj.WithResourceVersion(stamp, 1));
+    }
+
     [Test]
     public void Write_NotAnObject_ThrowsFormatException()
     {
