@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Nautilus.Store.Compression;
 
@@ -68,6 +70,10 @@ public static class DictionaryCodec
 
         var headOffset = t_nextHeadOffset;
         t_nextHeadOffset += n + 1;
+        // The candidate checks read without bounds checks: c < i, and both offsets are checked
+        // against n (and the dictionary's length) just before.
+        ref var inputStart = ref MemoryMarshal.GetReference(input);
+        ref var dictStart = ref MemoryMarshal.GetReference(dict);
         try
         {
             var o = WriteVarint(buffer, 0, n);
@@ -96,7 +102,7 @@ public static class DictionaryCodec
                     // A candidate longer than the best so far agrees with it at the best's length:
                     // one byte rejects most of the chain (zlib's scan_end check) without a compare
                     // call, and the output is the same as comparing every candidate in full.
-                    if (bestLength >= n - i || input[c + bestLength] != input[i + bestLength])
+                    if (bestLength >= n - i || Unsafe.Add(ref inputStart, c + bestLength) != Unsafe.Add(ref inputStart, i + bestLength))
                     {
                         continue;
                     }
@@ -118,7 +124,7 @@ public static class DictionaryCodec
                     depth = 0;
                     for (var c = index.Head[Hash(input, i, CompressionDictionary.HashBits)]; c >= 0 && depth < MaxChainDepth; c = index.Chain[c], depth++)
                     {
-                        if (bestLength >= n - i || bestLength >= d - c || dict[c + bestLength] != input[i + bestLength])
+                        if (bestLength >= n - i || bestLength >= d - c || Unsafe.Add(ref dictStart, c + bestLength) != Unsafe.Add(ref inputStart, i + bestLength))
                         {
                             continue;
                         }
