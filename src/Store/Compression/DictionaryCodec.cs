@@ -33,20 +33,6 @@ public static class DictionaryCodec
     // hashing every byte of them cost more than the rest of the search.
     private const int MaxInsertLength = 16;
 
-    /// <summary>Hash of 4 input bytes → headOffset + its last position; below headOffset means none (see <see cref="Compress"/>).</summary>
-    [ThreadStatic]
-    private static int[]? t_inputHead;
-
-    [ThreadStatic]
-    private static int t_nextHeadOffset;
-
-    /// <summary>This thread's next head offset: lets tests cross the wrap-around, which takes 2 GB of input to reach.</summary>
-    internal static int NextHeadOffset
-    {
-        get => t_nextHeadOffset;
-        set => t_nextHeadOffset = value;
-    }
-
     /// <summary>Compresses <paramref name="input"/>; the same dictionary (or none) must be given to decompress it.</summary>
     public static byte[] Compress(ReadOnlySpan<byte> input, CompressionDictionary? dictionary)
     {
@@ -55,27 +41,16 @@ public static class DictionaryCodec
         var d = dict.Length;
         var index = dictionary?.Index;
         var buffer = ArrayPool<byte>.Shared.Rent((n * 2) + 16);
+        var inHead = ArrayPool<int>.Shared.Rent(1 << InputHashBits);
         var inChain = ArrayPool<int>.Shared.Rent(Math.Max(n, 1));
 
-        // The input's hash heads are kept per thread and tagged with an offset instead of cleared:
-        // a head written by an earlier call is below this call's offset and reads as empty. Filling
-        // 16 KB with -1 on every call cost a tenth of compressing a pod against its sibling.
-        var inHead = t_inputHead;
-        if (inHead is null || t_nextHeadOffset > int.MaxValue - n - 1)
-        {
-            inHead = t_inputHead ??= new int[1 << InputHashBits];
-            Array.Clear(inHead);
-            t_nextHeadOffset = 1;
-        }
-
-        var headOffset = t_nextHeadOffset;
-        t_nextHeadOffset += n + 1;
         // The candidate checks read without bounds checks: c < i, and both offsets are checked
         // against n (and the dictionary's length) just before.
         ref var inputStart = ref MemoryMarshal.GetReference(input);
         ref var dictStart = ref MemoryMarshal.GetReference(dict);
         try
         {
+            Array.Fill(inHead, -1, 0, 1 << InputHashBits);
             var o = WriteVarint(buffer, 0, n);
             int i = 0, literalStart = 0, lastDistance = 0;
             while (i + MinMatch <= n)
@@ -95,9 +70,8 @@ public static class DictionaryCodec
                 }
 
                 var h = Hash(input, i, InputHashBits);
-                var head = Math.Max(inHead[h] - headOffset, -1);
                 var depth = 0;
-                for (var c = bestLength < NiceLength ? head : -1; c >= 0 && depth < MaxChainDepth; c = inChain[c], depth++)
+                for (var c = bestLength < NiceLength ? inHead[h] : -1; c >= 0 && depth < MaxChainDepth; c = inChain[c], depth++)
                 {
                     // A candidate longer than the best so far agrees with it at the best's length:
                     // one byte rejects most of the chain (zlib's scan_end check) without a compare
@@ -142,8 +116,8 @@ public static class DictionaryCodec
                     }
                 }
 
-                inChain[i] = head;
-                inHead[h] = headOffset + i;
+                inChain[i] = inHead[h];
+                inHead[h] = i;
                 if (bestLength < MinMatch)
                 {
                     i++;
@@ -167,8 +141,8 @@ public static class DictionaryCodec
                         if (i + MinMatch <= n)
                         {
                             h = Hash(input, i, InputHashBits);
-                            inChain[i] = Math.Max(inHead[h] - headOffset, -1);
-                            inHead[h] = headOffset + i;
+                            inChain[i] = inHead[h];
+                            inHead[h] = i;
                         }
                     }
                 }
@@ -189,6 +163,7 @@ public static class DictionaryCodec
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<int>.Shared.Return(inHead);
             ArrayPool<int>.Shared.Return(inChain);
         }
     }
