@@ -225,10 +225,18 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         }
     }
 
+    /// <summary>The media type of a Content-Type, lower case, without its parameters; no copy when it has none.</summary>
+    public static string MediaType(string contentType)
+    {
+        var semicolon = contentType.IndexOf(';');
+        var media = (semicolon < 0 ? contentType : contentType[..semicolon]).Trim();
+        return media == "application/json" ? "application/json" : media.ToLowerInvariant();
+    }
+
     /// <summary>PATCH of an object or its status with any Kubernetes patch type.</summary>
     public ValueTask<WriteResult> PatchAsync(ResourceDefinition external, string ns, string name, string subresource, string contentType, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct)
     {
-        var mediaType = contentType.Split(';')[0].Trim().ToLowerInvariant();
+        var mediaType = MediaType(contentType);
         if (mediaType is "application/apply-patch+yaml" or "application/apply-patch+json")
         {
             return ApplyAsync(external, ns, name, subresource, body, options, ct);

@@ -1,4 +1,5 @@
 using Nautilus.Server.Api;
+using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Strategies;
 using Nautilus.Store;
 
@@ -129,6 +130,37 @@ public sealed class PriorityClassStrategyTests
         Assert.That(pod["spec"]!["priorityClassName"]!.GetValue<string>(), Is.EqualTo("raced"));
         Assert.That(pod["spec"]!["priority"]!.GetValue<int>(), Is.EqualTo(50));
         Assert.That(pod["spec"]!["preemptionPolicy"]!.GetValue<string>(), Is.EqualTo("PreemptLowerPriority"));
+    }
+
+    [Test]
+    public async Task PodWithoutClass_FollowsTheGlobalDefaultThroughUpdatesOfTheClass()
+    {
+        var store = new EmbeddedStore();
+        StrategyAssert.AddPriorityClass(store, """{"metadata":{"name":"normal"},"value":100}""");
+        const string PodJson = """{"metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"app"}]}}""";
+
+        Assert.That(StrategyAssert.Create(Pods, PodJson, store)["spec"]!["priority"]!.GetValue<int>(), Is.EqualTo(0));
+
+        await SetGlobalDefault(store, "normal", true);
+        var pod = StrategyAssert.Create(Pods, PodJson, store);
+        Assert.That(pod["spec"]!["priorityClassName"]!.GetValue<string>(), Is.EqualTo("normal"));
+        Assert.That(pod["spec"]!["priority"]!.GetValue<int>(), Is.EqualTo(100));
+
+        await SetGlobalDefault(store, "normal", false);
+        pod = StrategyAssert.Create(Pods, PodJson, store);
+        Assert.That(pod["spec"]!["priorityClassName"], Is.Null);
+        Assert.That(pod["spec"]!["priority"]!.GetValue<int>(), Is.EqualTo(0));
+    }
+
+    private static async Task SetGlobalDefault(EmbeddedStore store, string name, bool globalDefault)
+    {
+        BuiltInResources.CreateRegistry().TryGet("scheduling.k8s.io", "v1", "priorityclasses", out var resource);
+        await store.GuaranteedUpdateAsync(PriorityClassStrategy.StorageType, new ObjectKey("", name), (current, _) =>
+        {
+            var pc = ObjectCodec.ToTree(current!);
+            pc["globalDefault"] = globalDefault;
+            return ValueTask.FromResult(ObjectCodec.ToStored(resource, pc));
+        });
     }
 
     private static List<StatusCause> Validate(string json)

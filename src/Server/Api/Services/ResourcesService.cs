@@ -299,7 +299,7 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
         if (request.Body is { Data.IsEmpty: false } body)
         {
             var contentType = body.ContentType is { Length: > 0 } t ? t : http.Request.ContentType ?? "application/json";
-            FieldValidation.Check(Resolve(request), directive, body.Data.Span, contentType.Split(';')[0].Trim().ToLowerInvariant(),
+            FieldValidation.Check(Resolve(request), directive, body.Data.Span, ResourceHandler.MediaType(contentType),
                 warning => http.Response.Headers.Append("Warning", FieldValidation.WarningHeader(warning)));
         }
 
@@ -307,7 +307,7 @@ public sealed class ResourcesService(ResourceHandler handler, Subresources subre
         if (optionsKind == "PatchOptions")
         {
             var contentType = request.Body?.ContentType is { Length: > 0 } ct ? ct : http.Request.ContentType ?? "";
-            var apply = contentType.Split(';')[0].Trim().ToLowerInvariant() is "application/apply-patch+yaml" or "application/apply-patch+json";
+            var apply = ResourceHandler.MediaType(contentType) is "application/apply-patch+yaml" or "application/apply-patch+json";
             if (!apply && request.Force.Length > 0)
             {
                 throw OptionsInvalid(optionsKind, new StatusCause("FieldValueForbidden", "Forbidden: may not be specified for non-apply patch", "force"));

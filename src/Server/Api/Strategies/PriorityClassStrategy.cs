@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Strategies.Validation;
@@ -142,7 +143,7 @@ public sealed class PriorityClassStrategy : ResourceStrategy
         {
             var item = items[i];
             // Every pod create without a class asks: parse only the classes that can be defaults.
-            if (!item.JsonContains("\"globalDefault\":true"u8))
+            if (!MayBeGlobalDefault(item))
             {
                 continue;
             }
@@ -156,6 +157,26 @@ public sealed class PriorityClassStrategy : ResourceStrategy
 
         return found;
     }
+
+    /// <summary>
+    /// Whether a stored class says globalDefault true, remembered per stored version (stored objects
+    /// never change; an update is a new one): the answer costs a decompression, and every pod
+    /// create without a class asks it of every class.
+    /// </summary>
+    private static bool MayBeGlobalDefault(StoredObject item)
+    {
+        if (!Candidates.TryGetValue(item, out var answer))
+        {
+            answer = item.JsonContains("\"globalDefault\":true"u8) ? Yes : No;
+            Candidates.AddOrUpdate(item, answer);
+        }
+
+        return answer == Yes;
+    }
+
+    private static readonly ConditionalWeakTable<StoredObject, object> Candidates = [];
+    private static readonly object Yes = new();
+    private static readonly object No = new();
 
     public static long Value(JsonObject pc) => TryGetInt64(pc["value"], out var value) ? value : 0;
 
