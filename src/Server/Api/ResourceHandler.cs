@@ -820,6 +820,15 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         return Encoding.UTF8.GetBytes(head.ToString());
     }
 
+    /// <summary>
+    /// Whether a stored namespace has a deletionTimestamp. Every namespaced create asks: the bytes are
+    /// parsed only when they hold the member at all (the pattern cannot occur inside a JSON string,
+    /// where quotes are escaped), and the answer is kept per stored version.
+    /// </summary>
+    private static readonly StoredObjectMemo NamespaceTerminating = new(static stored =>
+        stored.JsonContains("\"deletionTimestamp\":\""u8)
+        && KubeJson.GetString(Metadata(KubeJson.ParseObject(stored.Json)), "deletionTimestamp") is not null);
+
     private async ValueTask CheckNamespaceAcceptsAsync(string ns, CancellationToken ct)
     {
         var stored = await store.GetAsync(Namespaces, new ObjectKey("", ns), ct).ConfigureAwait(false);
@@ -828,10 +837,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
             throw new ApiException(404, "NotFound", $"namespaces \"{ns}\" not found", ns, null, "namespaces");
         }
 
-        // Every namespaced create asks: parse the namespace only when its bytes hold the member at all
-        // (the pattern cannot occur inside a JSON string, where quotes are escaped).
-        if (stored.JsonContains("\"deletionTimestamp\":\""u8)
-            && KubeJson.GetString(Metadata(KubeJson.ParseObject(stored.Json)), "deletionTimestamp") is not null)
+        if (NamespaceTerminating.Ask(stored))
         {
             throw new ApiException(403, "Forbidden", $"unable to create new content in namespace {ns} because it is being terminated", ns, null, "namespaces",
                 [new StatusCause("NamespaceTerminating", $"namespace {ns} is being terminated", "metadata.namespace")]);

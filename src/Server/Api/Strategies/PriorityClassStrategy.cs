@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Strategies.Validation;
@@ -143,7 +142,7 @@ public sealed class PriorityClassStrategy : ResourceStrategy
         {
             var item = items[i];
             // Every pod create without a class asks: parse only the classes that can be defaults.
-            if (!MayBeGlobalDefault(item))
+            if (!MayBeGlobalDefault.Ask(item))
             {
                 continue;
             }
@@ -158,25 +157,8 @@ public sealed class PriorityClassStrategy : ResourceStrategy
         return found;
     }
 
-    /// <summary>
-    /// Whether a stored class says globalDefault true, remembered per stored version (stored objects
-    /// never change; an update is a new one): the answer costs a decompression, and every pod
-    /// create without a class asks it of every class.
-    /// </summary>
-    private static bool MayBeGlobalDefault(StoredObject item)
-    {
-        if (!Candidates.TryGetValue(item, out var answer))
-        {
-            answer = item.JsonContains("\"globalDefault\":true"u8) ? Yes : No;
-            Candidates.AddOrUpdate(item, answer);
-        }
-
-        return answer == Yes;
-    }
-
-    private static readonly ConditionalWeakTable<StoredObject, object> Candidates = [];
-    private static readonly object Yes = new();
-    private static readonly object No = new();
+    /// <summary>Whether a stored class may say globalDefault true: every pod create without a class asks it of every class.</summary>
+    private static readonly StoredObjectMemo MayBeGlobalDefault = new(static item => item.JsonContains("\"globalDefault\":true"u8));
 
     public static long Value(JsonObject pc) => TryGetInt64(pc["value"], out var value) ? value : 0;
 
