@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Pod creates through wrk (a C client, so the load costs little of the two cores), against the API
+# server alone, and what each create costs the server: CPU from /proc/<pid>/stat, bytes allocated
+# and GC pause from the server's own /metrics, read before and after the measured window.
+# Compare builds by alternating them in one sitting: the machine's speed moves between runs.
+# Usage: bench/measure-creates.sh [build-dir...]   (default: a Release build of bench/Load)
+# Env: SECONDS_MEASURED (15), SECONDS_WARMUP (15), CONNECTIONS (32), ROUNDS (1). Everything on 127.0.0.1.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+repo="$PWD"
+if [[ $# -eq 0 ]]; then
+  dotnet build -c Release bench/Load -v q -nologo >/dev/null
+  set -- bench/Load/bin/Release/net10.0
+fi
+measured="${SECONDS_MEASURED:-15}"
+warmup="${SECONDS_WARMUP:-15}"
+connections="${CONNECTIONS:-32}"
+load="$1/Nautilus.Load.dll"
+template="$(mktemp)"
+dotnet "$load" pod-template >"$template"
+data=""
+pid=""
+trap '[[ -n "$pid" ]] && kill "$pid" 2>/dev/null; [[ -n "$data" ]] && rm -rf "$data"; rm -f "$template"' EXIT
+
+gc_metrics() {
+  curl -sk -H "Authorization: Bearer $token" "$url/metrics" |
+    grep -E '^dotnet_gc_(heap_total_allocated_bytes|pause_time_seconds_total) ' || true
+}
+
+measure() {
+  local bin="$1"
+  data="$(mktemp -d)"
+  dotnet "$bin/nautilus.dll" --address 127.0.0.1 --port 0 --data-dir "$data" --nodes 0 --controllers=false --scheduler=false >"$data/server.log" 2>&1 &
+  pid=$!
+  until grep -q '^kubeconfig: ' "$data/server.log"; do
+    kill -0 "$pid" 2>/dev/null || { cat "$data/server.log"; exit 1; }
+    sleep 0.1
+  done
+  # 1,000 pods in ns-0 (the namespace the creates go to), seeded by the load generator.
+  dotnet "$load" --kubeconfig "$data/kubeconfig" --server-pid "$pid" --pods 1000 --namespaces 1 --nodes 10 \
+    --scenario get --duration 1 --warmup 0 >"$data/load.log" 2>&1 || { cat "$data/load.log"; exit 1; }
+  url=$(sed -n 's/^ *server: *//p' "$data/kubeconfig" | head -1 | tr -d "\"'")
+  token=$(sed -n 's/^ *token: *//p' "$data/kubeconfig" | head -1 | tr -d "\"'")
+  local wrk_args=(-t1 -c"$connections" -s "$repo/bench/wrk-create.lua" -H "Authorization: Bearer $token")
+  POD_TEMPLATE="$template" RUN_ID="w$RANDOM" wrk "${wrk_args[@]}" -d"${warmup}s" "$url" >/dev/null
+  local before cpu0 out cpu1 after
+  before="$(gc_metrics)"
+  cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  out=$(POD_TEMPLATE="$template" RUN_ID="m$RANDOM" wrk "${wrk_args[@]}" -d"${measured}s" "$url")
+  cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  after="$(gc_metrics)"
+  python3 - "$bin" "$out" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$before" "$after" <<'PY'
+import re, sys
+bin_dir, out, ticks, hz, before, after = sys.argv[1:7]
+requests = int(re.search(r"(\d+) requests in", out).group(1))
+rate = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
+errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+metrics = lambda text: {l.split()[0]: float(l.split()[1]) for l in text.splitlines() if l.strip()}
+b, a = metrics(before), metrics(after)
+delta = lambda name: (a[name] - b[name]) / requests if name in a and name in b else float("nan")
+print(f"{bin_dir}: {rate:,.0f} creates/s, server CPU {int(ticks) * 1000 / int(hz) / requests:.3f} ms, "
+      f"allocated {delta('dotnet_gc_heap_total_allocated_bytes') / 1024:.1f} KB, "
+      f"GC pause {delta('dotnet_gc_pause_time_seconds_total') * 1e6:.1f} us per create"
+      + (f"; {errors.group(1)} non-2xx" if errors else ""))
+PY
+  kill "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  pid=""
+  rm -rf "$data"
+  data=""
+}
+
+for ((round = 1; round <= ${ROUNDS:-1}; round++)); do
+  for bin in "$@"; do
+    measure "$bin"
+  done
+done
