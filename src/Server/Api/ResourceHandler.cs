@@ -168,7 +168,22 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     /// <summary>PUT of an object or its status: the body replaces what the endpoint owns.</summary>
     public ValueTask<WriteResult> UpdateAsync(ResourceDefinition external, string ns, string name, string subresource, ReadOnlyMemory<byte> body, WriteOptions options, CancellationToken ct)
     {
-        var incoming = KubeJson.ParseObject(body.Span);
+        JsonObject? incoming = Incoming(external, ns, name, body.Span);
+        var expected = ParseResourceVersion(KubeJson.GetString(Metadata(incoming), "resourceVersion"));
+        return WriteUpdateAsync(external, ns, name, subresource, options, expected, _ =>
+        {
+            // The update merges into the tree it is given. The first attempt takes the parsed body
+            // itself; another attempt (the object changed in between) parses the body again.
+            var next = incoming ?? Incoming(external, ns, name, body.Span);
+            incoming = null;
+            return next;
+        }, ct);
+    }
+
+    /// <summary>An update's body as the storage holds the object: kind, name and namespace checked against the URL.</summary>
+    private static JsonObject Incoming(ResourceDefinition external, string ns, string name, ReadOnlySpan<byte> body)
+    {
+        var incoming = KubeJson.ParseObject(body);
         CheckTypeMeta(external, incoming);
         var resource = ToStorage(external, ref incoming);
         var metadata = Metadata(incoming);
@@ -183,8 +198,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
         }
 
         ApplyNamespace(resource, metadata, ns);
-        var expected = ParseResourceVersion(KubeJson.GetString(metadata, "resourceVersion"));
-        return WriteUpdateAsync(external, ns, name, subresource, options, expected, _ => (JsonObject)incoming.DeepClone(), ct);
+        return incoming;
     }
 
     /// <summary>
