@@ -17,11 +17,8 @@ public sealed class UpdateRetryTests
     public async Task StatusUpdate_RetriedAfterAConcurrentWrite_KeepsItsStatusAndTheOtherWrite()
     {
         await using var inner = new EmbeddedStore();
-        var store = new RacingStore(inner);
-        var handler = new ResourceHandler(store, Registry, TimeProvider.System, new GracefulDeletion(store, TimeProvider.System, Registry));
-        Registry.TryGet("", "v1", "namespaces", out var namespaces);
+        var (store, handler) = await StartAsync(inner);
         Registry.TryGet("", "v1", "pods", out var pods);
-        await handler.CreateAsync(namespaces!, "", Encoding.UTF8.GetBytes("""{"metadata":{"name":"ns"}}"""), new WriteOptions(), CancellationToken.None);
         await handler.CreateAsync(pods!, "ns", Encoding.UTF8.GetBytes("""{"metadata":{"name":"p","annotations":{"a":"1"}},"spec":{"containers":[{"name":"c","image":"app:1"}]}}"""), new WriteOptions(), CancellationToken.None);
 
         // Between the status update's first attempt and its write, another client changes the spec's image.
@@ -46,11 +43,8 @@ public sealed class UpdateRetryTests
     public async Task Update_RetriedAfterAConcurrentWrite_WritesTheBodyAsSent()
     {
         await using var inner = new EmbeddedStore();
-        var store = new RacingStore(inner);
-        var handler = new ResourceHandler(store, Registry, TimeProvider.System, new GracefulDeletion(store, TimeProvider.System, Registry));
+        var (store, handler) = await StartAsync(inner);
         Registry.TryGet("", "v1", "configmaps", out var configMaps);
-        Registry.TryGet("", "v1", "namespaces", out var namespaces);
-        await handler.CreateAsync(namespaces!, "", Encoding.UTF8.GetBytes("""{"metadata":{"name":"ns"}}"""), new WriteOptions(), CancellationToken.None);
         await handler.CreateAsync(configMaps!, "ns", Encoding.UTF8.GetBytes("""{"metadata":{"name":"c"},"data":{"k":"1"}}"""), new WriteOptions(), CancellationToken.None);
 
         store.BeforeNextWrite = async () =>
@@ -67,6 +61,16 @@ public sealed class UpdateRetryTests
         Assert.That(stored["metadata"]?["labels"]?.ToJsonString(), Is.EqualTo("""{"mine":"y"}"""), "an update replaces the labels with the body's");
         var managers = stored["metadata"]?["managedFields"]?.AsArray().Select(m => m?["manager"]?.GetValue<string>()).ToList();
         Assert.That(managers, Does.Contain("editor"));
+    }
+
+    /// <summary>A handler over <paramref name="inner"/> through a <see cref="RacingStore"/>, with the namespace "ns".</summary>
+    private static async Task<(RacingStore Store, ResourceHandler Handler)> StartAsync(EmbeddedStore inner)
+    {
+        var store = new RacingStore(inner);
+        var handler = new ResourceHandler(store, Registry, TimeProvider.System, new GracefulDeletion(store, TimeProvider.System, Registry));
+        Registry.TryGet("", "v1", "namespaces", out var namespaces);
+        await handler.CreateAsync(namespaces!, "", Encoding.UTF8.GetBytes("""{"metadata":{"name":"ns"}}"""), new WriteOptions(), CancellationToken.None);
+        return (store, handler);
     }
 
     /// <summary>
