@@ -103,7 +103,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly Func<(long Revision, List<(ResourceType, StoredObject)> Objects)> _captureState;
     private readonly Action<List<PendingWrite>> _onDurable;
     private readonly WalPreallocation _preallocation;
-    private readonly MemoryStream _frames = new();
+    private readonly WalBatchBuffer _frames = new();
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
     private FileStream _file;
@@ -260,7 +260,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
             try
             {
-                _frames.SetLength(0);
+                _frames.Clear();
                 foreach (var write in batch)
                 {
                     _codec.WriteFrame(_frames, write.Record, _logDictionaries);
@@ -313,7 +313,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// </summary>
     private async ValueTask AppendAndSyncAsync()
     {
-        var length = (int)_frames.Length;
+        var length = _frames.Length;
         var end = _logicalEnd + length;
         if (_fill is { } fill && (fill.IsCompleted || end > _durableEnd))
         {
@@ -322,7 +322,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             await CollectFillAsync().ConfigureAwait(false);
         }
 
-        RandomAccess.Write(_file.SafeFileHandle, new ReadOnlySpan<byte>(_frames.GetBuffer(), 0, length), _logicalEnd);
+        RandomAccess.Write(_file.SafeFileHandle, _frames.WrittenSpan, _logicalEnd);
         if (end <= _durableEnd && FileSync.TryDataSync(_file.SafeFileHandle))
         {
             DataSyncedBatches++;
@@ -340,11 +340,6 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
 
         Volatile.Write(ref _logicalEnd, end);
-        if (_frames.Capacity > 4 << 20)
-        {
-            _frames.SetLength(0);
-            _frames.Capacity = 64 << 10;
-        }
     }
 
     /// <summary>Starts a zero fill past the durable end once less than half the last fill is left ahead of the records.</summary>
@@ -460,10 +455,18 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 BinaryPrimitives.WriteInt64LittleEndian(header[32..], json);
                 WalRecordCodec.WriteRawFrame(file, header);
                 var dictionaries = new Dictionary<Compression.CompressionDictionary, int>();
+                var frames = new WalBatchBuffer();
                 foreach (var (type, obj) in objects)
                 {
-                    codec.WriteSnapshotEntry(file, type, obj, dictionaries);
+                    codec.WriteSnapshotEntry(frames, type, obj, dictionaries);
+                    if (frames.Length >= 1 << 16)
+                    {
+                        file.Write(frames.WrittenSpan);
+                        frames.Clear();
+                    }
                 }
+
+                file.Write(frames.WrittenSpan);
 
                 file.Flush(flushToDisk: true);
             }
