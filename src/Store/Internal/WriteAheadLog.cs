@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
 
 namespace Nautilus.Store.Internal;
 
@@ -107,6 +108,12 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
     private FileStream _file;
+
+    /// <summary>
+    /// The current log's handle, taken once per log: each read of <see cref="FileStream.SafeFileHandle"/>
+    /// seeks the file (an lseek system call), and the writer only uses explicit offsets.
+    /// </summary>
+    private SafeFileHandle _handle;
     private long _sequence;
     private Task _snapshotTask = Task.CompletedTask;
     private volatile Exception? _fault;
@@ -155,6 +162,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
 
         _file = OpenLog(logSequence);
+        _handle = _file.SafeFileHandle;
         _writerLoop = Task.Run(RunAsync);
     }
 
@@ -322,8 +330,8 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             await CollectFillAsync().ConfigureAwait(false);
         }
 
-        RandomAccess.Write(_file.SafeFileHandle, _frames.WrittenSpan, _logicalEnd);
-        if (end <= _durableEnd && FileSync.TryDataSync(_file.SafeFileHandle))
+        RandomAccess.Write(_handle, _frames.WrittenSpan, _logicalEnd);
+        if (end <= _durableEnd && FileSync.TryDataSync(_handle))
         {
             DataSyncedBatches++;
         }
@@ -427,6 +435,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         _file.Dispose();
         _sequence++;
         _file = OpenLog(_sequence);
+        _handle = _file.SafeFileHandle;
         var firstLogSequence = _sequence;
         Volatile.Write(ref _snapshotTask, Task.Run(() => WriteSnapshot(revision, firstLogSequence, objects)));
     }
