@@ -47,69 +47,71 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
     /// <summary>Longest frame body accepted when reading; larger lengths mean a corrupt header.</summary>
     public const int MaxFrameBody = 512 * 1024 * 1024;
 
-    private readonly MemoryStream _scratch = new();
+    /// <summary>Frames encoded for the <see cref="Stream"/> overloads (tests, tools), which copy them out.</summary>
+    private WalBatchBuffer? _scratch;
 
     /// <summary>
     /// Encodes one record as frames into <paramref name="output"/>: a compressed object as it is
     /// kept, preceded by its dictionary the first time the log uses one (<paramref name="written"/>
     /// maps the dictionaries already in this log to their ids; a new log starts with it empty).
-    /// Not thread-safe (one scratch buffer).
     /// </summary>
-    public void WriteFrame(Stream output, in WalRecord record, Dictionary<Compression.CompressionDictionary, int> written)
+    public void WriteFrame(WalBatchBuffer output, in WalRecord record, Dictionary<Compression.CompressionDictionary, int> written)
     {
         var obj = record.Object;
         var id = record.Op == WalOp.Delete ? -1 : WriteDictionaryOnce(output, obj, written);
-        _scratch.SetLength(0);
-        using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
+        var start = output.BeginFrame();
+        output.WriteByte(id >= 0 ? StoredRecordPayloadVersion : PayloadVersion);
+        output.WriteInt64(record.Revision);
+        output.WriteByte((byte)record.Op);
+        WriteIdentity(output, record.Type, obj);
+        if (id >= 0)
         {
-            writer.Write(id >= 0 ? StoredRecordPayloadVersion : PayloadVersion);
-            writer.Write(record.Revision);
-            writer.Write((byte)record.Op);
-            WriteIdentity(writer, record.Type, obj);
-            if (id >= 0)
-            {
-                writer.Write(id);
-                WriteContent(writer, obj.StoredData, obj);
-            }
-            else if (record.Op == WalOp.Delete)
-            {
-                writer.Write7BitEncodedInt(0);
-                writer.Write7BitEncodedInt(0);
-                writer.Write7BitEncodedInt(0);
-            }
-            else
-            {
-                WriteContent(writer, obj.StoredData, obj);
-            }
+            output.WriteInt32(id);
+            WriteContent(output, obj.StoredData, obj);
+        }
+        else if (record.Op == WalOp.Delete)
+        {
+            output.WriteByte(0);
+            output.WriteByte(0);
+            output.WriteByte(0);
+        }
+        else
+        {
+            WriteContent(output, obj.StoredData, obj);
         }
 
-        WriteScratchFrame(output);
+        EndFrame(output, start);
+    }
+
+    /// <summary>The <see cref="Stream"/> form of <see cref="WriteFrame(WalBatchBuffer, in WalRecord, Dictionary{Compression.CompressionDictionary, int})"/>. Not thread-safe (one scratch buffer).</summary>
+    public void WriteFrame(Stream output, in WalRecord record, Dictionary<Compression.CompressionDictionary, int> written)
+    {
+        var scratch = _scratch ??= new WalBatchBuffer();
+        scratch.Clear();
+        WriteFrame(scratch, record, written);
+        output.Write(scratch.WrittenSpan);
     }
 
     /// <summary>
     /// Encodes one snapshot entry as frames into <paramref name="output"/>: the object as the table
     /// keeps it (compressed, a pod is a few hundred bytes instead of ~5 KB), preceded by its
     /// dictionary the first time one is used (<paramref name="written"/> maps those written to
-    /// their ids). Not thread-safe (one scratch buffer).
+    /// their ids).
     /// </summary>
-    public void WriteSnapshotEntry(Stream output, ResourceType type, StoredObject obj, Dictionary<Compression.CompressionDictionary, int> written)
+    public void WriteSnapshotEntry(WalBatchBuffer output, ResourceType type, StoredObject obj, Dictionary<Compression.CompressionDictionary, int> written)
     {
         var id = WriteDictionaryOnce(output, obj, written);
-        _scratch.SetLength(0);
-        using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(StoredPayloadVersion);
-            writer.Write(obj.ResourceVersion);
-            WriteIdentity(writer, type, obj);
-            writer.Write(id);
-            WriteContent(writer, obj.StoredData, obj);
-        }
-
-        WriteScratchFrame(output);
+        var start = output.BeginFrame();
+        output.WriteByte(StoredPayloadVersion);
+        output.WriteInt64(obj.ResourceVersion);
+        WriteIdentity(output, type, obj);
+        output.WriteInt32(id);
+        WriteContent(output, obj.StoredData, obj);
+        EndFrame(output, start);
     }
 
     /// <summary>The id of the dictionary <paramref name="obj"/> is compressed against (-1: none), its frame written first when <paramref name="written"/> does not hold it yet.</summary>
-    private int WriteDictionaryOnce(Stream output, StoredObject obj, Dictionary<Compression.CompressionDictionary, int> written)
+    private int WriteDictionaryOnce(WalBatchBuffer output, StoredObject obj, Dictionary<Compression.CompressionDictionary, int> written)
     {
         if (obj.StoredDictionary is not { } dictionary)
         {
@@ -123,45 +125,46 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
 
         id = written.Count;
         written[dictionary] = id;
-        _scratch.SetLength(0);
-        using (var writer = new BinaryWriter(_scratch, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(DictionaryPayloadVersion);
-            writer.Write(id);
-            writer.Write7BitEncodedInt(dictionary.Length);
-            writer.Write(dictionary.Content);
-        }
-
-        WriteScratchFrame(output);
+        var start = output.BeginFrame();
+        output.WriteByte(DictionaryPayloadVersion);
+        output.WriteInt32(id);
+        output.WriteBytes(dictionary.Content);
+        EndFrame(output, start);
         return id;
     }
 
     // Resource, namespace, name and uid: every entry's identity, in log records and snapshots alike.
-    private static void WriteIdentity(BinaryWriter writer, ResourceType type, StoredObject obj)
+    private static void WriteIdentity(WalBatchBuffer output, ResourceType type, StoredObject obj)
     {
-        writer.Write(type.Group);
-        writer.Write(type.Resource);
-        writer.Write(obj.Namespace);
-        writer.Write(obj.Name);
-        writer.Write(obj.Uid);
+        output.WriteString(type.Group);
+        output.WriteString(type.Resource);
+        output.WriteString(obj.Namespace);
+        output.WriteString(obj.Name);
+        output.WriteString(obj.Uid);
     }
 
     private static (ResourceType Type, ObjectKey Key, string Uid) ReadIdentity(BinaryReader reader, StringPool pool) =>
         (new ResourceType(pool.Intern(reader.ReadString()), pool.Intern(reader.ReadString())), new ObjectKey(pool.Intern(reader.ReadString()), reader.ReadString()), reader.ReadString());
 
     // The object's bytes (JSON, or compressed in a snapshot), labels and indexed fields.
-    private static void WriteContent(BinaryWriter writer, ReadOnlySpan<byte> data, StoredObject obj)
+    private static void WriteContent(WalBatchBuffer output, ReadOnlySpan<byte> data, StoredObject obj)
     {
-        writer.Write7BitEncodedInt(data.Length);
-        writer.Write(data);
-        WriteMap(writer, obj.Labels);
-        WriteMap(writer, obj.Fields);
+        output.WriteBytes(data);
+        WriteMap(output, obj.Labels);
+        WriteMap(output, obj.Fields);
     }
 
-    private void WriteScratchFrame(Stream output)
+    /// <summary>Completes the frame <see cref="WalBatchBuffer.BeginFrame"/> opened at <paramref name="start"/>: seals its payload when configured, then fills in its header.</summary>
+    private void EndFrame(WalBatchBuffer output, int start)
     {
-        var payload = _scratch.GetBuffer().AsSpan(0, (int)_scratch.Length);
-        WriteRawFrame(output, sealer is null ? payload : sealer.Seal(payload));
+        if (sealer is not null)
+        {
+            var sealedBody = sealer.Seal(output.WrittenSpan[(start + FrameHeaderSize)..]);
+            output.Truncate(start + FrameHeaderSize);
+            output.WriteRaw(sealedBody);
+        }
+
+        output.CompleteFrame(start);
     }
 
     public static void WriteRawFrame(Stream output, ReadOnlySpan<byte> body)
@@ -323,13 +326,30 @@ internal sealed class WalRecordCodec(IStorageSealer? sealer)
         return new WalRecord(revision, op, type, StoredObject.FromStored(key, uid, data, dictionary, labels, fields, revision));
     }
 
-    private static void WriteMap(BinaryWriter writer, IReadOnlyDictionary<string, string> map)
+    private static void WriteMap(WalBatchBuffer output, IReadOnlyDictionary<string, string> map)
     {
-        writer.Write7BitEncodedInt(map.Count);
+        output.WriteVarUInt((uint)map.Count);
+        if (map.Count == 0)
+        {
+            return;
+        }
+
+        if (map is CompactMap && map.Keys is string[] keys && map.Values is string[] values)
+        {
+            // A stored object's maps are compact: their arrays, without an enumerator per map.
+            for (var i = 0; i < keys.Length; i++)
+            {
+                output.WriteString(keys[i]);
+                output.WriteString(values[i]);
+            }
+
+            return;
+        }
+
         foreach (var (k, v) in map)
         {
-            writer.Write(k);
-            writer.Write(v);
+            output.WriteString(k);
+            output.WriteString(v);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Threading.Channels;
+using Microsoft.Win32.SafeHandles;
 
 namespace Nautilus.Store.Internal;
 
@@ -103,10 +104,16 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly Func<(long Revision, List<(ResourceType, StoredObject)> Objects)> _captureState;
     private readonly Action<List<PendingWrite>> _onDurable;
     private readonly WalPreallocation _preallocation;
-    private readonly MemoryStream _frames = new();
+    private readonly WalBatchBuffer _frames = new();
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
     private FileStream _file;
+
+    /// <summary>
+    /// The current log's handle, taken once per log: each read of <see cref="FileStream.SafeFileHandle"/>
+    /// seeks the file (an lseek system call), and the writer only uses explicit offsets.
+    /// </summary>
+    private SafeFileHandle _handle;
     private long _sequence;
     private Task _snapshotTask = Task.CompletedTask;
     private volatile Exception? _fault;
@@ -155,6 +162,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
 
         _file = OpenLog(logSequence);
+        _handle = _file.SafeFileHandle;
         _writerLoop = Task.Run(RunAsync);
     }
 
@@ -260,7 +268,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
             try
             {
-                _frames.SetLength(0);
+                _frames.Clear();
                 foreach (var write in batch)
                 {
                     _codec.WriteFrame(_frames, write.Record, _logDictionaries);
@@ -313,7 +321,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// </summary>
     private async ValueTask AppendAndSyncAsync()
     {
-        var length = (int)_frames.Length;
+        var length = _frames.Length;
         var end = _logicalEnd + length;
         if (_fill is { } fill && (fill.IsCompleted || end > _durableEnd))
         {
@@ -322,8 +330,8 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             await CollectFillAsync().ConfigureAwait(false);
         }
 
-        RandomAccess.Write(_file.SafeFileHandle, new ReadOnlySpan<byte>(_frames.GetBuffer(), 0, length), _logicalEnd);
-        if (end <= _durableEnd && FileSync.TryDataSync(_file.SafeFileHandle))
+        RandomAccess.Write(_handle, _frames.WrittenSpan, _logicalEnd);
+        if (end <= _durableEnd && FileSync.TryDataSync(_handle))
         {
             DataSyncedBatches++;
         }
@@ -340,11 +348,6 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
 
         Volatile.Write(ref _logicalEnd, end);
-        if (_frames.Capacity > 4 << 20)
-        {
-            _frames.SetLength(0);
-            _frames.Capacity = 64 << 10;
-        }
     }
 
     /// <summary>Starts a zero fill past the durable end once less than half the last fill is left ahead of the records.</summary>
@@ -432,6 +435,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         _file.Dispose();
         _sequence++;
         _file = OpenLog(_sequence);
+        _handle = _file.SafeFileHandle;
         var firstLogSequence = _sequence;
         Volatile.Write(ref _snapshotTask, Task.Run(() => WriteSnapshot(revision, firstLogSequence, objects)));
     }
@@ -460,10 +464,18 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                 BinaryPrimitives.WriteInt64LittleEndian(header[32..], json);
                 WalRecordCodec.WriteRawFrame(file, header);
                 var dictionaries = new Dictionary<Compression.CompressionDictionary, int>();
+                var frames = new WalBatchBuffer();
                 foreach (var (type, obj) in objects)
                 {
-                    codec.WriteSnapshotEntry(file, type, obj, dictionaries);
+                    codec.WriteSnapshotEntry(frames, type, obj, dictionaries);
+                    if (frames.Length >= 1 << 16)
+                    {
+                        file.Write(frames.WrittenSpan);
+                        frames.Clear();
+                    }
                 }
+
+                file.Write(frames.WrittenSpan);
 
                 file.Flush(flushToDisk: true);
             }
