@@ -33,12 +33,15 @@ internal static class JsonDefaults
     public static bool IsUnset(JsonObject obj, string name) => !obj.TryGetPropertyValue(name, out var node) || node is null;
 
     /// <summary>A Go string field: "" counts as unset.</summary>
-    public static bool IsEmptyString(JsonObject obj, string name) =>
-        !obj.TryGetPropertyValue(name, out var node) || node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && StringEquals(v, ""));
+    public static bool IsEmptyString(JsonObject obj, string name) => !obj.TryGetPropertyValue(name, out var node) || IsEmptyString(node);
 
     /// <summary>A Go integer field: 0 counts as unset.</summary>
-    public static bool IsZeroNumber(JsonObject obj, string name) =>
-        !obj.TryGetPropertyValue(name, out var node) || node is null || (TryGetInt64(node, out var n) && n == 0);
+    public static bool IsZeroNumber(JsonObject obj, string name) => !obj.TryGetPropertyValue(name, out var node) || IsZeroNumber(node);
+
+    private static bool IsEmptyString(JsonNode? node) =>
+        node is null || (node is JsonValue v && v.GetValueKind() == JsonValueKind.String && StringEquals(v, ""));
+
+    private static bool IsZeroNumber(JsonNode? node) => node is null || (TryGetInt64(node, out var n) && n == 0);
 
     /// <summary>An integer, whether parsed from JSON or set from any CLR integer type.</summary>
     public static bool TryGetInt64(JsonNode? node, out long value)
@@ -48,60 +51,91 @@ internal static class JsonDefaults
             && (v.TryGetValue(out value) || long.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value));
     }
 
+    // The setters look the member up once: an absent member is appended and a set one replaced
+    // where it is, as the indexer does, without the indexer's second lookup. The node is made only
+    // when the field is unset (an argument converted to a JsonNode would be allocated on every call).
+
     /// <summary>Sets a Go string field when it is "" or absent.</summary>
     public static void SetIfEmpty(JsonObject obj, string name, string value)
     {
-        if (IsEmptyString(obj, name))
+        var index = obj.IndexOf(name);
+        if (index < 0)
         {
-            obj[name] = value;
+            obj.Add(name, value);
+        }
+        else if (IsEmptyString(obj.GetAt(index).Value))
+        {
+            obj.SetAt(index, value);
         }
     }
 
     /// <summary>Sets a Go integer field when it is 0 or absent.</summary>
     public static void SetIfZero(JsonObject obj, string name, long value)
     {
-        if (IsZeroNumber(obj, name))
+        var index = obj.IndexOf(name);
+        if (index < 0)
         {
-            obj[name] = value;
+            obj.Add(name, value);
+        }
+        else if (IsZeroNumber(obj.GetAt(index).Value))
+        {
+            obj.SetAt(index, value);
         }
     }
 
     /// <summary>Sets a pointer field when it is absent or null (a set zero value is kept).</summary>
     public static void SetIfUnset(JsonObject obj, string name, JsonNode value)
     {
-        if (IsUnset(obj, name))
+        var index = obj.IndexOf(name);
+        if (index < 0)
         {
-            obj[name] = value;
+            obj.Add(name, value);
+        }
+        else if (obj.GetAt(index).Value is null)
+        {
+            obj.SetAt(index, value);
         }
     }
-
-    // The same for strings, integers and booleans: the node is made only when the field is unset
-    // (an argument converted to a JsonNode would be allocated on every call).
 
     /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
     public static void SetIfUnset(JsonObject obj, string name, string value)
     {
-        if (IsUnset(obj, name))
+        var index = obj.IndexOf(name);
+        if (index < 0)
         {
-            obj[name] = value;
+            obj.Add(name, value);
+        }
+        else if (obj.GetAt(index).Value is null)
+        {
+            obj.SetAt(index, value);
         }
     }
 
     /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
     public static void SetIfUnset(JsonObject obj, string name, int value)
     {
-        if (IsUnset(obj, name))
+        var index = obj.IndexOf(name);
+        if (index < 0)
         {
-            obj[name] = value;
+            obj.Add(name, value);
+        }
+        else if (obj.GetAt(index).Value is null)
+        {
+            obj.SetAt(index, value);
         }
     }
 
     /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
     public static void SetIfUnset(JsonObject obj, string name, bool value)
     {
-        if (IsUnset(obj, name))
+        var index = obj.IndexOf(name);
+        if (index < 0)
         {
-            obj[name] = value;
+            obj.Add(name, value);
+        }
+        else if (obj.GetAt(index).Value is null)
+        {
+            obj.SetAt(index, value);
         }
     }
 
