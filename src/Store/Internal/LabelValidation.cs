@@ -40,7 +40,7 @@ internal static class LabelValidation
                         errors.Add("prefix part " + MaxLenError(Dns1123SubdomainMaxLength));
                     }
 
-                    if (!IsDns1123Subdomain(prefix))
+                    if (!NameGrammar.IsDns1123Subdomain(prefix))
                     {
                         errors.Add("prefix part " + RegexError(Dns1123SubdomainErrMsg, Dns1123SubdomainFmt, "example.com"));
                     }
@@ -62,7 +62,7 @@ internal static class LabelValidation
             errors.Add("name part " + MaxLenError(QualifiedNameMaxLength));
         }
 
-        if (!IsQualifiedNamePart(name))
+        if (!NameGrammar.IsQualifiedNamePart(name))
         {
             errors.Add("name part " + RegexError(QualifiedNameErrMsg, QualifiedNameFmt, "MyName", "my.name", "123-abc"));
         }
@@ -79,7 +79,7 @@ internal static class LabelValidation
             errors.Add(MaxLenError(LabelValueMaxLength));
         }
 
-        if (value.Length != 0 && !IsQualifiedNamePart(value))
+        if (value.Length != 0 && !NameGrammar.IsQualifiedNamePart(value))
         {
             errors.Add(RegexError(LabelValueErrMsg, "(" + QualifiedNameFmt + ")?", "MyValue", "my_value", "12345"));
         }
@@ -104,48 +104,4 @@ internal static class LabelValidation
 
         return text + "regex used for validation is '" + fmt + "')";
     }
-
-    private static bool IsAlphanumeric(char c) => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9');
-
-    /// <summary>Matches ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9] (the whole string).</summary>
-    private static bool IsQualifiedNamePart(string s)
-    {
-        if (s.Length == 0 || !IsAlphanumeric(s[0]) || !IsAlphanumeric(s[^1]))
-        {
-            return false;
-        }
-
-        foreach (var c in s)
-        {
-            if (!IsAlphanumeric(c) && c is not ('-' or '_' or '.'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsDns1123Subdomain(string s)
-    {
-        foreach (var label in s.Split('.'))
-        {
-            if (label.Length == 0 || !IsLowerAlphanumeric(label[0]) || !IsLowerAlphanumeric(label[^1]))
-            {
-                return false;
-            }
-
-            foreach (var c in label)
-            {
-                if (!IsLowerAlphanumeric(c) && c != '-')
-                {
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
-
-    private static bool IsLowerAlphanumeric(char c) => c is (>= 'a' and <= 'z') or (>= '0' and <= '9');
 }

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Nautilus.Server.Api;
 using Nautilus.Server.Api.Objects;
 using Nautilus.Server.Api.Strategies.Validation;
+using Nautilus.Store;
 
 namespace Nautilus.Server.Tests.Objects;
 
@@ -57,11 +58,11 @@ public sealed class NameGrammarTests
     {
         foreach (var input in Inputs())
         {
-            Assert.That(MetadataValidation.IsDns1123Label(input), Is.EqualTo(Dns1123Label.IsMatch(input)), $"DNS-1123 label {Show(input)}");
-            Assert.That(MetadataValidation.IsDns1123Subdomain(input), Is.EqualTo(Dns1123Subdomain.IsMatch(input)), $"DNS-1123 subdomain {Show(input)}");
+            Assert.That(NameGrammar.IsDns1123Label(input), Is.EqualTo(Dns1123Label.IsMatch(input)), $"DNS-1123 label {Show(input)}");
+            Assert.That(NameGrammar.IsDns1123Subdomain(input), Is.EqualTo(Dns1123Subdomain.IsMatch(input)), $"DNS-1123 subdomain {Show(input)}");
             Assert.That(MetadataValidation.IsDns1035Label(input), Is.EqualTo(Dns1035Label.IsMatch(input)), $"DNS-1035 label {Show(input)}");
             Assert.That(MetadataValidation.IsLabelValue(input), Is.EqualTo(LabelValue.IsMatch(input)), $"label value {Show(input)}");
-            Assert.That(MetadataValidation.IsQualifiedNamePart(input), Is.EqualTo(QualifiedNamePart.IsMatch(input)), $"qualified name part {Show(input)}");
+            Assert.That(NameGrammar.IsQualifiedNamePart(input), Is.EqualTo(QualifiedNamePart.IsMatch(input)), $"qualified name part {Show(input)}");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Nautilus.Store;
 
 namespace Nautilus.Server.Api.Objects;
 
@@ -25,10 +26,10 @@ public static class MetadataValidation
     {
         NameRule.Dns1123Subdomain => Messages(
             name.Length > 253 ? "must be no more than 253 characters" : null,
-            IsDns1123Subdomain(name) ? null : Dns1123SubdomainMessage),
+            NameGrammar.IsDns1123Subdomain(name) ? null : Dns1123SubdomainMessage),
         NameRule.Dns1123Label => Messages(
             name.Length > 63 ? "must be no more than 63 characters" : null,
-            IsDns1123Label(name) ? null : Dns1123LabelMessage),
+            NameGrammar.IsDns1123Label(name) ? null : Dns1123LabelMessage),
         NameRule.Dns1035Label => Messages(
             name.Length > 63 ? "must be no more than 63 characters" : null,
             IsDns1035Label(name) ? null : Dns1035LabelMessage),
@@ -38,74 +39,11 @@ public static class MetadataValidation
         _ => [],
     };
 
-    // The grammars of apimachinery's regexes (quoted in the messages above), checked by hand: they
-    // are read for every name, label and resource key of every write, and a regex match costs
-    // several times a scan of a few ASCII letters. Go's regexes are anchored with $ at the end of
-    // the text, so a trailing newline is just another invalid character here.
-
-    /// <summary>IsDNS1123Label's pattern <c>[a-z0-9]([-a-z0-9]*[a-z0-9])?</c> (length checked apart).</summary>
-    public static bool IsDns1123Label(ReadOnlySpan<char> value)
-    {
-        if (value.Length == 0 || !IsLowerAlphanumeric(value[0]) || !IsLowerAlphanumeric(value[^1]))
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!IsLowerAlphanumeric(c) && c != '-')
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>IsDNS1123Subdomain's pattern: DNS-1123 labels joined by dots (length checked apart).</summary>
-    public static bool IsDns1123Subdomain(ReadOnlySpan<char> value)
-    {
-        while (true)
-        {
-            var dot = value.IndexOf('.');
-            if (dot < 0)
-            {
-                return IsDns1123Label(value);
-            }
-
-            if (!IsDns1123Label(value[..dot]))
-            {
-                return false;
-            }
-
-            value = value[(dot + 1)..];
-        }
-    }
-
     /// <summary>IsDNS1035Label's pattern <c>[a-z]([-a-z0-9]*[a-z0-9])?</c> (length checked apart).</summary>
-    public static bool IsDns1035Label(ReadOnlySpan<char> value) => value.Length > 0 && char.IsAsciiLetterLower(value[0]) && IsDns1123Label(value);
+    public static bool IsDns1035Label(ReadOnlySpan<char> value) => value.Length > 0 && char.IsAsciiLetterLower(value[0]) && NameGrammar.IsDns1123Label(value);
 
     /// <summary>IsValidLabelValue's pattern <c>(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?</c>: empty, or a qualified name part (length checked apart).</summary>
-    public static bool IsLabelValue(ReadOnlySpan<char> value) => value.Length == 0 || IsQualifiedNamePart(value);
-
-    /// <summary>A qualified name's name part, <c>([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]</c> (length checked apart).</summary>
-    public static bool IsQualifiedNamePart(ReadOnlySpan<char> value)
-    {
-        if (value.Length == 0 || !char.IsAsciiLetterOrDigit(value[0]) || !char.IsAsciiLetterOrDigit(value[^1]))
-        {
-            return false;
-        }
-
-        foreach (var c in value)
-        {
-            if (!char.IsAsciiLetterOrDigit(c) && c is not ('-' or '_' or '.'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
+    public static bool IsLabelValue(ReadOnlySpan<char> value) => value.Length == 0 || NameGrammar.IsQualifiedNamePart(value);
 
     /// <summary>IsQualifiedName without its messages: an optional DNS subdomain prefix and '/', then a name part of at most 63 characters.</summary>
     public static bool IsQualifiedName(ReadOnlySpan<char> value)
@@ -114,7 +52,7 @@ public static class MetadataValidation
         if (slash >= 0)
         {
             var prefix = value[..slash];
-            if (prefix.Length is 0 or > 253 || !IsDns1123Subdomain(prefix))
+            if (prefix.Length is 0 or > 253 || !NameGrammar.IsDns1123Subdomain(prefix))
             {
                 return false;
             }
@@ -122,10 +60,8 @@ public static class MetadataValidation
             value = value[(slash + 1)..];
         }
 
-        return value.Length <= 63 && IsQualifiedNamePart(value);
+        return value.Length <= 63 && NameGrammar.IsQualifiedNamePart(value);
     }
-
-    private static bool IsLowerAlphanumeric(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
 
     /// <summary>Validates metadata of an object about to be written; adds causes in kube's field path form.</summary>
     public static void Validate(JsonObject metadata, ResourceDefinition resource, List<StatusCause> causes)
@@ -256,7 +192,7 @@ public static class MetadataValidation
             (errors ??= []).Add("name part must be no more than 63 characters");
         }
 
-        if (!IsQualifiedNamePart(name))
+        if (!NameGrammar.IsQualifiedNamePart(name))
         {
             (errors ??= []).Add(QualifiedNameMessage);
         }

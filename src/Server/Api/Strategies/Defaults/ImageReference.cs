@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
+using Nautilus.Store;
 
 namespace Nautilus.Server.Api.Strategies.Defaults;
 
@@ -124,7 +125,7 @@ internal static partial class ImageReference
         foreach (var range in path.Split('/'))
         {
             var component = path[range];
-            if (component.Length == 0 || !IsLowerAlphanumeric(component[0]) || !IsLowerAlphanumeric(component[^1]))
+            if (component.Length == 0 || !NameGrammar.IsLowerAlphanumeric(component[0]) || !NameGrammar.IsLowerAlphanumeric(component[^1]))
             {
                 return false;
             }
@@ -132,14 +133,14 @@ internal static partial class ImageReference
             // Between runs of [a-z0-9]: one '.', one '_', two '_', or any number of '-'.
             for (var i = 0; i < component.Length;)
             {
-                if (IsLowerAlphanumeric(component[i]))
+                if (NameGrammar.IsLowerAlphanumeric(component[i]))
                 {
                     i++;
                     continue;
                 }
 
                 var end = i;
-                while (end < component.Length && !IsLowerAlphanumeric(component[end]))
+                while (end < component.Length && !NameGrammar.IsLowerAlphanumeric(component[end]))
                 {
                     end++;
                 }
@@ -242,7 +243,6 @@ internal static partial class ImageReference
         return algorithm.Length > 0 && !start;
     }
 
-    private static bool IsLowerAlphanumeric(char c) => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c);
 
     private static bool IsWord(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';
 }

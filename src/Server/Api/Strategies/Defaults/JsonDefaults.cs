@@ -51,91 +51,40 @@ internal static class JsonDefaults
             && (v.TryGetValue(out value) || long.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out value));
     }
 
-    // The setters look the member up once: an absent member is appended and a set one replaced
-    // where it is, as the indexer does, without the indexer's second lookup. The node is made only
-    // when the field is unset (an argument converted to a JsonNode would be allocated on every call).
-
     /// <summary>Sets a Go string field when it is "" or absent.</summary>
-    public static void SetIfEmpty(JsonObject obj, string name, string value)
-    {
-        var index = obj.IndexOf(name);
-        if (index < 0)
-        {
-            obj.Add(name, value);
-        }
-        else if (IsEmptyString(obj.GetAt(index).Value))
-        {
-            obj.SetAt(index, value);
-        }
-    }
+    public static void SetIfEmpty(JsonObject obj, string name, string value) => Set(obj, name, value, static node => IsEmptyString(node), static v => v);
 
     /// <summary>Sets a Go integer field when it is 0 or absent.</summary>
-    public static void SetIfZero(JsonObject obj, string name, long value)
-    {
-        var index = obj.IndexOf(name);
-        if (index < 0)
-        {
-            obj.Add(name, value);
-        }
-        else if (IsZeroNumber(obj.GetAt(index).Value))
-        {
-            obj.SetAt(index, value);
-        }
-    }
+    public static void SetIfZero(JsonObject obj, string name, long value) => Set(obj, name, value, static node => IsZeroNumber(node), static v => v);
 
     /// <summary>Sets a pointer field when it is absent or null (a set zero value is kept).</summary>
-    public static void SetIfUnset(JsonObject obj, string name, JsonNode value)
-    {
-        var index = obj.IndexOf(name);
-        if (index < 0)
-        {
-            obj.Add(name, value);
-        }
-        else if (obj.GetAt(index).Value is null)
-        {
-            obj.SetAt(index, value);
-        }
-    }
+    public static void SetIfUnset(JsonObject obj, string name, JsonNode value) => Set(obj, name, value, static node => node is null, static v => v);
 
     /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
-    public static void SetIfUnset(JsonObject obj, string name, string value)
-    {
-        var index = obj.IndexOf(name);
-        if (index < 0)
-        {
-            obj.Add(name, value);
-        }
-        else if (obj.GetAt(index).Value is null)
-        {
-            obj.SetAt(index, value);
-        }
-    }
+    public static void SetIfUnset(JsonObject obj, string name, string value) => Set(obj, name, value, static node => node is null, static v => v);
 
     /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
-    public static void SetIfUnset(JsonObject obj, string name, int value)
-    {
-        var index = obj.IndexOf(name);
-        if (index < 0)
-        {
-            obj.Add(name, value);
-        }
-        else if (obj.GetAt(index).Value is null)
-        {
-            obj.SetAt(index, value);
-        }
-    }
+    public static void SetIfUnset(JsonObject obj, string name, int value) => Set(obj, name, value, static node => node is null, static v => v);
 
     /// <inheritdoc cref="SetIfUnset(JsonObject, string, JsonNode)"/>
-    public static void SetIfUnset(JsonObject obj, string name, bool value)
+    public static void SetIfUnset(JsonObject obj, string name, bool value) => Set(obj, name, value, static node => node is null, static v => v);
+
+    /// <summary>
+    /// Sets <paramref name="name"/> when absent or <paramref name="unset"/>, looking the member up
+    /// once: an absent member is appended and an unset one replaced where it is, as the indexer
+    /// does, without the indexer's second lookup. The node is made only when it is set (an argument
+    /// converted to a JsonNode would be allocated on every call).
+    /// </summary>
+    private static void Set<T>(JsonObject obj, string name, T value, Func<JsonNode?, bool> unset, Func<T, JsonNode?> node)
     {
         var index = obj.IndexOf(name);
         if (index < 0)
         {
-            obj.Add(name, value);
+            obj.Add(name, node(value));
         }
-        else if (obj.GetAt(index).Value is null)
+        else if (unset(obj.GetAt(index).Value))
         {
-            obj.SetAt(index, value);
+            obj.SetAt(index, node(value));
         }
     }
 

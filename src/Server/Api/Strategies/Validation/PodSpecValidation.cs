@@ -3,6 +3,7 @@ using System.Buffers;
 using System.Collections.Frozen;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Nautilus.Store;
 using Nautilus.Server.Api.Objects;
 using static Nautilus.Server.Api.Strategies.Defaults.JsonDefaults;
 
@@ -151,7 +152,7 @@ internal static class PodSpecValidation
         Span<char> buffer = stackalloc char[256];
         foreach (var field in (ReadOnlySpan<string>)["serviceAccountName", "nodeName"])
         {
-            if (Chars(spec, field, buffer) is { Length: > 0 } value && !(value.Length <= 253 && MetadataValidation.IsDns1123Subdomain(value)))
+            if (Chars(spec, field, buffer) is { Length: > 0 } value && !(value.Length <= 253 && NameGrammar.IsDns1123Subdomain(value)))
             {
                 var text = value.ToString();
                 foreach (var message in MetadataValidation.ValidateName(text, NameRule.Dns1123Subdomain))
@@ -219,7 +220,7 @@ internal static class PodSpecValidation
     /// <inheritdoc cref="Dns1123Label(string, string, string, FieldErrors)"/>
     public static void Dns1123Label(ReadOnlySpan<char> value, string path, string member, FieldErrors errors)
     {
-        if (value.Length <= 63 && MetadataValidation.IsDns1123Label(value))
+        if (value.Length <= 63 && NameGrammar.IsDns1123Label(value))
         {
             return;
         }
