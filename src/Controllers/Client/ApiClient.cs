@@ -158,10 +158,12 @@ public sealed class ApiClient(Resources.ResourcesClient resources, Discovery.Dis
         return Parse(await Call(() => resources.PatchAsync(request, cancellationToken: ct).ResponseAsync).ConfigureAwait(false));
     }
 
-    public async Task DeleteAsync(ApiResource resource, string ns, string name, string? propagationPolicy = null, CancellationToken ct = default)
+    /// <summary>Deletes one object; <paramref name="gracePeriodSeconds"/> null leaves the grace period to the server (a pod's own).</summary>
+    public async Task DeleteAsync(ApiResource resource, string ns, string name, string? propagationPolicy = null, long? gracePeriodSeconds = null, CancellationToken ct = default)
     {
         var request = Request(resource, ns, name);
         request.PropagationPolicy = propagationPolicy ?? "";
+        request.GracePeriodSeconds = gracePeriodSeconds?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "";
         await Call(() => resources.DeleteAsync(request, cancellationToken: ct).ResponseAsync).ConfigureAwait(false);
     }
 

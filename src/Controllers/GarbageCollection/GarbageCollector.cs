@@ -220,7 +220,7 @@ public sealed partial class GarbageCollector
         LogDeleting(_logger, item.Identity.ToString(), policy);
         try
         {
-            await _client.DeleteAsync(Resolve(item.Identity), item.Identity.Namespace, item.Identity.Name, policy, ct).ConfigureAwait(false);
+            await _client.DeleteAsync(Resolve(item.Identity), item.Identity.Namespace, item.Identity.Name, policy, ct: ct).ConfigureAwait(false);
         }
         catch (ApiStatusException e) when (e.IsNotFound)
         {

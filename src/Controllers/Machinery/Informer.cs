@@ -102,6 +102,9 @@ public sealed partial class Informer(ApiClient client, ApiResource resource, ILo
         return false;
     }
 
+    /// <summary>Every cached object by key, as stored (a live view of the cache, nothing parsed).</summary>
+    internal IEnumerable<KeyValuePair<string, CachedObject>> Cached => _cache;
+
     /// <summary>The cached object as stored: metadata at hand, nothing parsed.</summary>
     public bool TryGetCached(string key, [MaybeNullWhen(false)] out CachedObject obj) => _cache.TryGetValue(key, out obj);
 

@@ -8,6 +8,9 @@ namespace Nautilus.Controllers.Machinery;
 /// object it saw for each key. After a relist every object comes again as an update (a resync).
 /// Handlers run on the informer's watch loop: they must only look at caches and queue keys. The
 /// objects they get are parsed for them from the cache (a handler that is not set costs nothing).
+/// Subscribing to an informer that has objects already (a shared one started by another
+/// controller) calls add for each of them, as client-go does, so their later updates and
+/// deletions are told with the object seen before.
 /// </summary>
 public sealed class ResourceEventHandler
 {
@@ -30,7 +33,33 @@ public sealed class ResourceEventHandler
     {
         var handler = new ResourceEventHandler(informer, onAdd, onUpdate, onDelete);
         informer.Subscribe(handler.OnKey);
+        handler.AddExisting();
         return handler;
+    }
+
+    private void AddExisting()
+    {
+        var added = new List<CachedObject>();
+        foreach (var (key, obj) in _informer.Cached)
+        {
+            lock (_seen)
+            {
+                // Only what the cache still holds and no event has told since subscribing.
+                if (!_seen.ContainsKey(key) && _informer.TryGetCached(key, out var current) && ReferenceEquals(current, obj))
+                {
+                    _seen[key] = obj;
+                    added.Add(obj);
+                }
+            }
+        }
+
+        if (_onAdd is not null)
+        {
+            foreach (var obj in added)
+            {
+                _onAdd(obj.ToJsonObject());
+            }
+        }
     }
 
     private void OnKey(string key)

@@ -44,8 +44,32 @@ public sealed partial class ResourceQuotaController : Controller
         _quotas = informers.For(ResourceQuotas);
     }
 
-    /// <summary>Starts watching ResourceQuotas; the kinds they count are watched once a quota names them.</summary>
-    public void Start() => _quotas.Subscribe(Queue.Add);
+    /// <summary>
+    /// Starts watching ResourceQuotas; the kinds they count are watched once a quota names them.
+    /// As kube's controller, an update is looked at only when spec.hard changed: status updates
+    /// are this controller's own or admission's charges, and recounting on every charge would race
+    /// the creates still in flight (their pods not yet in the cache) and undo their charges.
+    /// </summary>
+    public void Start() => ResourceEventHandler.Subscribe(
+        _quotas,
+        onAdd: quota => Queue.Add(KubeObject.Key(quota)),
+        onUpdate: (old, current) =>
+        {
+            if (!SameHard(old, current))
+            {
+                Queue.Add(KubeObject.Key(current));
+            }
+        },
+        onDelete: quota => Queue.Add(KubeObject.Key(quota)));
+
+    private static bool SameHard(JsonObject old, JsonObject current)
+    {
+        var before = (old["spec"] as JsonObject)?["hard"] as JsonObject;
+        var after = (current["spec"] as JsonObject)?["hard"] as JsonObject;
+        var a = QuotaEvaluation.ResourceList(before);
+        var b = QuotaEvaluation.ResourceList(after);
+        return SameQuantities(a, b, before?.Count ?? 0, after?.Count ?? 0);
+    }
 
     protected override IEnumerable<Informer> Informers => [_quotas];
 
@@ -187,7 +211,17 @@ public sealed partial class ResourceQuotaController : Controller
             if (served is { Namespaced: true })
             {
                 informer = served == ResourceQuotas ? _quotas : _informers.For(served);
-                informer.Subscribe(Replenish);
+                var counted = served;
+                ResourceEventHandler.Subscribe(
+                    informer,
+                    onUpdate: (old, current) =>
+                    {
+                        if (UsageMayHaveChanged(counted, old, current))
+                        {
+                            Replenish(KubeObject.Namespace(current));
+                        }
+                    },
+                    onDelete: deleted => Replenish(KubeObject.Namespace(deleted)));
             }
 
             _monitors[(group, resource)] = informer;
@@ -202,16 +236,34 @@ public sealed partial class ResourceQuotaController : Controller
     private static ApiResource? Find(List<ApiResource>? served, string group, string resource) =>
         served?.Find(r => r.Group == group && r.Resource == resource);
 
-    /// <summary>replenishQuota: an object of a counted kind changed, so every quota of its namespace is looked at again.</summary>
-    private void Replenish(string key)
+    /// <summary>
+    /// kube's update filter: an update replenishes only when what the object is charged changed
+    /// (a pod that finished, a resized one, a service of another type) or, for pods, when the spec
+    /// that quota scopes look at changed. Creates never replenish: admission charged them already,
+    /// and a recount racing in-flight creates would forget charges and let a limit be passed.
+    /// </summary>
+    private bool UsageMayHaveChanged(ApiResource resource, JsonObject old, JsonObject current)
     {
-        var slash = key.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0)
+        var now = _time.GetUtcNow();
+        var before = QuotaEvaluation.Usage(resource.Group, resource.Resource, old, now);
+        var after = QuotaEvaluation.Usage(resource.Group, resource.Resource, current, now);
+        if (!SameQuantities(before, after, before.Count, after.Count))
+        {
+            return true;
+        }
+
+        return resource.Group.Length == 0 && resource.Resource == "pods" && !JsonNode.DeepEquals(old["spec"], current["spec"]);
+    }
+
+    /// <summary>replenishQuota: an object of a counted kind was deleted or its usage changed, so every quota of its namespace is looked at again.</summary>
+    private void Replenish(string ns)
+    {
+        if (ns.Length == 0)
         {
             return;
         }
 
-        foreach (var quota in _quotas.ByNamespace(key[..slash]))
+        foreach (var quota in _quotas.ByNamespace(ns))
         {
             Queue.Add(quota.Key);
         }

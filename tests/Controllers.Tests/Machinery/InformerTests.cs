@@ -65,7 +65,7 @@ public sealed class InformerTests
 
             await _server.Api.CreateAsync(Pods, ns, Pod("c", "node-1"));
             await _server.Api.CreateAsync(Pods, ns, Pod("unbound", null));
-            await _server.Api.DeleteAsync(Pods, ns, "a");
+            await _server.Api.DeleteAsync(Pods, ns, "a", gracePeriodSeconds: 0); // no kubelet runs node-1 to end a graceful deletion
             await ServerFixture.WaitUntilAsync(
                 () => Task.FromResult(informer.ByNodeName("node-1").Where(p => p.Namespace == ns).Select(p => p.Name).SequenceEqual(["c"]) && informer.TryGetCached(ns + "/unbound", out _)),
                 Deadline,
@@ -93,6 +93,35 @@ public sealed class InformerTests
             await _server.Api.DeleteAsync(ConfigMaps, ns, "kept");
             await ServerFixture.WaitUntilAsync(() => Task.FromResult(received.GetValueOrDefault(ns + "/kept") == "deleted"), Deadline, () => "the deletion reaches the subscriber");
             Assert.That(informer.Count, Is.EqualTo(count - 1), "the key is forgotten");
+        });
+    }
+
+    [Test]
+    public async Task EventHandler_SubscribedToARunningInformer_AddsWhatIsCached_ThenTellsItsUpdateAndDeletion()
+    {
+        var ns = await _server.CreateNamespaceAsync("informer");
+        await _server.Api.CreateAsync(ConfigMaps, ns, ConfigMap("early"));
+        var informer = new Informer(_server.Api, ConfigMaps, NullLogger.Instance);
+        await RunningAsync(informer, async () =>
+        {
+            await informer.Synced.WaitAsync(Deadline);
+            var told = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            ResourceEventHandler.Subscribe(
+                informer,
+                onAdd: o => told.Enqueue("add " + KubeObject.Namespace(o) + "/" + KubeObject.Name(o)),
+                onUpdate: (old, current) => told.Enqueue("update " + KubeObject.Name(current) + " " + old["data"]?["k"] + "->" + current["data"]?["k"]),
+                onDelete: o => told.Enqueue("delete " + KubeObject.Name(o) + " " + o["data"]?["k"]));
+            Assert.That(told, Does.Contain("add " + ns + "/early"), "an object cached before subscribing is added");
+
+            var changed = ConfigMap("early");
+            changed["data"] = new JsonObject { ["k"] = "w" };
+            await _server.Api.UpdateAsync(ConfigMaps, ns, "early", changed);
+            await _server.Api.DeleteAsync(ConfigMaps, ns, "early");
+            await ServerFixture.WaitUntilAsync(
+                () => Task.FromResult(told.Contains("delete early w")),
+                Deadline,
+                () => "the update and the deletion, with the object seen before: " + string.Join(" | ", told));
+            Assert.That(told, Does.Contain("update early v->w"));
         });
     }
 
