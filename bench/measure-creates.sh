@@ -5,6 +5,8 @@
 # Compare builds by alternating them in one sitting: the machine's speed moves between runs.
 # Usage: bench/measure-creates.sh [build-dir...]   (default: a Release build of bench/Load)
 # Env: SECONDS_MEASURED (15), SECONDS_WARMUP (15), CONNECTIONS (32), ROUNDS (1). Everything on 127.0.0.1.
+# PERF_DATA=FILE also samples the server with perf (call graphs, JIT symbols through perf maps)
+# over the measured window; read it with `perf report -i FILE --no-children --sort symbol`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo="$PWD"
@@ -30,7 +32,9 @@ gc_metrics() {
 measure() {
   local bin="$1"
   data="$(mktemp -d)"
-  dotnet "$bin/nautilus.dll" --address 127.0.0.1 --port 0 --data-dir "$data" --nodes 0 --controllers=false --scheduler=false >"$data/server.log" 2>&1 &
+  local perf_env=()
+  [[ -n "${PERF_DATA:-}" ]] && perf_env=(DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0)
+  env "${perf_env[@]}" dotnet "$bin/nautilus.dll" --address 127.0.0.1 --port 0 --data-dir "$data" --nodes 0 --controllers=false --scheduler=false >"$data/server.log" 2>&1 &
   pid=$!
   until grep -q '^kubeconfig: ' "$data/server.log"; do
     kill -0 "$pid" 2>/dev/null || { cat "$data/server.log"; exit 1; }
@@ -46,8 +50,14 @@ measure() {
   local before cpu0 out cpu1 after
   before="$(gc_metrics)"
   cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  local perf_pid=""
+  if [[ -n "${PERF_DATA:-}" ]]; then
+    perf record -q -F 499 -g -p "$pid" -o "$PERF_DATA" -- sleep "$measured" 2>/dev/null &
+    perf_pid=$!
+  fi
   out=$(POD_TEMPLATE="$template" RUN_ID="m$RANDOM" wrk "${wrk_args[@]}" -d"${measured}s" "$url")
   cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  [[ -n "$perf_pid" ]] && wait "$perf_pid"
   after="$(gc_metrics)"
   python3 - "$bin" "$out" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$before" "$after" <<'PY'
 import re, sys

@@ -84,7 +84,7 @@ public sealed class ResourceDefinition
             return stored;
         }
 
-        var external = FromStorage(Objects.KubeJson.ParseObject(stored));
+        var external = FromStorage(Objects.KubeJson.ParseStored(stored));
         external["kind"] = Kind;
         external["apiVersion"] = GroupVersion;
         return Objects.KubeJson.Serialize(external);

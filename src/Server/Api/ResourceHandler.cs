@@ -841,7 +841,7 @@ public sealed class ResourceHandler(IObjectStore store, ResourceRegistry registr
     /// </summary>
     private static readonly StoredObjectMemo NamespaceTerminating = new(static stored =>
         stored.JsonContains("\"deletionTimestamp\":\""u8)
-        && KubeJson.GetString(Metadata(KubeJson.ParseObject(stored.Json)), "deletionTimestamp") is not null);
+        && KubeJson.GetString(Metadata(KubeJson.ParseStored(stored.Json)), "deletionTimestamp") is not null);
 
     private async ValueTask CheckNamespaceAcceptsAsync(string ns, CancellationToken ct)
     {

@@ -179,7 +179,7 @@ public sealed class Subresources(ResourceHandler handler)
                 throw ApiException.NotFound(resource, name);
             }
 
-            var scale = produce(KubeJson.ParseObject(Scale(current)));
+            var scale = produce(KubeJson.ParseStored(Scale(current)));
             var scaleMeta = scale["metadata"] as JsonObject;
             if (KubeJson.GetString(scaleMeta, "resourceVersion") is { Length: > 0 } rv && rv != current.ResourceVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
             {
@@ -218,7 +218,7 @@ public sealed class Subresources(ResourceHandler handler)
             return ValueTask.FromResult(dryRun ? current : ObjectCodec.ToStored(resource, obj));
         }, cancellationToken: ct).ConfigureAwait(false);
 
-        var result = KubeJson.ParseObject(Scale(stored));
+        var result = KubeJson.ParseStored(Scale(stored));
         if (dryRun && newReplicas is { } n)
         {
             ((JsonObject)result["spec"]!)["replicas"] = n;

@@ -7,8 +7,7 @@ namespace Nautilus.Server.Api.Objects;
 public static class KubeJson
 {
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = false };
-    private static readonly JsonDocumentOptions DocumentOptions = new() { AllowTrailingCommas = false, MaxDepth = 256, AllowDuplicateProperties = false };
-    private static readonly JsonDocumentOptions LenientDocumentOptions = new() { AllowTrailingCommas = false, MaxDepth = 256 };
+    private static readonly JsonDocumentOptions StoredDocumentOptions = new() { MaxDepth = 256 };
     private static readonly JsonWriterOptions WriterOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true };
 
     // ObjectMeta's field order in k8s.io/apimachinery/pkg/apis/meta/v1/types.go.
@@ -36,7 +35,7 @@ public static class KubeJson
 
     /// <summary>The node itself, or the tree of a <see cref="Raw"/> node.</summary>
     public static JsonNode? Materialize(JsonNode? node) =>
-        node is JsonValue value && value.TryGetValue<RawJson>(out var raw) ? JsonNode.Parse(raw.Utf8, NodeOptions, DocumentOptions) : node;
+        node is JsonValue value && value.TryGetValue<RawJson>(out var raw) ? JsonNode.Parse(raw.Utf8, NodeOptions, StoredDocumentOptions) : node;
 
     private sealed record RawJson(byte[] Utf8);
 
@@ -49,66 +48,28 @@ public static class KubeJson
             writer.WriteRawValue(value.Utf8, skipInputValidation: true);
     }
 
+    /// <summary>
+    /// A tree of JSON this server wrote itself (a stored object): well formed, with no member
+    /// twice, so nothing is checked, and nodes are made only where the tree is read; a write that
+    /// changes one part (a status) writes the rest back from the parsed document.
+    /// </summary>
+    public static JsonObject ParseStored(ReadOnlySpan<byte> json) => (JsonObject)JsonNode.Parse(json, NodeOptions, StoredDocumentOptions)!;
+
     /// <summary>Parses a request body that must be one JSON object; anything else is a 400 as kube-apiserver answers it.</summary>
     public static JsonObject ParseObject(ReadOnlySpan<byte> body)
     {
         JsonNode? node;
         try
         {
-            node = JsonNode.Parse(body, NodeOptions, DocumentOptions);
+            // Duplicate members (fieldValidation Warn or Ignore; Strict rejected them earlier): the last one wins, as in kube's decoder.
+            node = JsonTreeReader.Read(body);
         }
         catch (JsonException e)
         {
-            // Duplicate members (fieldValidation Warn or Ignore; Strict rejected them earlier): the last one wins, as in kube's decoder.
-            node = LastWins(body) ?? throw ApiException.BadRequest($"error decoding request body: json parse error: {Describe(e)}");
-        }
-        catch (ArgumentException e)
-        {
-            // JsonObject rejects duplicate member names.
-            throw ApiException.BadRequest($"error decoding request body: {e.Message}");
+            throw ApiException.BadRequest($"error decoding request body: json parse error: {Describe(e)}");
         }
 
         return node as JsonObject ?? throw ApiException.BadRequest("error decoding request body: the body must be a JSON object");
-    }
-
-    private static JsonNode? LastWins(ReadOnlySpan<byte> body)
-    {
-        try
-        {
-            using var document = JsonDocument.Parse(body.ToArray(), LenientDocumentOptions);
-            return Build(document.RootElement);
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-
-        static JsonNode? Build(JsonElement element)
-        {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.Object:
-                    var obj = new JsonObject(NodeOptions);
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        obj[property.Name] = Build(property.Value);
-                    }
-
-                    return obj;
-                case JsonValueKind.Array:
-                    var array = new JsonArray(NodeOptions);
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        array.Add(Build(item));
-                    }
-
-                    return array;
-                case JsonValueKind.Null:
-                    return null;
-                default:
-                    return JsonValue.Create(element.Clone(), NodeOptions);
-            }
-        }
     }
 
     private static string Describe(JsonException e) =>

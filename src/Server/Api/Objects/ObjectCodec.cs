@@ -42,5 +42,5 @@ public static class ObjectCodec
     }
 
     /// <summary>A mutable tree of a stored object, for the read-modify-write paths.</summary>
-    public static JsonObject ToTree(StoredObject stored) => KubeJson.ParseObject(stored.Json);
+    public static JsonObject ToTree(StoredObject stored) => KubeJson.ParseStored(stored.Json);
 }

@@ -44,7 +44,7 @@ public sealed class SchedulerExplainService(SchedulerHost scheduler, ResourceHan
     {
         handler.Registry.TryGet("", "v1", "pods", out var pods);
         var stored = await handler.GetAsync(pods, ns, name, ct).ConfigureAwait(false);
-        return Objects.KubeJson.ParseObject(stored.Json);
+        return Objects.KubeJson.ParseStored(stored.Json);
     }
 
     /// <summary>The posted Pod: JSON only (the explanation is not stored, so YAML and protobuf bodies are not worth decoding here).</summary>
