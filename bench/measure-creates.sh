@@ -45,7 +45,7 @@ measure() {
     --scenario get --duration 1 --warmup 0 >"$data/load.log" 2>&1 || { cat "$data/load.log"; exit 1; }
   url=$(sed -n 's/^ *server: *//p' "$data/kubeconfig" | head -1 | tr -d "\"'")
   token=$(sed -n 's/^ *token: *//p' "$data/kubeconfig" | head -1 | tr -d "\"'")
-  local wrk_args=(-t1 -c"$connections" -s "$repo/bench/wrk-create.lua" -H "Authorization: Bearer $token")
+  local wrk_args=(-t"${WRK_THREADS:-1}" -c"$connections" -s "$repo/bench/wrk-create.lua" -H "Authorization: Bearer $token")
   POD_TEMPLATE="$template" RUN_ID="w$RANDOM" wrk "${wrk_args[@]}" -d"${warmup}s" "$url" >/dev/null
   local before cpu0 out cpu1 after
   before="$(gc_metrics)"
@@ -55,13 +55,15 @@ measure() {
     perf record -q -F 499 -g -p "$pid" -o "$PERF_DATA" -- sleep "$measured" 2>/dev/null &
     perf_pid=$!
   fi
-  out=$(POD_TEMPLATE="$template" RUN_ID="m$RANDOM" wrk "${wrk_args[@]}" -d"${measured}s" "$url")
+  local TIMEFORMAT='%U %S' times
+  times=$({ time POD_TEMPLATE="$template" RUN_ID="m$RANDOM" wrk "${wrk_args[@]}" -d"${measured}s" "$url" >"$data/wrk.out"; } 2>&1)
+  out=$(cat "$data/wrk.out")
   cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
   [[ -n "$perf_pid" ]] && wait "$perf_pid"
   after="$(gc_metrics)"
-  python3 - "$bin" "$out" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$before" "$after" <<'PY'
+  python3 - "$bin" "$out" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$before" "$after" "$times" "$measured" <<'PY'
 import re, sys
-bin_dir, out, ticks, hz, before, after = sys.argv[1:7]
+bin_dir, out, ticks, hz, before, after, times, seconds = sys.argv[1:9]
 requests = int(re.search(r"(\d+) requests in", out).group(1))
 rate = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
 errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -71,6 +73,7 @@ delta = lambda name: (a[name] - b[name]) / requests if name in a and name in b e
 print(f"{bin_dir}: {rate:,.0f} creates/s, server CPU {int(ticks) * 1000 / int(hz) / requests:.3f} ms, "
       f"allocated {delta('dotnet_gc_heap_total_allocated_bytes') / 1024:.1f} KB, "
       f"GC pause {delta('dotnet_gc_pause_time_seconds_total') * 1e6:.1f} us per create"
+      + f"; cores busy: server {int(ticks) / int(hz) / float(seconds):.2f}, wrk {sum(map(float, times.split())) / float(seconds):.2f}"
       + (f"; {errors.group(1)} non-2xx" if errors else ""))
 PY
   kill "$pid"
