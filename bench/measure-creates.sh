@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Pod creates through wrk (a C client, so the load costs little of the two cores), against the API
-# server alone, and what each create costs the server: CPU from /proc/<pid>/stat, bytes allocated
-# and GC pause from the server's own /metrics, read before and after the measured window.
+# server alone, and what each create costs the server: CPU from /proc/<pid>/stat, bytes allocated,
+# GC pause and log syncs (etcd_disk_wal_fsync_duration_seconds) from the server's own /metrics,
+# read before and after the measured window; and the cores the server and wrk kept busy.
 # Compare builds by alternating them in one sitting: the machine's speed moves between runs.
 # Usage: bench/measure-creates.sh [build-dir...]   (default: a Release build of bench/Load)
-# Env: SECONDS_MEASURED (15), SECONDS_WARMUP (15), CONNECTIONS (32), ROUNDS (1). Everything on 127.0.0.1.
+# Env: SECONDS_MEASURED (15), SECONDS_WARMUP (15), CONNECTIONS (32), WRK_THREADS (1), ROUNDS (1). Everything on 127.0.0.1.
 # PERF_DATA=FILE also samples the server with perf (call graphs, JIT symbols through perf maps)
 # over the measured window; read it with `perf report -i FILE --no-children --sort symbol`.
 set -euo pipefail
@@ -26,7 +27,7 @@ trap '[[ -n "$pid" ]] && kill "$pid" 2>/dev/null; [[ -n "$data" ]] && rm -rf "$d
 
 gc_metrics() {
   curl -sk -H "Authorization: Bearer $token" "$url/metrics" |
-    grep -E '^dotnet_gc_(heap_total_allocated_bytes|pause_time_seconds_total) ' || true
+    grep -E '^(dotnet_gc_(heap_total_allocated_bytes|pause_time_seconds_total)|etcd_disk_wal_fsync_duration_seconds_(sum|count)) ' || true
 }
 
 measure() {
@@ -73,6 +74,8 @@ delta = lambda name: (a[name] - b[name]) / requests if name in a and name in b e
 print(f"{bin_dir}: {rate:,.0f} creates/s, server CPU {int(ticks) * 1000 / int(hz) / requests:.3f} ms, "
       f"allocated {delta('dotnet_gc_heap_total_allocated_bytes') / 1024:.1f} KB, "
       f"GC pause {delta('dotnet_gc_pause_time_seconds_total') * 1e6:.1f} us per create"
+      + f", {delta('etcd_disk_wal_fsync_duration_seconds_count'):.3f} log syncs of "
+      + f"{(a.get('etcd_disk_wal_fsync_duration_seconds_sum', 0) - b.get('etcd_disk_wal_fsync_duration_seconds_sum', 0)) * 1e3 / max(1, a.get('etcd_disk_wal_fsync_duration_seconds_count', 0) - b.get('etcd_disk_wal_fsync_duration_seconds_count', 0)):.2f} ms"
       + f"; cores busy: server {int(ticks) / int(hz) / float(seconds):.2f}, wrk {sum(map(float, times.split())) / float(seconds):.2f}"
       + (f"; {errors.group(1)} non-2xx" if errors else ""))
 PY

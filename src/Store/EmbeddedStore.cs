@@ -88,13 +88,17 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
 
             _dispatchedRevision = _revision;
             RecoveredTruncatedBytes = recovery.TruncatedBytes;
-            _log = new WriteAheadLog(directory, _options.Sealer, _options.SnapshotThresholdBytes, recovery.LogSequence, CaptureState, OnDurable);
+            Metrics = new StoreMetrics();
+            _log = new WriteAheadLog(directory, _options.Sealer, _options.SnapshotThresholdBytes, recovery.LogSequence, CaptureState, OnDurable, metrics: Metrics);
         }
 
         _bookmarkTimer = _options.TimeProvider.CreateTimer(_ => SendBookmarks(), null, _options.BookmarkInterval, _options.BookmarkInterval);
     }
 
     public long CurrentRevision => Volatile.Read(ref _revision);
+
+    /// <summary>The log's metrics (null in memory): the server's /metrics exports their meter.</summary>
+    internal StoreMetrics? Metrics { get; }
 
     /// <summary>Bytes of a torn or corrupt log tail cut off during recovery.</summary>
     internal long RecoveredTruncatedBytes { get; }
@@ -350,6 +354,8 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
         {
             await _log.DisposeAsync().ConfigureAwait(false);
         }
+
+        Metrics?.Dispose();
 
         lock (_dispatchGate)
         {

@@ -117,6 +117,24 @@ public sealed class MetricsTests
     }
 
     [Test]
+    public async Task Writes_AreCountedInTheLogsDiskMetrics()
+    {
+        var before = await ScrapeAsync();
+
+        var ns = await _server.CreateNamespaceAsync("metrics");
+        await _server.Client.CoreV1.CreateNamespacedServiceAccountAsync(new V1ServiceAccount { Metadata = new V1ObjectMeta { Name = "sa" } }, ns);
+
+        // etcd's names; each acknowledged write was made durable by a counted sync.
+        var after = await ScrapeAsync();
+        Assert.That(after, Does.Contain("# TYPE etcd_disk_wal_fsync_duration_seconds histogram\n"));
+        Assert.That(after, Does.Contain("etcd_disk_wal_fsync_duration_seconds_bucket{le=\"0.001\"} "));
+        Assert.That(after, Does.Contain("# TYPE etcd_disk_wal_write_bytes_total counter\n"));
+        Assert.That(Value(after, "etcd_disk_wal_fsync_duration_seconds_count") - Value(before, "etcd_disk_wal_fsync_duration_seconds_count"), Is.GreaterThanOrEqualTo(1));
+        Assert.That(Value(after, "nautilus_store_wal_batch_writes_sum") - Value(before, "nautilus_store_wal_batch_writes_sum"), Is.GreaterThanOrEqualTo(2));
+        Assert.That(Value(after, "etcd_disk_wal_write_bytes_total") - Value(before, "etcd_disk_wal_write_bytes_total"), Is.GreaterThan(0));
+    }
+
+    [Test]
     public async Task Livez_Verbose_ListsChecksWithoutAToken()
     {
         using var anonymous = _server.CreateHttpClient(bearerToken: null);

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Win32.SafeHandles;
@@ -104,6 +105,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly Func<(long Revision, List<(ResourceType, StoredObject)> Objects)> _captureState;
     private readonly Action<List<PendingWrite>> _onDurable;
     private readonly WalPreallocation _preallocation;
+    private readonly StoreMetrics? _metrics;
     private readonly WalBatchBuffer _frames = new();
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writerLoop;
@@ -146,9 +148,11 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         long logSequence,
         Func<(long Revision, List<(ResourceType, StoredObject)> Objects)> captureState,
         Action<List<PendingWrite>> onDurable,
-        WalPreallocation? preallocation = null)
+        WalPreallocation? preallocation = null,
+        StoreMetrics? metrics = null)
     {
         _preallocation = preallocation ?? WalPreallocation.Default;
+        _metrics = metrics;
         _directory = directory;
         _sealer = sealer;
         _codec = new WalRecordCodec(sealer);
@@ -274,7 +278,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                     _codec.WriteFrame(_frames, write.Record, _logDictionaries);
                 }
 
-                await AppendAndSyncAsync().ConfigureAwait(false);
+                await AppendAndSyncAsync(batch.Count).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -319,7 +323,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// Writes the encoded batch at the logical end and makes it durable: fdatasync when it lies in
     /// space already written and fsynced, fsync when it extends that space.
     /// </summary>
-    private async ValueTask AppendAndSyncAsync()
+    private async ValueTask AppendAndSyncAsync(int writes)
     {
         var length = _frames.Length;
         var end = _logicalEnd + length;
@@ -331,6 +335,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
 
         RandomAccess.Write(_handle, _frames.WrittenSpan, _logicalEnd);
+        var syncStarted = Stopwatch.GetTimestamp();
         if (end <= _durableEnd && FileSync.TryDataSync(_handle))
         {
             DataSyncedBatches++;
@@ -341,6 +346,8 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             Volatile.Write(ref _durableEnd, Math.Max(_durableEnd, end));
         }
 
+        var synced = Stopwatch.GetElapsedTime(syncStarted);
+
         if (!_nameDurable)
         {
             FileSync.SyncDirectory(_directory);
@@ -348,6 +355,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
 
         Volatile.Write(ref _logicalEnd, end);
+        _metrics?.BatchDurable(writes, length, synced);
     }
 
     /// <summary>Starts a zero fill past the durable end once less than half the last fill is left ahead of the records.</summary>
@@ -442,6 +450,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
     private void WriteSnapshot(long revision, long firstLogSequence, List<(ResourceType Type, StoredObject Object)> objects)
     {
+        var started = Stopwatch.GetTimestamp();
         var codec = new WalRecordCodec(_sealer);
         var finalPath = Path.Combine(_directory, SnapshotName(revision));
         var tempPath = finalPath + ".tmp";
@@ -493,6 +502,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             return;
         }
 
+        _metrics?.SnapshotSaved(Stopwatch.GetElapsedTime(started));
         SnapshotsWritten++;
         foreach (var path in Directory.GetFiles(_directory, "snapshot-*.snap"))
         {
