@@ -5,7 +5,8 @@
 # read before and after the measured window; and the cores the server and wrk kept busy.
 # Compare builds by alternating them in one sitting: the machine's speed moves between runs.
 # Usage: bench/measure-creates.sh [build-dir...]   (default: a Release build of bench/Load)
-# Env: SECONDS_MEASURED (15), SECONDS_WARMUP (15), CONNECTIONS (32), WRK_THREADS (1), ROUNDS (1). Everything on 127.0.0.1.
+# Env: SECONDS_MEASURED (15), SECONDS_WARMUP (15), CONNECTIONS (32), WRK_THREADS (1), ROUNDS (1);
+# BASELINE=1 adds, each round, the same load against the trivial endpoint (serve-baseline). Everything on 127.0.0.1.
 # PERF_DATA=FILE also samples the server with perf (call graphs, JIT symbols through perf maps)
 # over the measured window; read it with `perf report -i FILE --no-children --sort symbol`.
 set -euo pipefail
@@ -86,8 +87,47 @@ PY
   data=""
 }
 
+# The yardstick: the same wrk load against Nautilus.Load serve-baseline, Kestrel over the same
+# kind of TLS answering every request with a stored pod's bytes and doing no other work.
+baseline() {
+  data="$(mktemp -d)"
+  dotnet "$load" serve-baseline --data-dir "$data/baseline" >"$data/baseline.log" 2>&1 &
+  pid=$!
+  until grep -q '^kubeconfig: ' "$data/baseline.log"; do
+    kill -0 "$pid" 2>/dev/null || { cat "$data/baseline.log"; exit 1; }
+    sleep 0.1
+  done
+  local kubeconfig url token
+  kubeconfig=$(sed -n 's/^kubeconfig: //p' "$data/baseline.log")
+  url=$(sed -n 's/^ *server: *//p' "$kubeconfig" | head -1 | tr -d "\"'")
+  token=$(sed -n 's/^ *token: *//p' "$kubeconfig" | head -1 | tr -d "\"'")
+  local wrk_args=(-t"${WRK_THREADS:-1}" -c"$connections" -s "$repo/bench/wrk-create.lua" -H "Authorization: Bearer $token")
+  POD_TEMPLATE="$template" RUN_ID="w$RANDOM" wrk "${wrk_args[@]}" -d5s "$url" >/dev/null 2>&1
+  local cpu0 cpu1 TIMEFORMAT='%U %S' times out
+  cpu0=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  times=$({ time POD_TEMPLATE="$template" RUN_ID="m$RANDOM" wrk "${wrk_args[@]}" -d"${measured}s" "$url" >"$data/wrk.out" 2>/dev/null; } 2>&1)
+  cpu1=$(awk '{print $14 + $15}' "/proc/$pid/stat")
+  out=$(cat "$data/wrk.out")
+  python3 - "$out" "$((cpu1 - cpu0))" "$(getconf CLK_TCK)" "$times" "$measured" <<'PY'
+import re, sys
+out, ticks, hz, times, seconds = sys.argv[1:6]
+requests = int(re.search(r"(\d+) requests in", out).group(1))
+rate = float(re.search(r"Requests/sec:\s*([\d.]+)", out).group(1))
+print(f"trivial endpoint: {rate:,.0f} creates/s (answered 200 with a pod's bytes), server CPU {int(ticks) * 1000 / int(hz) / requests:.3f} ms per request; "
+      f"cores busy: server {int(ticks) / int(hz) / float(seconds):.2f}, wrk {sum(map(float, times.split())) / float(seconds):.2f}")
+PY
+  kill "$pid"
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  pid=""
+  rm -rf "$data"
+  data=""
+}
+
 for ((round = 1; round <= ${ROUNDS:-1}; round++)); do
   for bin in "$@"; do
     measure "$bin"
   done
+  if [[ "${BASELINE:-0}" == 1 ]]; then
+    baseline
+  fi
 done
