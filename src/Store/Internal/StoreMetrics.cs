@@ -12,6 +12,12 @@ internal sealed class StoreMetrics : IDisposable
 {
     public const string MeterName = "Nautilus.Store";
 
+    /// <summary>etcd's ExponentialBuckets(0.001, 2, 14): 1 ms to 8.192 s.</summary>
+    private static readonly InstrumentAdvice<double> EtcdDiskBuckets = new()
+    {
+        HistogramBucketBoundaries = [0.001, 0.002, 0.004, 0.008, 0.016, 0.032, 0.064, 0.128, 0.256, 0.512, 1.024, 2.048, 4.096, 8.192],
+    };
+
     private readonly Meter _meter = new(MeterName);
     private readonly Histogram<double> _fsyncDuration;
     private readonly Counter<long> _writeBytes;
@@ -21,13 +27,13 @@ internal sealed class StoreMetrics : IDisposable
     public StoreMetrics()
     {
         _fsyncDuration = _meter.CreateHistogram("etcd_disk_wal_fsync_duration_seconds", null,
-            "The latency distributions of fsync called by WAL.", null, Exponential(0.001, 2, 14));
+            "The latency distributions of fsync called by WAL.", null, EtcdDiskBuckets);
         _writeBytes = _meter.CreateCounter<long>("etcd_disk_wal_write_bytes_total", null, "Total number of bytes written in WAL.");
         _batchWrites = _meter.CreateHistogram<long>("nautilus_store_wal_batch_writes", null,
             "Writes made durable by one WAL sync (group commit).", null,
             new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
         _snapshotDuration = _meter.CreateHistogram("etcd_debugging_snap_save_total_duration_seconds", null,
-            "The total latency distributions of save called by snapshot.", null, Exponential(0.001, 2, 14));
+            "The total latency distributions of save called by snapshot.", null, EtcdDiskBuckets);
     }
 
     /// <summary>The meter the instruments are on (tests listen to this instance's alone).</summary>
@@ -44,16 +50,4 @@ internal sealed class StoreMetrics : IDisposable
     public void SnapshotSaved(TimeSpan duration) => _snapshotDuration.Record(duration.TotalSeconds);
 
     public void Dispose() => _meter.Dispose();
-
-    /// <summary>Prometheus' ExponentialBuckets(start, factor, count).</summary>
-    private static InstrumentAdvice<double> Exponential(double start, double factor, int count)
-    {
-        var bounds = new double[count];
-        for (var i = 0; i < count; i++)
-        {
-            bounds[i] = start * Math.Pow(factor, i);
-        }
-
-        return new InstrumentAdvice<double> { HistogramBucketBoundaries = bounds };
-    }
 }
