@@ -88,8 +88,18 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
 
             _dispatchedRevision = _revision;
             RecoveredTruncatedBytes = recovery.TruncatedBytes;
-            Metrics = new StoreMetrics();
-            _log = new WriteAheadLog(directory, _options.Sealer, _options.SnapshotThresholdBytes, recovery.LogSequence, CaptureState, OnDurable, metrics: Metrics);
+            var metrics = new StoreMetrics();
+            try
+            {
+                _log = new WriteAheadLog(directory, _options.Sealer, _options.SnapshotThresholdBytes, recovery.LogSequence, CaptureState, OnDurable, metrics: metrics);
+            }
+            catch
+            {
+                metrics.Dispose();
+                throw;
+            }
+
+            Metrics = metrics;
         }
 
         _bookmarkTimer = _options.TimeProvider.CreateTimer(_ => SendBookmarks(), null, _options.BookmarkInterval, _options.BookmarkInterval);
