@@ -108,7 +108,8 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly StoreMetrics? _metrics;
     private readonly WalBatchBuffer _frames = new();
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Task _writerLoop;
+    /// <summary>Completed when the writer thread has drained the closed queue and stopped.</summary>
+    private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileStream _file;
 
     /// <summary>
@@ -167,7 +168,8 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
         _file = OpenLog(logSequence);
         _handle = _file.SafeFileHandle;
-        _writerLoop = Task.Run(RunAsync);
+        var writer = new Thread(Run) { IsBackground = true, Name = "Nautilus WAL writer" };
+        writer.Start();
     }
 
     /// <summary>The failure that stopped the log; the store refuses writes once set.</summary>
@@ -207,9 +209,9 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _writerLoop.ConfigureAwait(false);
+        await _writerStopped.Task.ConfigureAwait(false);
         await Volatile.Read(ref _snapshotTask).ConfigureAwait(false);
-        await CollectFillAsync().ConfigureAwait(false);
+        CollectFill();
         if (_fault is null && new FileInfo(_file.Name).Length > _logicalEnd)
         {
             // A clean close leaves only records: the zeros would be cut at recovery anyway, and a
@@ -235,18 +237,37 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private long _enqueued;
     private long _drained;
 
-    private async Task RunAsync()
+    /// <summary>
+    /// The writer loop, on a thread of its own as etcd's WAL has its own goroutine: it spends most
+    /// of its time blocked in write and fdatasync, which on the thread pool would take one of the
+    /// few workers (two on two cores) away from the requests for every sync.
+    /// </summary>
+    private void Run()
+    {
+        try
+        {
+            WriteBatches();
+            _writerStopped.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            _fault = e;
+            _writerStopped.TrySetException(e);
+        }
+    }
+
+    private void WriteBatches()
     {
         var batch = new List<PendingWrite>();
         var reader = _queue.Reader;
-        while (await reader.WaitToReadAsync().ConfigureAwait(false))
+        while (WaitToRead(reader))
         {
             // Group commit: one sync for as many writes as are on their way. Requests that are
-            // being handled on the other threads enqueue within a turn of the thread pool, so the
-            // writer steps back to the end of its queue while that keeps adding writes.
+            // being handled on the other threads enqueue within a scheduler turn, so the writer
+            // yields its core while that keeps adding writes.
             for (var seen = Volatile.Read(ref _enqueued); ;)
             {
-                await Task.Yield();
+                Thread.Yield();
                 var now = Volatile.Read(ref _enqueued);
                 if (now == seen || now - _drained >= MaxGroupedWrites)
                 {
@@ -278,7 +299,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
                     _codec.WriteFrame(_frames, write.Record, _logDictionaries);
                 }
 
-                await AppendAndSyncAsync(batch.Count).ConfigureAwait(false);
+                AppendAndSync(batch.Count);
             }
             catch (Exception e)
             {
@@ -306,7 +327,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
             {
                 try
                 {
-                    await StartSnapshotAsync().ConfigureAwait(false);
+                    StartSnapshot();
                 }
                 catch (Exception e)
                 {
@@ -323,7 +344,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// Writes the encoded batch at the logical end and makes it durable: fdatasync when it lies in
     /// space already written and fsynced, fsync when it extends that space.
     /// </summary>
-    private async ValueTask AppendAndSyncAsync(int writes)
+    private void AppendAndSync(int writes)
     {
         var length = _frames.Length;
         var end = _logicalEnd + length;
@@ -331,7 +352,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         {
             // The writer never writes where a fill is writing zeros: past the durable end it
             // waits for the fill (already under way, usually nearly done) before writing there.
-            await CollectFillAsync().ConfigureAwait(false);
+            CollectFill();
         }
 
         RandomAccess.Write(_handle, _frames.WrittenSpan, _logicalEnd);
@@ -379,11 +400,11 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         var from = _durableEnd;
         _lastFill = target - from;
         _nextFill = Math.Min(_nextFill * 2, Math.Max(_preallocation.MaxChunkBytes, _preallocation.InitialChunkBytes));
-        Volatile.Write(ref _fill, Task.Run(() => ZeroFill(path, from, target)));
+        Volatile.Write(ref _fill, RunBlocking(() => ZeroFill(path, from, target)));
     }
 
     /// <summary>Takes the result of the fill in flight, if any: a larger durable end, or preallocation off for this log if it failed.</summary>
-    private async ValueTask CollectFillAsync()
+    private void CollectFill()
     {
         if (_fill is not { } fill)
         {
@@ -392,7 +413,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
 
         try
         {
-            var filledTo = await fill.ConfigureAwait(false);
+            var filledTo = fill.GetAwaiter().GetResult();
             Volatile.Write(ref _durableEnd, Math.Max(_durableEnd, filledTo));
         }
         catch (Exception)
@@ -425,6 +446,23 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         return to;
     }
 
+    /// <summary>Blocks the writer thread until a write is queued (true) or the queue is closed and empty (false).</summary>
+    private static bool WaitToRead(ChannelReader<PendingWrite> reader)
+    {
+        var ready = reader.WaitToReadAsync();
+        return ready.IsCompletedSuccessfully ? ready.Result : ready.AsTask().GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// Runs file work that blocks for long (a zero fill, a snapshot) on a thread of its own, not
+    /// on one of the thread pool's few workers that serve requests.
+    /// </summary>
+    private static Task<T> RunBlocking<T>(Func<T> work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    private static Task RunBlocking(Action work) =>
+        Task.Factory.StartNew(work, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
     private static long RoundUpToPage(long value) => (value + 4095) & ~4095L;
 
     private static void FailAll(List<PendingWrite> batch, Exception e)
@@ -435,17 +473,17 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
     }
 
-    private async Task StartSnapshotAsync()
+    private void StartSnapshot()
     {
         var (revision, objects) = _captureState();
-        await CollectFillAsync().ConfigureAwait(false);
+        CollectFill();
         _file.Flush(flushToDisk: true);
         _file.Dispose();
         _sequence++;
         _file = OpenLog(_sequence);
         _handle = _file.SafeFileHandle;
         var firstLogSequence = _sequence;
-        Volatile.Write(ref _snapshotTask, Task.Run(() => WriteSnapshot(revision, firstLogSequence, objects)));
+        Volatile.Write(ref _snapshotTask, RunBlocking(() => WriteSnapshot(revision, firstLogSequence, objects)));
     }
 
     private void WriteSnapshot(long revision, long firstLogSequence, List<(ResourceType Type, StoredObject Object)> objects)
