@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using Nautilus.Store.Internal;
 
@@ -11,8 +12,9 @@ namespace Nautilus.Store;
 /// their compare-and-swap condition, assign the next revision, apply the change to the type's
 /// table (objects, sorted keys, label and field indexes, event window) and, with a data
 /// directory, queue a log record; the returned task completes after that record is fsynced
-/// (group commit) and watchers are offered the event. Readers take the same lock for as long
-/// as it takes to collect object references (objects are immutable and shared).
+/// (group commit) and watchers are offered the event. Lists take the same lock for as long as it
+/// takes to collect object references (objects are immutable and shared); a read of one object
+/// by key, or of a type's count, takes no lock at all.
 /// </para>
 /// <para>
 /// Visibility: with a data directory, reads and newly started watches may observe a write
@@ -35,7 +37,8 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
     /// <summary>Serializes event delivery and watcher (un)registration. Taken after <see cref="_gate"/> when both are held.</summary>
     private readonly Lock _dispatchGate = new();
 
-    private readonly Dictionary<ResourceType, ResourceTable> _tables = [];
+    /// <summary>The tables by type: added under <see cref="_gate"/>, read without it by point reads.</summary>
+    private readonly ConcurrentDictionary<ResourceType, ResourceTable> _tables = new(concurrencyLevel: 1, capacity: 31);
     private readonly List<(long Revision, TaskCompletionSource Signal)> _revisionWaiters = [];
     private readonly WriteAheadLog? _log;
     private readonly ITimer _bookmarkTimer;
@@ -43,7 +46,7 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
     private ResourceTable[] _tableList = [];
     private long _revision = 1;
     private long _dispatchedRevision = 1;
-    private bool _disposed;
+    private volatile bool _disposed;
 
     /// <summary>
     /// Opens the store. With a data directory this replays the newest snapshot and the log after
@@ -118,21 +121,13 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
     /// <summary>The write-ahead log failure that stopped the store accepting writes; null while it accepts them.</summary>
     public Exception? WriteFault => _log?.Fault;
 
-    public long Count(ResourceType type)
-    {
-        lock (_gate)
-        {
-            return _tables.TryGetValue(type, out var table) ? table.Count : 0;
-        }
-    }
+    public long Count(ResourceType type) => _tables.TryGetValue(type, out var table) ? table.Count : 0;
 
+    /// <summary>The object at <paramref name="key"/>, without the store lock: every create admission asks for its namespace, and every GET for its object.</summary>
     public ValueTask<StoredObject?> GetAsync(ResourceType type, ObjectKey key, CancellationToken cancellationToken = default)
     {
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            return new ValueTask<StoredObject?>(_tables.TryGetValue(type, out var table) && table.TryGet(key, out var obj) ? obj : null);
-        }
+        ThrowIfDisposed();
+        return new ValueTask<StoredObject?>(_tables.TryGetValue(type, out var table) && table.TryGet(key, out var obj) ? obj : null);
     }
 
     public ValueTask<StoredObject> CreateAsync(ResourceType type, StoredObject obj, CancellationToken cancellationToken = default)
@@ -193,12 +188,8 @@ public sealed class EmbeddedStore : IObjectStore, IAsyncDisposable
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            StoredObject? current;
-            lock (_gate)
-            {
-                ThrowIfDisposed();
-                current = _tables.TryGetValue(type, out var table) && table.TryGet(key, out var obj) ? obj : null;
-            }
+            ThrowIfDisposed();
+            var current = _tables.TryGetValue(type, out var read) && read.TryGet(key, out var obj) ? obj : null;
 
             if (current is null && !ignoreNotFound)
             {

@@ -4,11 +4,12 @@ namespace Nautilus.Store.Internal;
 
 /// <summary>
 /// The current objects of one resource type with their secondary indexes and event window.
-/// Every member is guarded by the store lock; objects are immutable and shared with readers.
+/// Every change is made under the store lock; objects are immutable and shared with readers.
+/// A point read (<see cref="TryGet"/>, <see cref="Count"/>) needs no lock (<see cref="ObjectMap"/>).
 /// </summary>
 internal sealed class ResourceTable
 {
-    private readonly Dictionary<ObjectKey, StoredObject> _objects = [];
+    private readonly ObjectMap _objects = new();
 
     /// <summary>label key → label value → keys.</summary>
     private readonly Dictionary<string, Dictionary<string, HashSet<ObjectKey>>> _labelIndex = new(StringComparer.Ordinal);
@@ -49,9 +50,10 @@ internal sealed class ResourceTable
 
     public int Count => _objects.Count;
 
-    public Dictionary<ObjectKey, StoredObject>.ValueCollection Objects => _objects.Values;
+    /// <summary>Every current object, in no order; the caller holds the store lock, so none changes meanwhile.</summary>
+    public IEnumerable<StoredObject> Objects => _objects.Values;
 
-    public bool TryGet(ObjectKey key, out StoredObject obj) => _objects.TryGetValue(key, out obj!);
+    public bool TryGet(ObjectKey key, out StoredObject obj) => _objects.TryGet(key, out obj!);
 
     /// <summary><paramref name="obj"/> compressed against a sibling (<see cref="ObjectCompressor"/>): how the table and its event window keep objects.</summary>
     public StoredObject Compact(StoredObject obj) => obj.Compress(_compressor);
@@ -59,7 +61,7 @@ internal sealed class ResourceTable
     /// <summary>Loads an object from a snapshot: indexed, but not an event.</summary>
     public void Restore(StoredObject obj)
     {
-        if (_objects.TryGetValue(obj.Key, out var previous))
+        if (_objects.TryGet(obj.Key, out var previous))
         {
             Unindex(previous, null);
         }
@@ -69,7 +71,7 @@ internal sealed class ResourceTable
         }
 
         obj = Compact(obj);
-        _objects[obj.Key] = obj;
+        _objects.Set(obj);
         Index(obj, null);
     }
 
@@ -94,7 +96,7 @@ internal sealed class ResourceTable
                 Keys.Add(key);
             }
 
-            _objects[key] = change.Object;
+            _objects.Set(change.Object);
             if (previous is not null)
             {
                 Unindex(previous, change.Object);
