@@ -203,7 +203,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     /// <summary>Path of the current log file (tests).</summary>
     internal string CurrentLogPath => Volatile.Read(ref _file).Name;
 
-    /// <summary>Waits for the zero fill in flight, if any (tests); it ends even if the fill fails.</summary>
+    /// <summary>Waits for the zero fill in flight, if any (a clean close, tests); it ends even if the fill fails.</summary>
     internal Task WaitForPreallocationAsync() => Volatile.Read(ref _fill) is { } fill ? fill.ContinueWith(_ => { }, TaskScheduler.Default) : Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
@@ -211,6 +211,7 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         _queue.Writer.TryComplete();
         await _writerStopped.Task.ConfigureAwait(false);
         await Volatile.Read(ref _snapshotTask).ConfigureAwait(false);
+        await WaitForPreallocationAsync().ConfigureAwait(false);
         CollectFill();
         if (_fault is null && new FileInfo(_file.Name).Length > _logicalEnd)
         {
