@@ -5,11 +5,12 @@ namespace Nautilus.Store.Internal;
 
 /// <summary>
 /// The objects of one table by key: an open-addressed array of object references (an object
-/// carries its own key), changed by one writer at a time (the store lock) and read by any number
-/// of readers without a lock. A reader reads the array once and probes it; the writer changes a
-/// slot with one reference write, and grows or cleans the array by building a new one and
-/// publishing it whole, so a reader sees every key either before or after a change, never torn.
-/// Costs 8 bytes a slot (at most three quarters full) and no object per entry, where a
+/// carries its own key) beside an array of their keys' hashes, changed by one writer at a time
+/// (the store lock) and read by any number of readers without a lock. A reader reads the arrays
+/// once and probes them, dereferencing only objects whose hash matches; the writer changes a slot
+/// by writing its hash and then its reference, and grows or cleans the map by building new arrays
+/// and publishing them whole, so a reader sees every key either before or after a change, never
+/// torn. Costs 12 bytes a slot (at most three quarters full) and no object per entry, where a
 /// Dictionary's entry is 24 bytes and ConcurrentDictionary's is an object of its own.
 /// </summary>
 internal sealed class ObjectMap
@@ -19,7 +20,7 @@ internal sealed class ObjectMap
 
     private const int MinimumSlots = 16;
 
-    private StoredObject?[] _slots = new StoredObject?[MinimumSlots];
+    private Table _table = new(MinimumSlots);
 
     /// <summary>Live objects.</summary>
     private int _count;
@@ -29,16 +30,19 @@ internal sealed class ObjectMap
 
     public int Count => Volatile.Read(ref _count);
 
-    /// <summary>Slots of the current array (tests).</summary>
-    internal int Capacity => Volatile.Read(ref _slots).Length;
+    /// <summary>Slots of the current arrays (tests).</summary>
+    internal int Capacity => Volatile.Read(ref _table).Slots.Length;
 
     /// <summary>The object with <paramref name="key"/>; safe to call while the writer changes the map.</summary>
     public bool TryGet(ObjectKey key, [MaybeNullWhen(false)] out StoredObject obj)
     {
-        var slots = Volatile.Read(ref _slots);
+        var table = Volatile.Read(ref _table);
+        var slots = table.Slots;
         var mask = slots.Length - 1;
-        for (var i = Home(key, slots.Length); ; i = (i + 1) & mask)
+        var hash = key.GetHashCode();
+        for (var i = Home(hash, slots.Length); ; i = (i + 1) & mask)
         {
+            // The reference first: the hash read after it is at least as new (the writer writes it first).
             var slot = Volatile.Read(ref slots[i]);
             if (slot is null)
             {
@@ -46,7 +50,7 @@ internal sealed class ObjectMap
                 return false;
             }
 
-            if (!ReferenceEquals(slot, Removed) && slot.Key == key)
+            if (table.Hashes[i] == hash && !ReferenceEquals(slot, Removed) && slot.Key == key)
             {
                 obj = slot;
                 return true;
@@ -58,10 +62,12 @@ internal sealed class ObjectMap
     public void Set(StoredObject obj)
     {
         var key = obj.Key;
-        var slots = _slots;
+        var hash = key.GetHashCode();
+        var table = _table;
+        var slots = table.Slots;
         var mask = slots.Length - 1;
         var reusable = -1;
-        var i = Home(key, slots.Length);
+        var i = Home(hash, slots.Length);
         for (; ; i = (i + 1) & mask)
         {
             var slot = slots[i];
@@ -77,7 +83,7 @@ internal sealed class ObjectMap
                     reusable = i;
                 }
             }
-            else if (slot.Key == key)
+            else if (table.Hashes[i] == hash && slot.Key == key)
             {
                 Volatile.Write(ref slots[i], obj);
                 return;
@@ -87,17 +93,17 @@ internal sealed class ObjectMap
         // Not present: a removal mark on the way is reused, else the empty slot that ended the probe.
         if (reusable >= 0)
         {
-            Volatile.Write(ref slots[reusable], obj);
+            table.Put(reusable, hash, obj);
         }
         else if ((_used + 1) * 4 > slots.Length * 3)
         {
             Rebuild(_count + 1);
-            Insert(_slots, obj);
+            Insert(_table, hash, obj);
             _used++;
         }
         else
         {
-            Volatile.Write(ref slots[i], obj);
+            table.Put(i, hash, obj);
             _used++;
         }
 
@@ -107,9 +113,11 @@ internal sealed class ObjectMap
     /// <summary>Removes the object with <paramref name="key"/>; false when there is none. Writer only.</summary>
     public bool Remove(ObjectKey key)
     {
-        var slots = _slots;
+        var hash = key.GetHashCode();
+        var table = _table;
+        var slots = table.Slots;
         var mask = slots.Length - 1;
-        for (var i = Home(key, slots.Length); ; i = (i + 1) & mask)
+        for (var i = Home(hash, slots.Length); ; i = (i + 1) & mask)
         {
             var slot = slots[i];
             if (slot is null)
@@ -117,7 +125,7 @@ internal sealed class ObjectMap
                 return false;
             }
 
-            if (!ReferenceEquals(slot, Removed) && slot.Key == key)
+            if (table.Hashes[i] == hash && !ReferenceEquals(slot, Removed) && slot.Key == key)
             {
                 Volatile.Write(ref slots[i], Removed);
                 Volatile.Write(ref _count, _count - 1);
@@ -138,7 +146,7 @@ internal sealed class ObjectMap
     {
         get
         {
-            foreach (var slot in _slots)
+            foreach (var slot in _table.Slots)
             {
                 if (slot is not null && !ReferenceEquals(slot, Removed))
                 {
@@ -148,37 +156,52 @@ internal sealed class ObjectMap
         }
     }
 
-    /// <summary>Moves the live objects to a new array sized for <paramref name="count"/> at most half full, and publishes it.</summary>
+    /// <summary>Moves the live objects to new arrays sized for <paramref name="count"/> at most half full, and publishes them.</summary>
     private void Rebuild(int count)
     {
         var length = (int)Math.Max(MinimumSlots, BitOperations.RoundUpToPowerOf2((uint)Math.Max(1, count * 2)));
-        var rebuilt = new StoredObject?[length];
-        foreach (var slot in _slots)
+        var rebuilt = new Table(length);
+        var old = _table;
+        for (var i = 0; i < old.Slots.Length; i++)
         {
-            if (slot is not null && !ReferenceEquals(slot, Removed))
+            if (old.Slots[i] is { } slot && !ReferenceEquals(slot, Removed))
             {
-                Insert(rebuilt, slot);
+                Insert(rebuilt, old.Hashes[i], slot);
             }
         }
 
         _used = _count;
-        Volatile.Write(ref _slots, rebuilt);
+        Volatile.Write(ref _table, rebuilt);
     }
 
-    /// <summary>Puts a key that is not in <paramref name="slots"/> at the end of its probe.</summary>
-    private static void Insert(StoredObject?[] slots, StoredObject obj)
+    /// <summary>Puts a key that is not in <paramref name="table"/> at the end of its probe.</summary>
+    private static void Insert(Table table, int hash, StoredObject obj)
     {
-        var mask = slots.Length - 1;
-        var i = Home(obj.Key, slots.Length);
-        while (slots[i] is not null)
+        var mask = table.Slots.Length - 1;
+        var i = Home(hash, table.Slots.Length);
+        while (table.Slots[i] is not null)
         {
             i = (i + 1) & mask;
         }
 
-        Volatile.Write(ref slots[i], obj);
+        table.Put(i, hash, obj);
     }
 
-    /// <summary>The first slot to probe: the key's hash spread over the whole word (Fibonacci hashing), its top bits taken.</summary>
-    private static int Home(ObjectKey key, int length) =>
-        (int)(((uint)key.GetHashCode() * 2654435769u) >> (32 - BitOperations.Log2((uint)length)));
+    /// <summary>The first slot to probe: the hash spread over the whole word (Fibonacci hashing), its top bits taken.</summary>
+    private static int Home(int hash, int length) =>
+        (int)(((uint)hash * 2654435769u) >> (32 - BitOperations.Log2((uint)length)));
+
+    /// <summary>The arrays, published together: a reader never pairs one generation's references with another's hashes.</summary>
+    private sealed class Table(int length)
+    {
+        public readonly StoredObject?[] Slots = new StoredObject?[length];
+        public readonly int[] Hashes = new int[length];
+
+        /// <summary>The hash, then the reference: a reader that sees the reference sees its hash.</summary>
+        public void Put(int i, int hash, StoredObject obj)
+        {
+            Hashes[i] = hash;
+            Volatile.Write(ref Slots[i], obj);
+        }
+    }
 }
