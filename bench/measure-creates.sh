@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Pod creates through wrk (a C client, so the load costs little of the two cores), against the API
-# server alone, and what each create costs the server: CPU from /proc/<pid>/stat, bytes allocated,
-# GC pause and log syncs (etcd_disk_wal_fsync_duration_seconds) from the server's own /metrics,
-# read before and after the measured window; and the cores the server and wrk kept busy.
+# server alone, and what each create costs the server: CPU from /proc/<pid>/stat; bytes allocated,
+# GC pause, log syncs (etcd_disk_wal_fsync_duration_seconds) and contended lock entries from the
+# server's own /metrics, read before and after the measured window; and the cores the server and
+# wrk kept busy.
 # Compare builds by alternating them in one sitting: the machine's speed moves between runs.
 # Usage: bench/measure-creates.sh [build-dir...]   (default: a Release build of bench/Load)
 # Env: SECONDS_MEASURED (15), SECONDS_WARMUP (15), CONNECTIONS (32), WRK_THREADS (1), ROUNDS (1);
@@ -28,7 +29,7 @@ trap '[[ -n "$pid" ]] && kill "$pid" 2>/dev/null; [[ -n "$data" ]] && rm -rf "$d
 
 gc_metrics() {
   curl -sk -H "Authorization: Bearer $token" "$url/metrics" |
-    grep -E '^(dotnet_gc_(heap_total_allocated_bytes|pause_time_seconds_total)|etcd_disk_wal_fsync_duration_seconds_(sum|count)) ' || true
+    grep -E '^(dotnet_gc_(heap_total_allocated_bytes|pause_time_seconds_total)|dotnet_monitor_lock_contentions_total|etcd_disk_wal_fsync_duration_seconds_(sum|count)) ' || true
 }
 
 # Starts a server in the background (its pid in pid) and waits for the kubeconfig line in its log.
@@ -83,7 +84,8 @@ if before and after:
     syncs = change("etcd_disk_wal_fsync_duration_seconds_count")
     line += (f", allocated {change('dotnet_gc_heap_total_allocated_bytes') / requests / 1024:.1f} KB, "
              f"GC pause {change('dotnet_gc_pause_time_seconds_total') / requests * 1e6:.1f} us per create, "
-             f"{syncs / requests:.3f} log syncs of {change('etcd_disk_wal_fsync_duration_seconds_sum') * 1e3 / max(1, syncs):.2f} ms")
+             f"{syncs / requests:.3f} log syncs of {change('etcd_disk_wal_fsync_duration_seconds_sum') * 1e3 / max(1, syncs):.2f} ms, "
+             f"{change('dotnet_monitor_lock_contentions_total') / requests:.3f} contended lock entries")
 else:
     line += " per request (answered 200 with a pod's bytes)"
 line += f"; cores busy: server {cpu / float(seconds):.2f}, wrk {sum(map(float, times.split())) / float(seconds):.2f}"
