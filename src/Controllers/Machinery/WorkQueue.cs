@@ -22,7 +22,7 @@ public sealed class WorkQueue : IDisposable
     /// <param name="name">The queue's name, the <c>name</c> label of its workqueue_* metrics (its controller's name).</param>
     public WorkQueue(TimeProvider? time = null, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, string name = "")
     {
-        _metrics = new WorkQueueMetrics(name);
+        _metrics = new WorkQueueMetrics(name, QueuedCount);
         _time = time ?? TimeProvider.System;
         _baseDelay = baseDelay ?? TimeSpan.FromMilliseconds(5);
         _maxDelay = maxDelay ?? TimeSpan.FromSeconds(1000);
@@ -166,5 +166,18 @@ public sealed class WorkQueue : IDisposable
         _available.Release(int.MaxValue / 2);
     }
 
-    public void Dispose() => _available.Dispose();
+    public void Dispose()
+    {
+        _metrics.Dispose();
+        _available.Dispose();
+    }
+
+    /// <summary>Keys queued and not yet handed out, those queued again while processing included (client-go's depth).</summary>
+    private int QueuedCount()
+    {
+        lock (_lock)
+        {
+            return _queued.Count;
+        }
+    }
 }

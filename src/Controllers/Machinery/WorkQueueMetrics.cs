@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using System.Runtime.CompilerServices;
 
 namespace Nautilus.Controllers.Machinery;
 
@@ -8,7 +9,7 @@ namespace Nautilus.Controllers.Machinery;
 /// it), on the <c>Nautilus.Controllers</c> meter that the server exports at /metrics; the label
 /// <c>name</c> is the queue's (its controller's) name.
 /// </summary>
-internal sealed class WorkQueueMetrics
+internal sealed class WorkQueueMetrics : IDisposable
 {
     public const string MeterName = "Nautilus.Controllers";
 
@@ -17,7 +18,19 @@ internal sealed class WorkQueueMetrics
     /// <summary>ExponentialBuckets(10e-9, 10, 10): 10 ns to 10 s, as client-go's.</summary>
     private static readonly double[] LatencyBuckets = [1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
 
-    private static readonly UpDownCounter<long> Depth = Meter.CreateUpDownCounter<long>("workqueue_depth", description: "Current depth of workqueue");
+    /// <summary>
+    /// The live queues and how to read their depth. Weakly held: a queue nobody disposed still
+    /// leaves the scrape once it is collected.
+    /// </summary>
+    private static readonly ConditionalWeakTable<WorkQueueMetrics, Func<int>> Live = new();
+
+    /// <summary>
+    /// Read from the queues when scraped, not summed from adds and takes: a listener that starts
+    /// while keys are queued (another server in the same process, in tests) would otherwise see
+    /// takes without their adds and a negative depth.
+    /// </summary>
+    private static readonly ObservableUpDownCounter<long> Depth = Meter.CreateObservableUpDownCounter(
+        "workqueue_depth", ObserveDepths, unit: null, description: "Current depth of workqueue");
 
     private static readonly Counter<long> Adds = Meter.CreateCounter<long>("workqueue_adds_total", description: "Total number of adds handled by workqueue");
 
@@ -39,12 +52,13 @@ internal sealed class WorkQueueMetrics
     /// <summary>When each key's processing started (for the work duration); guarded by the queue's lock.</summary>
     private readonly Dictionary<string, long> _started = new(StringComparer.Ordinal);
 
-    public WorkQueueMetrics(string name)
+    /// <param name="depth">The queue's depth (keys queued and not yet handed out), read under its lock.</param>
+    public WorkQueueMetrics(string name, Func<int> depth)
     {
         _name = new KeyValuePair<string, object?>("name", name);
 
         // Every queue shows up at once, as in kube, not only after its first add.
-        Depth.Add(0, _name);
+        Live.AddOrUpdate(this, depth);
         Adds.Add(0, _name);
         Retries.Add(0, _name);
     }
@@ -52,7 +66,6 @@ internal sealed class WorkQueueMetrics
     /// <summary>A key entered the queue (call under the queue's lock).</summary>
     public void Added(string key)
     {
-        Depth.Add(1, _name);
         Adds.Add(1, _name);
         _added.TryAdd(key, Stopwatch.GetTimestamp());
     }
@@ -60,7 +73,6 @@ internal sealed class WorkQueueMetrics
     /// <summary>A worker took the key (call under the queue's lock).</summary>
     public void Taken(string key)
     {
-        Depth.Add(-1, _name);
         var now = Stopwatch.GetTimestamp();
         if (_added.Remove(key, out var added))
         {
@@ -80,4 +92,15 @@ internal sealed class WorkQueueMetrics
     }
 
     public void Retried() => Retries.Add(1, _name);
+
+    /// <summary>The queue stops reporting its depth.</summary>
+    public void Dispose() => Live.Remove(this);
+
+    private static IEnumerable<Measurement<long>> ObserveDepths()
+    {
+        foreach (var (metrics, depth) in Live)
+        {
+            yield return new Measurement<long>(depth(), metrics._name);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Nautilus.Controllers.Machinery;
@@ -52,6 +53,57 @@ public sealed partial class WorkQueueMetricsTests
             Assert.That(Sample(text, $"workqueue_queue_duration_seconds_count{{name=\"{name}\"}}"), Is.GreaterThan(0));
             Assert.That(Sample(text, "workqueue_depth{name=\"deployment-controller\"}"), Is.Not.Null, "every queue is exported, busy or not");
         });
+    }
+
+    [Test]
+    public async Task Depth_IsTheQueuesOwn_ForAListenerThatStartsLate()
+    {
+        var name = "late-listener-" + Guid.NewGuid().ToString("N");
+        var queue = new WorkQueue(name: name);
+        queue.Add("ns/a");
+        queue.Add("ns/b");
+        queue.Add("ns/c");
+
+        // Started after the adds, as a second server's bridge in the same process is: a depth
+        // summed from adds and takes would read 0 here and -1 after the take.
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == "Nautilus.Controllers" && instrument.Name == "workqueue_depth")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        long? depth = null;
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (var tag in tags)
+            {
+                if (tag is { Key: "name", Value: string n } && n == name)
+                {
+                    depth = value;
+                }
+            }
+        });
+        listener.Start();
+        long? Observe()
+        {
+            depth = null;
+            listener.RecordObservableInstruments();
+            return depth;
+        }
+
+        Assert.That(Observe(), Is.EqualTo(3));
+        var key = await queue.GetAsync(CancellationToken.None);
+        Assert.That(Observe(), Is.EqualTo(2));
+        queue.Add(key!); // queued again while processing: counted, as client-go counts it
+        Assert.That(Observe(), Is.EqualTo(3));
+        queue.Done(key!);
+        Assert.That(Observe(), Is.EqualTo(3));
+        queue.Dispose();
+        Assert.That(Observe(), Is.Null, "a disposed queue leaves the scrape");
     }
 
     private async Task<string> ScrapeAsync()
