@@ -211,6 +211,44 @@ public sealed class WalPreallocationTests : DataDirectoryTests
         AssertRecords(expected, recovery.Records);
     }
 
+    [Test]
+    public async Task AWriterThatFails_FailsEveryWriteItHolds_AndTakesNoMore()
+    {
+        // Arrange: offering a durable batch to the watchers throws, which stops the writer.
+        Directory.CreateDirectory(Live);
+        var log = new WriteAheadLog(Live, sealer: null, snapshotThreshold: long.MaxValue, logSequence: 0, () => (0, []), _ => throw new InvalidOperationException("the watchers broke"));
+        var writes = new List<Task<StoredObject>>();
+        try
+        {
+            // Act
+            for (var i = 0; i < 20; i++)
+            {
+                writes.Add(Enqueue(log, i));
+            }
+
+            var all = Task.WhenAll(writes);
+            var finished = await Task.WhenAny(all, Task.Delay(TimeSpan.FromSeconds(30)));
+
+            // Assert: no write waits for a writer that is gone; later writes fail at once.
+            Assert.That(finished, Is.SameAs(all), "every write completes");
+            Assert.That(writes.All(w => w.IsFaulted), Is.True);
+            Assert.That(log.Fault, Is.InstanceOf<InvalidOperationException>());
+            Assert.That(Enqueue(log, 20).IsFaulted, Is.True);
+        }
+        finally
+        {
+            await log.DisposeAsync();
+        }
+    }
+
+    private static Task<StoredObject> Enqueue(WriteAheadLog log, int i)
+    {
+        var pod = Pod("ns", "p" + i.ToString("D4"));
+        var write = new PendingWrite(new WalRecord(i + 2, WalOp.Create, Pods, pod), table: null!, new ChangeEvent(WatchEventType.Added, i + 2, pod, null), pod);
+        log.Enqueue(write);
+        return write.Completion.Task;
+    }
+
     private static void AssertRecords(List<StoredObject> expected, List<WalRecord> records)
     {
         Assert.That(records, Has.Count.EqualTo(expected.Count));

@@ -108,6 +108,9 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     private readonly StoreMetrics? _metrics;
     private readonly WalBatchBuffer _frames = new();
     private readonly Channel<PendingWrite> _queue = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>The writes the writer is making durable (the writer thread's own).</summary>
+    private readonly List<PendingWrite> _batch = [];
+
     /// <summary>Completed when the writer thread has drained the closed queue and stopped.</summary>
     private readonly TaskCompletionSource _writerStopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private FileStream _file;
@@ -209,7 +212,8 @@ internal sealed class WriteAheadLog : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
-        await _writerStopped.Task.ConfigureAwait(false);
+        // A writer that failed has failed its writes and set the fault; the close still closes the file.
+        await ((Task)_writerStopped.Task).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await Volatile.Read(ref _snapshotTask).ConfigureAwait(false);
         await WaitForPreallocationAsync().ConfigureAwait(false);
         CollectFill();
@@ -252,14 +256,23 @@ internal sealed class WriteAheadLog : IAsyncDisposable
         }
         catch (Exception e)
         {
+            // Nothing may wait for a writer that is gone: the batch in hand and every queued write
+            // fail, and the queue takes no more.
             _fault = e;
+            _queue.Writer.TryComplete(e);
+            while (_queue.Reader.TryRead(out var queued))
+            {
+                _batch.Add(queued);
+            }
+
+            FailAll(_batch, e);
             _writerStopped.TrySetException(e);
         }
     }
 
     private void WriteBatches()
     {
-        var batch = new List<PendingWrite>();
+        var batch = _batch;
         var reader = _queue.Reader;
         while (WaitToRead(reader))
         {
