@@ -22,20 +22,20 @@ public sealed class WorkQueue : IDisposable
     /// <param name="name">The queue's name, the <c>name</c> label of its workqueue_* metrics (its controller's name).</param>
     public WorkQueue(TimeProvider? time = null, TimeSpan? baseDelay = null, TimeSpan? maxDelay = null, string name = "")
     {
-        _metrics = new WorkQueueMetrics(name, QueuedCount);
+        _metrics = new WorkQueueMetrics(name, () => Depth);
         _time = time ?? TimeProvider.System;
         _baseDelay = baseDelay ?? TimeSpan.FromMilliseconds(5);
         _maxDelay = maxDelay ?? TimeSpan.FromSeconds(1000);
     }
 
-    /// <summary>Keys queued and not yet handed out (the work queue depth metric).</summary>
+    /// <summary>Keys queued and not yet handed out, those queued again while processing included (client-go's depth, the workqueue_depth metric).</summary>
     public int Depth
     {
         get
         {
             lock (_lock)
             {
-                return _ready.Count;
+                return _queued.Count;
             }
         }
     }
@@ -172,12 +172,4 @@ public sealed class WorkQueue : IDisposable
         _available.Dispose();
     }
 
-    /// <summary>Keys queued and not yet handed out, those queued again while processing included (client-go's depth).</summary>
-    private int QueuedCount()
-    {
-        lock (_lock)
-        {
-            return _queued.Count;
-        }
-    }
 }
